@@ -1,0 +1,200 @@
+using Cloud.Log.Core.Log;
+using Cloud.Log.Core.Topics;
+using Cloud.Log.Protocol.Batches;
+using Cloud.Log.Protocol.Errors;
+using Cloud.Log.Protocol.Partitioning;
+
+namespace Cloud.Log.Core;
+
+/// <summary>Produce, fetch and list offsets.</summary>
+public sealed partial class CloudLogEngine
+{
+    /// <summary>The longest a fetch may wait for new records, as the contract caps it.</summary>
+    public static readonly TimeSpan MaxFetchWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Appends records. The whole request is checked before anything is stored; the records bound for one
+    /// partition are appended as one batch, together or not at all, at consecutive offsets. Answers one
+    /// entry per record, in request order.
+    /// </summary>
+    public Task<IReadOnlyList<RecordMetadata>> ProduceAsync(string topic, IReadOnlyList<ProduceRecord> records, Acks acks = Acks.All, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            TopicCatalog.ValidateName(topic);
+            ArgumentNullException.ThrowIfNull(records);
+            if (records.Count == 0)
+            {
+                throw new CloudLogException(ErrorCode.InvalidRequest, "A produce request needs at least one record.");
+            }
+
+            for (var i = 0; i < records.Count; i++)
+            {
+                ValidateRecord(records[i], i);
+            }
+
+            var metadata = await _topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
+            if (records.Any(r => r.Partition >= metadata.PartitionCount))
+            {
+                metadata = await _topics.GetAsync(topic, cancellationToken, refresh: true).ConfigureAwait(false); // partitions may have been added elsewhere
+            }
+
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var assignments = AssignPartitions(topic, records, metadata.PartitionCount);
+            var batches = assignments
+                .Select((partition, index) => (partition, index))
+                .GroupBy(a => a.partition)
+                .Select(g =>
+                {
+                    var indexes = g.Select(a => a.index).ToList();
+                    var producerRecords = indexes.Select(i => new ProducerRecord(records[i].Key, records[i].Value, records[i].Timestamp, records[i].Headers ?? [])).ToList();
+                    var bytes = RecordBatch.Encode(producerRecords, metadata.Config.TimestampType, now);
+                    if (bytes.Length > metadata.Config.MaxBatchBytes)
+                    {
+                        throw new CloudLogException(ErrorCode.RecordTooLarge, $"The batch for partition {g.Key} is {bytes.Length} bytes; max.message.bytes is {metadata.Config.MaxBatchBytes}.");
+                    }
+
+                    return (Partition: g.Key, Indexes: indexes, Bytes: bytes);
+                })
+                .ToList();
+
+            // Everything is valid: only now does anything reach storage.
+            var appends = batches.Select(async b =>
+            {
+                var log = await GetLogAsync(metadata.TopicId, b.Partition, cancellationToken).ConfigureAwait(false);
+                var append = log.AppendAsync(b.Bytes, metadata.Config, cancellationToken);
+                return (b, BaseOffset: acks == Acks.None ? -1L : await append.ConfigureAwait(false));
+            }).ToList();
+            var results = new RecordMetadata[records.Count];
+            foreach (var (batch, baseOffset) in await Task.WhenAll(appends).ConfigureAwait(false))
+            {
+                for (var i = 0; i < batch.Indexes.Count; i++)
+                {
+                    var index = batch.Indexes[i];
+                    var timestamp = metadata.Config.TimestampType == TimestampType.LogAppendTime ? now : records[index].Timestamp ?? now;
+                    results[index] = new RecordMetadata(batch.Partition, baseOffset < 0 ? -1 : baseOffset + i, timestamp);
+                }
+            }
+
+            return (IReadOnlyList<RecordMetadata>)results;
+        });
+
+    /// <summary>
+    /// Reads records of one partition from <paramref name="offset"/> (null: the log start), never past the
+    /// high watermark. At least one record comes back when one is available, even past
+    /// <paramref name="maxBytes"/>. At the high watermark it waits up to <paramref name="maxWait"/>
+    /// (capped at <see cref="MaxFetchWait"/>) for new records.
+    /// </summary>
+    public Task<FetchResult> FetchAsync(string topic, int partition, long? offset = null, int maxRecords = 500, int maxBytes = 1024 * 1024, TimeSpan maxWait = default, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            if (maxRecords < 1 || maxBytes < 1 || maxWait < TimeSpan.Zero)
+            {
+                throw new CloudLogException(ErrorCode.InvalidRequest, "maxRecords and maxBytes must be positive and maxWaitMs not negative.");
+            }
+
+            var log = await GetPartitionLogAsync(topic, partition, cancellationToken).ConfigureAwait(false);
+            var wait = maxWait > MaxFetchWait ? MaxFetchWait : maxWait;
+            return await log.FetchAsync(offset, maxRecords, maxBytes, wait, cancellationToken).ConfigureAwait(false);
+        });
+
+    /// <summary>The log start (earliest) of a partition.</summary>
+    public Task<OffsetLookup> GetEarliestOffsetAsync(string topic, int partition, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            var log = await GetPartitionLogAsync(topic, partition, cancellationToken).ConfigureAwait(false);
+            return new OffsetLookup(await log.GetLogStartOffsetAsync(cancellationToken).ConfigureAwait(false), null);
+        });
+
+    /// <summary>The high watermark (latest) of a partition.</summary>
+    public Task<OffsetLookup> GetLatestOffsetAsync(string topic, int partition, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            var log = await GetPartitionLogAsync(topic, partition, cancellationToken).ConfigureAwait(false);
+            return new OffsetLookup(await log.GetHighWatermarkAsync(cancellationToken).ConfigureAwait(false), null);
+        });
+
+    /// <summary>The first offset whose record timestamp is at or after <paramref name="timestamp"/> (Kafka's ListOffsets), or a null offset.</summary>
+    public Task<OffsetLookup> GetOffsetForTimestampAsync(string topic, int partition, long timestamp, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            if (timestamp < 0)
+            {
+                throw new CloudLogException(ErrorCode.InvalidRequest, "A timestamp is milliseconds since the Unix epoch, not negative.");
+            }
+
+            var log = await GetPartitionLogAsync(topic, partition, cancellationToken).ConfigureAwait(false);
+            return await log.FindOffsetForTimestampAsync(timestamp, cancellationToken).ConfigureAwait(false);
+        });
+
+    private static void ValidateRecord(ProduceRecord record, int index)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.Partition < 0)
+        {
+            throw new CloudLogException(ErrorCode.UnknownTopicOrPartition, $"Record {index}: partition {record.Partition} does not exist.");
+        }
+
+        if (record.Timestamp < 0)
+        {
+            throw new CloudLogException(ErrorCode.InvalidRecord, $"Record {index}: a timestamp is milliseconds since the Unix epoch, not negative.");
+        }
+
+        if (record.Headers?.Any(h => h is null || h.Key is null) == true)
+        {
+            throw new CloudLogException(ErrorCode.InvalidRecord, $"Record {index}: every header needs a key.");
+        }
+    }
+
+    /// <summary>
+    /// The contract's partition choice: explicit first; a keyed record by Kafka's murmur2; keyless records
+    /// sticky per request, rotating between requests.
+    /// </summary>
+    private int[] AssignPartitions(string topic, IReadOnlyList<ProduceRecord> records, int partitionCount)
+    {
+        var sticky = -1;
+        var result = new int[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            var record = records[i];
+            if (record.Partition is { } explicitPartition)
+            {
+                if (explicitPartition >= partitionCount)
+                {
+                    throw CloudLogException.UnknownPartition(topic, explicitPartition);
+                }
+
+                result[i] = explicitPartition;
+            }
+            else if (record.Key is { } key)
+            {
+                result[i] = KeyPartitioner.PartitionFor(key.Span, partitionCount);
+            }
+            else
+            {
+                if (sticky < 0)
+                {
+                    sticky = (int)((ulong)Interlocked.Increment(ref _keylessCounter) % (ulong)partitionCount);
+                }
+
+                result[i] = sticky;
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<PartitionLog> GetPartitionLogAsync(string topic, int partition, CancellationToken cancellationToken)
+    {
+        var metadata = await _topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
+        if (partition < 0 || partition >= metadata.PartitionCount)
+        {
+            metadata = await _topics.GetAsync(topic, cancellationToken, refresh: true).ConfigureAwait(false);
+            if (partition < 0 || partition >= metadata.PartitionCount)
+            {
+                throw CloudLogException.UnknownPartition(topic, partition);
+            }
+        }
+
+        return await GetLogAsync(metadata.TopicId, partition, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,209 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Cloud.Log.Core.Groups;
+using Cloud.Log.Core.Leases;
+using Cloud.Log.Core.Log;
+using Cloud.Log.Core.Metadata;
+using Cloud.Log.Core.Storage;
+using Cloud.Log.Core.Topics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cloud.Log.Core;
+
+/// <summary>
+/// The Cloud.Log engine: topics, produce, fetch, list offsets and group offsets over Azure Storage. One
+/// instance per process; it is thread-safe. Produce and fetch are in CloudLogEngine.Records.cs, groups in
+/// CloudLogEngine.Groups.cs.
+/// </summary>
+public sealed partial class CloudLogEngine : IAsyncDisposable
+{
+    private readonly CloudLogEngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly MetadataTables _tables;
+    private readonly TopicCatalog _topics;
+    private readonly GroupOffsetStore _groups;
+    private readonly LogContext _logContext;
+    private readonly ConcurrentDictionary<(string TopicId, int Partition), Lazy<Task<PartitionLog>>> _logs = new();
+    private long _keylessCounter;
+
+    private CloudLogEngine(CloudLogEngineOptions options, TimeProvider time, MetadataTables tables, IReadOnlyList<SegmentBlobs> locations, StorageRequestCounter counter, ILogger logger)
+    {
+        _options = options;
+        _time = time;
+        _tables = tables;
+        StorageRequests = counter;
+        _topics = new TopicCatalog(tables, options, locations.Count, time);
+        _groups = new GroupOffsetStore(tables, time);
+        var leases = new PartitionLeaseManager(tables.Leases, options, time);
+        _logContext = new LogContext(options, time, tables, locations, leases, logger);
+    }
+
+    /// <summary>Storage requests this engine has sent, by kind.</summary>
+    public StorageRequestCounter StorageRequests { get; }
+
+    /// <summary>
+    /// Builds an engine over <paramref name="locations"/> (the first also holds the metadata tables) and
+    /// creates its containers and tables where missing.
+    /// </summary>
+    public static async Task<CloudLogEngine> CreateAsync(
+        IReadOnlyList<StorageLocation> locations,
+        CloudLogEngineOptions? options = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(locations);
+        if (locations.Count == 0)
+        {
+            throw new ArgumentException("At least one storage location is needed.", nameof(locations));
+        }
+
+        var copy = (options ?? new CloudLogEngineOptions()).Clone();
+        copy.InstanceId ??= Guid.NewGuid().ToString("N");
+        copy.Validate();
+        var counter = new StorageRequestCounter();
+        var blobOptions = new BlobClientOptions();
+        blobOptions.AddPolicy(counter.CreatePolicy(tables: false), Azure.Core.HttpPipelinePosition.PerRetry);
+        var tableOptions = new TableClientOptions();
+        tableOptions.AddPolicy(counter.CreatePolicy(tables: true), Azure.Core.HttpPipelinePosition.PerRetry);
+
+        var segmentBlobs = new List<SegmentBlobs>();
+        foreach (var location in locations)
+        {
+            var container = location.CreateBlobServiceClient(blobOptions).GetBlobContainerClient(copy.ResourcePrefix + "-log");
+            await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            segmentBlobs.Add(new SegmentBlobs(container));
+        }
+
+        var tables = new MetadataTables(locations[0].CreateTableServiceClient(tableOptions), copy.ResourcePrefix);
+        await tables.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CloudLogEngine>();
+        return new CloudLogEngine(copy, timeProvider ?? TimeProvider.System, tables, segmentBlobs, counter, logger);
+    }
+
+    /// <summary>Creates a topic. <paramref name="replicationFactor"/> null takes the configured default.</summary>
+    public Task<TopicDescription> CreateTopicAsync(string name, int partitions = 1, int? replicationFactor = null, IReadOnlyDictionary<string, string>? configs = null, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            var topic = await _topics.CreateAsync(name, partitions, replicationFactor, configs ?? new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false);
+            return await DescribeAsync(topic, cancellationToken).ConfigureAwait(false);
+        });
+
+    /// <summary>Every topic, by name.</summary>
+    public Task<IReadOnlyList<TopicSummary>> ListTopicsAsync(CancellationToken cancellationToken = default) =>
+        GuardAsync(() => _topics.ListAsync(cancellationToken));
+
+    /// <summary>A topic's id, effective configs and partitions as they are now.</summary>
+    public Task<TopicDescription> DescribeTopicAsync(string name, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            var topic = await _topics.GetAsync(name, cancellationToken, refresh: true).ConfigureAwait(false);
+            return await DescribeAsync(topic, cancellationToken).ConfigureAwait(false);
+        });
+
+    /// <summary>Sets config overrides; a null value returns that config to its default.</summary>
+    public Task<TopicDescription> AlterTopicConfigsAsync(string name, IReadOnlyDictionary<string, string?> changes, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            var topic = await _topics.AlterConfigsAsync(name, changes, cancellationToken).ConfigureAwait(false);
+            return await DescribeAsync(topic, cancellationToken).ConfigureAwait(false);
+        });
+
+    /// <summary>Raises the partition count to <paramref name="count"/>.</summary>
+    public Task<TopicDescription> AddPartitionsAsync(string name, int count, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            var topic = await _topics.AddPartitionsAsync(name, count, cancellationToken).ConfigureAwait(false);
+            return await DescribeAsync(topic, cancellationToken).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// Deletes a topic: it leaves every listing at once, and every partition's active segment is sealed so
+    /// no writer anywhere can append to it afterwards. Its blobs and rows are removed later by cleanup.
+    /// </summary>
+    public Task DeleteTopicAsync(string name, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            var topic = await _topics.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+            var partitions = await _topics.GetPartitionsAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
+            foreach (var partition in partitions)
+            {
+                var log = await GetLogAsync(topic.TopicId, int.Parse(partition.RowKey, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                await log.SealActiveSegmentAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        });
+
+    /// <summary>Stops every partition writer after it has appended what was queued, and releases their leases.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var entry in _logs.Values)
+        {
+            if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+            {
+                await entry.Value.Result.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<TopicDescription> DescribeAsync(TopicMetadata topic, CancellationToken cancellationToken)
+    {
+        var rows = await _topics.GetPartitionsAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
+        var epochs = await _logContext.Leases.GetEpochsAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
+        var partitions = await Task.WhenAll(rows
+            .Select(r => (Row: r, Partition: int.Parse(r.RowKey, System.Globalization.CultureInfo.InvariantCulture)))
+            .Where(r => r.Partition < topic.PartitionCount)
+            .OrderBy(r => r.Partition)
+            .Select(async r =>
+            {
+                var log = await GetLogAsync(topic.TopicId, r.Partition, cancellationToken).ConfigureAwait(false);
+                var highWatermark = await log.GetHighWatermarkAsync(cancellationToken).ConfigureAwait(false);
+                var logStart = await log.GetLogStartOffsetAsync(cancellationToken).ConfigureAwait(false);
+                return new PartitionDescription(
+                    r.Partition,
+                    r.Row.Leader,
+                    epochs.GetValueOrDefault(r.Partition),
+                    ParseList(r.Row.Replicas),
+                    ParseList(r.Row.Isr),
+                    logStart,
+                    highWatermark);
+            })).ConfigureAwait(false);
+        return new TopicDescription(topic.Name, topic.TopicId, topic.ReplicationFactor, topic.Config.Effective, partitions);
+    }
+
+    private static int[] ParseList(string list) =>
+        list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    private Task<PartitionLog> GetLogAsync(string topicId, int partition, CancellationToken cancellationToken)
+    {
+        var lazy = _logs.GetOrAdd((topicId, partition), key => new Lazy<Task<PartitionLog>>(async () =>
+        {
+            var row = await _topics.GetPartitionAsync(key.TopicId, key.Partition, cancellationToken).ConfigureAwait(false);
+            return new PartitionLog(_logContext, key.TopicId, key.Partition, row?.Leader ?? 0);
+        }));
+        var task = lazy.Value;
+        if (task.IsFaulted || task.IsCanceled)
+        {
+            _logs.TryRemove(new KeyValuePair<(string, int), Lazy<Task<PartitionLog>>>((topicId, partition), lazy));
+        }
+
+        return task;
+    }
+
+    /// <summary>Runs an operation and turns storage failures that reach this far into the contract's errors.</summary>
+    private static async Task<T> GuardAsync<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (RequestFailedException e)
+        {
+            throw StorageErrors.ToCloudLog(e);
+        }
+    }
+}

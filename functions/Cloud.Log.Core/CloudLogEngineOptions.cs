@@ -1,0 +1,166 @@
+namespace Cloud.Log.Core;
+
+/// <summary>
+/// Settings of one engine instance. Every property documents its default and its range; the engine
+/// copies the options when it is built, so changing them afterwards has no effect.
+/// </summary>
+public sealed class CloudLogEngineOptions
+{
+    private string _resourcePrefix = "cloudlog";
+    private int _defaultReplicationFactor = 1;
+    private TimeSpan _leaseDuration = TimeSpan.FromSeconds(15);
+    private TimeSpan _leaseRenewInterval = TimeSpan.FromSeconds(5);
+    private TimeSpan _leaseSafetyMargin = TimeSpan.FromSeconds(3);
+    private TimeSpan _leaseAcquireTimeout = TimeSpan.FromSeconds(30);
+    private long _tailCacheBytesPerPartition = 8L * 1024 * 1024;
+    private int _maxBlocksPerSegment = 50_000;
+    private int _indexIntervalBytes = 1024 * 1024;
+    private TimeSpan _metadataCacheTtl = TimeSpan.FromSeconds(5);
+    private TimeSpan _tailPollInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Prefix of every container and table the engine uses, so several logs can share one account.
+    /// Default <c>cloudlog</c>; 3 to 24 lowercase letters and digits, starting with a letter.
+    /// </summary>
+    public string ResourcePrefix
+    {
+        get => _resourcePrefix;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            var valid = value.Length is >= 3 and <= 24 && char.IsAsciiLetterLower(value[0])
+                && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c));
+            if (!valid)
+            {
+                throw new ArgumentException("3 to 24 lowercase letters and digits, starting with a letter.", nameof(value));
+            }
+
+            _resourcePrefix = value;
+        }
+    }
+
+    /// <summary>Replication factor of a topic created without one. Default 1; at least 1.</summary>
+    public int DefaultReplicationFactor
+    {
+        get => _defaultReplicationFactor;
+        set => _defaultReplicationFactor = InRange(value, 1, 100);
+    }
+
+    /// <summary>
+    /// How long a partition lease lasts without renewal. Default 15 s; 2 s to 60 s. An instance that
+    /// crashed holds its partitions' leadership this long at most.
+    /// </summary>
+    public TimeSpan LeaseDuration
+    {
+        get => _leaseDuration;
+        set => _leaseDuration = InRange(value, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>
+    /// How often a writing leader renews its lease; also how long an idle leader keeps it, and how soon it
+    /// hands it to another instance that asked for it. Default 5 s; below <see cref="LeaseDuration"/>.
+    /// </summary>
+    public TimeSpan LeaseRenewInterval
+    {
+        get => _leaseRenewInterval;
+        set => _leaseRenewInterval = InRange(value, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>
+    /// No append starts when less than this remains of the lease (clocks drift, requests take time).
+    /// Default 3 s.
+    /// </summary>
+    public TimeSpan LeaseSafetyMargin
+    {
+        get => _leaseSafetyMargin;
+        set => _leaseSafetyMargin = InRange(value, TimeSpan.Zero, TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// How long a produce waits for a partition's leadership held by another instance before it answers
+    /// STORAGE_UNAVAILABLE with a retry hint. Default 30 s.
+    /// </summary>
+    public TimeSpan LeaseAcquireTimeout
+    {
+        get => _leaseAcquireTimeout;
+        set => _leaseAcquireTimeout = InRange(value, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5));
+    }
+
+    /// <summary>
+    /// Bytes of each partition's newest batches kept in memory, so tail readers need no storage read.
+    /// Default 8 MiB; 0 turns the cache off.
+    /// </summary>
+    public long TailCacheBytesPerPartition
+    {
+        get => _tailCacheBytesPerPartition;
+        set => _tailCacheBytesPerPartition = InRange(value, 0L, 1L << 34);
+    }
+
+    /// <summary>
+    /// Blocks after which a segment rolls, below the append blob's limit of 50,000. Default 50,000;
+    /// 1 to 50,000 (tests set it low).
+    /// </summary>
+    public int MaxBlocksPerSegment
+    {
+        get => _maxBlocksPerSegment;
+        set => _maxBlocksPerSegment = InRange(value, 1, 50_000);
+    }
+
+    /// <summary>
+    /// Bytes of log between two entries of a segment's offset index (Kafka's <c>index.interval.bytes</c>,
+    /// larger here because each entry costs a storage round trip). A fetch reads at most about this much
+    /// before the first byte it returns. Default 1 MiB; 1 KiB to 64 MiB.
+    /// </summary>
+    public int IndexIntervalBytes
+    {
+        get => _indexIntervalBytes;
+        set => _indexIntervalBytes = InRange(value, 1024, 64 * 1024 * 1024);
+    }
+
+    /// <summary>
+    /// How long topic metadata (partition count, configs) is cached before it is read again. Default 5 s;
+    /// a config change made through another instance takes effect here within this time.
+    /// </summary>
+    public TimeSpan MetadataCacheTtl
+    {
+        get => _metadataCacheTtl;
+        set => _metadataCacheTtl = InRange(value, TimeSpan.Zero, TimeSpan.FromMinutes(10));
+    }
+
+    /// <summary>
+    /// How often a long-polling fetch on an instance that does not lead the partition checks storage for
+    /// new records. Default 200 ms.
+    /// </summary>
+    public TimeSpan TailPollInterval
+    {
+        get => _tailPollInterval;
+        set => _tailPollInterval = InRange(value, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>
+    /// This instance's name as a lease owner. Default: a new GUID per engine. Two engines must never
+    /// share one.
+    /// </summary>
+    public string? InstanceId { get; set; }
+
+    internal CloudLogEngineOptions Clone() => (CloudLogEngineOptions)MemberwiseClone();
+
+    internal void Validate()
+    {
+        if (LeaseRenewInterval >= LeaseDuration || LeaseSafetyMargin >= LeaseDuration)
+        {
+            throw new ArgumentException("LeaseRenewInterval and LeaseSafetyMargin must be shorter than LeaseDuration.");
+        }
+    }
+
+    private static T InRange<T>(T value, T min, T max)
+        where T : IComparable<T>
+    {
+        if (value.CompareTo(min) < 0 || value.CompareTo(max) > 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, $"Must lie between {min} and {max}.");
+        }
+
+        return value;
+    }
+}

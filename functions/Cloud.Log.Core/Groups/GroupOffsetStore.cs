@@ -1,0 +1,94 @@
+using Azure;
+using Azure.Data.Tables;
+using Cloud.Log.Core.Metadata;
+using Cloud.Log.Protocol.Errors;
+using Cloud.Log.Protocol.Naming;
+
+namespace Cloud.Log.Core.Groups;
+
+/// <summary>Consumer group offsets in Table storage: one partition key per group, written in one transaction per commit.</summary>
+internal sealed class GroupOffsetStore(MetadataTables tables, TimeProvider time)
+{
+    public static void ValidateName(string? group)
+    {
+        if (!ResourceNames.IsValid(group))
+        {
+            throw new CloudLogException(ErrorCode.InvalidGroup, "Group names are 1 to 249 characters of a-z A-Z 0-9 . _ - and not '.' or '..'.");
+        }
+    }
+
+    public async Task CommitAsync(string group, IReadOnlyList<(OffsetCommit Commit, string TopicId)> offsets, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var actions = new List<TableTransactionAction>
+        {
+            new(TableTransactionActionType.UpsertReplace, new GroupOffsetEntity { PartitionKey = group, RowKey = GroupOffsetEntity.MarkerRowKey, CommittedAt = now }),
+        };
+        foreach (var (commit, topicId) in offsets)
+        {
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new GroupOffsetEntity
+            {
+                PartitionKey = group,
+                RowKey = GroupOffsetEntity.RowKeyFor(commit.Topic, commit.Partition),
+                Topic = commit.Topic,
+                TopicId = topicId,
+                TopicPartition = commit.Partition,
+                Offset = commit.Offset,
+                Metadata = commit.Metadata ?? "",
+                CommittedAt = now,
+            }));
+        }
+
+        // Distinct row keys only: a transaction may not touch one row twice; the last commit of a partition wins.
+        var distinct = actions.GroupBy(a => a.Entity.RowKey).Select(g => g.Last()).ToList();
+        await MetadataTables.SubmitInChunksAsync(tables.Groups, distinct, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The group's offset rows, or GROUP_ID_NOT_FOUND when the group was never seen.</summary>
+    public async Task<List<GroupOffsetEntity>> ReadAsync(string group, CancellationToken cancellationToken)
+    {
+        var rows = new List<GroupOffsetEntity>();
+        var found = false;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {group}");
+        await foreach (var row in tables.Groups.QueryAsync<GroupOffsetEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.RowKey == GroupOffsetEntity.MarkerRowKey)
+            {
+                found = true;
+            }
+            else
+            {
+                rows.Add(row);
+            }
+        }
+
+        if (!found)
+        {
+            throw new CloudLogException(ErrorCode.GroupIdNotFound, $"Group '{group}' does not exist.");
+        }
+
+        return rows;
+    }
+
+    public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken)
+    {
+        var groups = new List<string>();
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {GroupOffsetEntity.MarkerRowKey}");
+        await foreach (var row in tables.Groups.QueryAsync<GroupOffsetEntity>(filter, select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            groups.Add(row.PartitionKey);
+        }
+
+        return groups.Order(StringComparer.Ordinal).ToList();
+    }
+
+    public async Task DeleteAsync(string group, CancellationToken cancellationToken)
+    {
+        var rows = await ReadAsync(group, cancellationToken).ConfigureAwait(false);
+        var actions = rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)).ToList();
+
+        // The marker goes last, so a delete that fails halfway leaves a group that can be deleted again.
+        await MetadataTables.SubmitInChunksAsync(tables.Groups, actions, cancellationToken).ConfigureAwait(false);
+        await tables.Groups.DeleteEntityAsync(group, GroupOffsetEntity.MarkerRowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,11 @@
+using Azure;
+
+namespace Cloud.Log.Core.Leases;
+
+/// <summary>A partition lease this instance holds: its epoch, the row's ETag and when it runs out.</summary>
+/// <param name="Epoch">The leader epoch the holder stamps on every batch.</param>
+/// <param name="ETag">The lease row's ETag after the last claim or renewal.</param>
+/// <param name="ExpiresAt">When the lease runs out, measured from before the claim was sent.</param>
+/// <param name="RenewedAt">When it was claimed or last renewed.</param>
+/// <param name="HandoffRequested">Another instance asked for the lease: hand it over after the current append.</param>
+internal sealed record PartitionLease(int Epoch, ETag ETag, DateTimeOffset ExpiresAt, DateTimeOffset RenewedAt, bool HandoffRequested);

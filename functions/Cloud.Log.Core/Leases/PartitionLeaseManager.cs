@@ -1,0 +1,176 @@
+using Azure;
+using Azure.Data.Tables;
+using Cloud.Log.Core.Metadata;
+using Cloud.Log.Protocol.Errors;
+
+namespace Cloud.Log.Core.Leases;
+
+/// <summary>
+/// Partition leadership leases in Table storage. A lease row is claimed, renewed and released only with
+/// its ETag, so two instances never both believe they hold it under the same epoch. A claim bumps the
+/// epoch. An instance that finds the lease held asks for a hand-off in the row and waits; the holder
+/// hands over at its next renewal.
+/// </summary>
+internal sealed class PartitionLeaseManager(TableClient leases, CloudLogEngineOptions options, TimeProvider time)
+{
+    private readonly string _owner = options.InstanceId!;
+
+    /// <summary>Waits until this instance holds the lease, or throws STORAGE_UNAVAILABLE after the acquire timeout.</summary>
+    public async Task<PartitionLease> AcquireAsync(string topicId, int partition, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + options.LeaseAcquireTimeout;
+        var delay = TimeSpan.FromMilliseconds(20);
+        while (true)
+        {
+            var lease = await TryClaimAsync(topicId, partition, cancellationToken).ConfigureAwait(false);
+            if (lease is not null)
+            {
+                return lease;
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                throw new CloudLogException(ErrorCode.StorageUnavailable, $"Partition {partition} is led by another instance that did not hand it over in time.")
+                {
+                    RetryAfter = options.LeaseRenewInterval,
+                };
+            }
+
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.LeaseRenewInterval.Ticks / 2));
+        }
+    }
+
+    /// <summary>One attempt: claims a free, expired or own lease; otherwise asks for a hand-off and answers null.</summary>
+    public async Task<PartitionLease?> TryClaimAsync(string topicId, int partition, CancellationToken cancellationToken)
+    {
+        var rowKey = PartitionEntity.RowKeyFor(partition);
+        var started = time.GetUtcNow();
+        var existing = await leases.GetEntityIfExistsAsync<LeaseEntity>(topicId, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = existing.HasValue ? existing.Value : null;
+        if (row is not null && row.Owner.Length > 0 && row.Owner != _owner && row.ExpiresAt > started.ToUnixTimeMilliseconds())
+        {
+            await RequestHandoffAsync(row, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        var claim = new LeaseEntity
+        {
+            PartitionKey = topicId,
+            RowKey = rowKey,
+            Owner = _owner,
+            Epoch = (row?.Epoch ?? 0) + 1,
+            ExpiresAt = (started + options.LeaseDuration).ToUnixTimeMilliseconds(),
+        };
+        try
+        {
+            var response = row is null
+                ? await leases.AddEntityAsync(claim, cancellationToken).ConfigureAwait(false)
+                : await leases.UpdateEntityAsync(claim, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return new PartitionLease(claim.Epoch, response.Headers.ETag ?? default, started + options.LeaseDuration, started, false);
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return null; // another instance claimed it first
+        }
+    }
+
+    /// <summary>
+    /// Extends the lease. Answers the renewed lease (flagged when a hand-off was asked for), or null when
+    /// the lease was lost to another instance.
+    /// </summary>
+    public async Task<PartitionLease?> RenewAsync(string topicId, int partition, PartitionLease lease, CancellationToken cancellationToken)
+    {
+        var started = time.GetUtcNow();
+        var rowKey = PartitionEntity.RowKeyFor(partition);
+        var renewed = new LeaseEntity
+        {
+            PartitionKey = topicId,
+            RowKey = rowKey,
+            Owner = _owner,
+            Epoch = lease.Epoch,
+            ExpiresAt = (started + options.LeaseDuration).ToUnixTimeMilliseconds(),
+        };
+        var etag = lease.ETag;
+        var handoff = false;
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            try
+            {
+                var response = await leases.UpdateEntityAsync(renewed, etag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                return new PartitionLease(lease.Epoch, response.Headers.ETag ?? default, started + options.LeaseDuration, started, handoff);
+            }
+            catch (RequestFailedException e) when (e.Status is 412 or 404)
+            {
+                // The row changed: either a waiter asked for a hand-off (still ours), or the lease is gone.
+                var current = await leases.GetEntityIfExistsAsync<LeaseEntity>(topicId, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (!current.HasValue || current.Value!.Owner != _owner || current.Value.Epoch != lease.Epoch)
+                {
+                    return null;
+                }
+
+                etag = current.Value.ETag;
+                handoff = current.Value.HandoffRequestedBy.Length > 0;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Gives the lease up at once, keeping the epoch, so the next holder need not wait for expiry.</summary>
+    public async Task ReleaseAsync(string topicId, int partition, PartitionLease lease, CancellationToken cancellationToken)
+    {
+        var released = new LeaseEntity
+        {
+            PartitionKey = topicId,
+            RowKey = PartitionEntity.RowKeyFor(partition),
+            Owner = "",
+            Epoch = lease.Epoch,
+            ExpiresAt = 0,
+        };
+        try
+        {
+            await leases.UpdateEntityAsync(released, lease.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            // Changed since our last renewal: a hand-off request, or already someone else's. Retry once if still ours.
+            var current = await leases.GetEntityIfExistsAsync<LeaseEntity>(released.PartitionKey, released.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (current.HasValue && current.Value!.Owner == _owner && current.Value.Epoch == lease.Epoch)
+            {
+                await leases.UpdateEntityAsync(released, current.Value.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Current epochs of a topic's partitions, for describe.</summary>
+    public async Task<Dictionary<int, int>> GetEpochsAsync(string topicId, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<int, int>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {topicId}");
+        await foreach (var row in leases.QueryAsync<LeaseEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            result[int.Parse(row.RowKey, System.Globalization.CultureInfo.InvariantCulture)] = row.Epoch;
+        }
+
+        return result;
+    }
+
+    private async Task RequestHandoffAsync(LeaseEntity row, CancellationToken cancellationToken)
+    {
+        if (row.HandoffRequestedBy.Length > 0)
+        {
+            return;
+        }
+
+        row.HandoffRequestedBy = _owner;
+        try
+        {
+            await leases.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            // The row moved on (renewed or released); the next attempt reads it again.
+        }
+    }
+}

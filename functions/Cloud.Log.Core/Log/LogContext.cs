@@ -1,0 +1,15 @@
+using Cloud.Log.Core.Leases;
+using Cloud.Log.Core.Metadata;
+using Cloud.Log.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Cloud.Log.Core.Log;
+
+/// <summary>What every partition log of one engine shares: options, clock, storage and logging.</summary>
+internal sealed record LogContext(
+    CloudLogEngineOptions Options,
+    TimeProvider Time,
+    MetadataTables Tables,
+    IReadOnlyList<SegmentBlobs> Locations,
+    PartitionLeaseManager Leases,
+    ILogger Logger);

@@ -1,0 +1,91 @@
+using System.Buffers.Binary;
+
+namespace Cloud.Log.Core.Log;
+
+/// <summary>
+/// A segment's sparse offset index, stored as an append blob of 24-byte big-endian entries
+/// (offset int64, position int64, maxTimestampBefore int64). The leader appends an entry whenever the
+/// segment has grown by <see cref="CloudLogEngineOptions.IndexIntervalBytes"/> since the last one, so a
+/// reader finds any offset with one index read and one bounded data read.
+/// </summary>
+internal sealed class OffsetIndex
+{
+    public const int EntrySize = 24;
+
+    private readonly List<OffsetIndexEntry> _entries;
+
+    private OffsetIndex(long baseOffset, List<OffsetIndexEntry> entries)
+    {
+        BaseOffset = baseOffset;
+        _entries = entries;
+    }
+
+    public long BaseOffset { get; }
+
+    public int Count => _entries.Count;
+
+    /// <summary>The entry at the segment's start, implied and never stored.</summary>
+    public OffsetIndexEntry Start => new(BaseOffset, 0, -1);
+
+    public OffsetIndexEntry Last => _entries.Count == 0 ? Start : _entries[^1];
+
+    public static OffsetIndex Parse(long baseOffset, ReadOnlySpan<byte> data)
+    {
+        var entries = new List<OffsetIndexEntry>(data.Length / EntrySize);
+        for (var i = 0; i + EntrySize <= data.Length; i += EntrySize)
+        {
+            entries.Add(new OffsetIndexEntry(
+                BinaryPrimitives.ReadInt64BigEndian(data[i..]),
+                BinaryPrimitives.ReadInt64BigEndian(data[(i + 8)..]),
+                BinaryPrimitives.ReadInt64BigEndian(data[(i + 16)..])));
+        }
+
+        return new OffsetIndex(baseOffset, entries);
+    }
+
+    public static byte[] Encode(OffsetIndexEntry entry)
+    {
+        var bytes = new byte[EntrySize];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, entry.Offset);
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(8), entry.Position);
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(16), entry.MaxTimestampBefore);
+        return bytes;
+    }
+
+    /// <summary>The last entry at or before <paramref name="offset"/>: where a read for it starts.</summary>
+    public OffsetIndexEntry Floor(long offset)
+    {
+        var found = Start;
+        foreach (var entry in _entries)
+        {
+            if (entry.Offset > offset)
+            {
+                break;
+            }
+
+            found = entry;
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Where a search for the first record at or after <paramref name="timestamp"/> starts: the last entry
+    /// before which every record is older.
+    /// </summary>
+    public OffsetIndexEntry FloorForTimestamp(long timestamp)
+    {
+        var found = Start;
+        foreach (var entry in _entries)
+        {
+            if (entry.MaxTimestampBefore >= timestamp)
+            {
+                break;
+            }
+
+            found = entry;
+        }
+
+        return found;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+
+namespace Cloud.Log.Core.Storage;
+
+/// <summary>
+/// A location's log container, <c>{prefix}-log</c>. Each segment is an append blob
+/// <c>{topicId}/{partition:D5}/{baseOffset:D20}.log</c> beside its offset index <c>….index</c>.
+/// Every append carries the append-position condition, so a writer with a stale view fails instead of
+/// writing a duplicate or a gap.
+/// </summary>
+internal sealed class SegmentBlobs(BlobContainerClient container)
+{
+    public BlobContainerClient Container { get; } = container;
+
+    public static string DataBlobName(string topicId, int partition, long baseOffset) =>
+        string.Create(CultureInfo.InvariantCulture, $"{topicId}/{partition:D5}/{baseOffset:D20}.log");
+
+    public static string IndexBlobName(string dataBlobName) => dataBlobName[..^".log".Length] + ".index";
+
+    public AppendBlobClient Data(string blobName) => Container.GetAppendBlobClient(blobName);
+
+    public AppendBlobClient Index(string blobName) => Container.GetAppendBlobClient(IndexBlobName(blobName));
+
+    /// <summary>Creates the segment's data and index blobs unless they exist (a roll interrupted by a crash).</summary>
+    public async Task CreateSegmentAsync(string blobName, CancellationToken cancellationToken)
+    {
+        await CreateIfMissingAsync(Data(blobName), cancellationToken).ConfigureAwait(false);
+        await CreateIfMissingAsync(Index(blobName), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Appends one block at exactly <paramref name="position"/>; 412 if the blob is not that long.</summary>
+    public static async Task<int> AppendAsync(AppendBlobClient blob, ReadOnlyMemory<byte> block, long position, CancellationToken cancellationToken)
+    {
+        using var stream = new ReadOnlyMemoryStream(block);
+        var options = new AppendBlobAppendBlockOptions
+        {
+            Conditions = new AppendBlobRequestConditions { IfAppendPositionEqual = position },
+        };
+        var info = await blob.AppendBlockAsync(stream, options, cancellationToken).ConfigureAwait(false);
+        return info.Value.BlobCommittedBlockCount;
+    }
+
+    /// <summary>Seals the blob so it refuses every later append; sealing a sealed blob is fine.</summary>
+    public static async Task SealAsync(AppendBlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blob.SealAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (StorageErrors.IsSealed(e))
+        {
+        }
+    }
+
+    /// <summary>
+    /// Reads from <paramref name="position"/>, <paramref name="length"/> bytes or to the end when null.
+    /// Reading at or past the end answers no bytes (with the blob's state), not an error.
+    /// </summary>
+    public static async Task<BlobRead> ReadAsync(AppendBlobClient blob, long position, long? length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var options = new BlobDownloadOptions { Range = new HttpRange(position, length) };
+            var result = await blob.DownloadContentAsync(options, cancellationToken).ConfigureAwait(false);
+            var details = result.Value.Details;
+            return new BlobRead(result.Value.Content.ToMemory(), TotalLength(details.ContentRange, position + result.Value.Content.ToMemory().Length), details.IsSealed, details.BlobCommittedBlockCount);
+        }
+        catch (RequestFailedException e) when (e.Status == 416)
+        {
+            // Nothing at or past the position: ask for the blob's state instead.
+            var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new BlobRead(ReadOnlyMemory<byte>.Empty, properties.Value.ContentLength, properties.Value.IsSealed, properties.Value.BlobCommittedBlockCount);
+        }
+    }
+
+    private static long TotalLength(string? contentRange, long fallback)
+    {
+        // "bytes 0-99/1234"
+        var slash = contentRange?.LastIndexOf('/') ?? -1;
+        return slash >= 0 && long.TryParse(contentRange.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var total)
+            ? total
+            : fallback;
+    }
+
+    private static async Task CreateIfMissingAsync(AppendBlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var options = new AppendBlobCreateOptions { Conditions = new AppendBlobRequestConditions { IfNoneMatch = ETag.All } };
+            await blob.CreateAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace Cloud.Log.Core.Storage;
+
+/// <summary>
+/// Counts the storage requests an engine sends, by kind, so tests can prove how many round trips an
+/// operation costs and benchmarks can report transactions per record. Counting is one interlocked
+/// increment per request.
+/// </summary>
+public sealed class StorageRequestCounter
+{
+    private long _blobReads;
+    private long _blobWrites;
+    private long _tableRequests;
+
+    /// <summary>GET and HEAD requests to blob storage (data, index and property reads).</summary>
+    public long BlobReads => Interlocked.Read(ref _blobReads);
+
+    /// <summary>PUT, POST and DELETE requests to blob storage (appends, creates, seals, deletes).</summary>
+    public long BlobWrites => Interlocked.Read(ref _blobWrites);
+
+    /// <summary>Every request to Table storage.</summary>
+    public long TableRequests => Interlocked.Read(ref _tableRequests);
+
+    /// <summary>All storage requests.</summary>
+    public long Total => BlobReads + BlobWrites + TableRequests;
+
+    internal HttpPipelinePolicy CreatePolicy(bool tables) => new CountingPolicy(this, tables);
+
+    private void Count(Request request, bool tables)
+    {
+        if (tables)
+        {
+            Interlocked.Increment(ref _tableRequests);
+        }
+        else if (request.Method == RequestMethod.Get || request.Method == RequestMethod.Head)
+        {
+            Interlocked.Increment(ref _blobReads);
+        }
+        else
+        {
+            Interlocked.Increment(ref _blobWrites);
+        }
+    }
+
+    private sealed class CountingPolicy(StorageRequestCounter counter, bool tables) : HttpPipelineSynchronousPolicy
+    {
+        public override void OnSendingRequest(HttpMessage message) => counter.Count(message.Request, tables);
+    }
+}

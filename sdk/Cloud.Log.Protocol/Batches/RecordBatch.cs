@@ -1,0 +1,306 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Text;
+
+namespace Cloud.Log.Protocol.Batches;
+
+/// <summary>
+/// Encodes and decodes record batches. The layout is Kafka's record batch v2 (magic 2), uncompressed;
+/// integers are big-endian, and record fields use zig-zag varints. <c>docs/format.md</c> holds the same
+/// table with examples.
+/// <code>
+/// offset size field
+///  0      8   baseOffset            offset of the first record
+///  8      4   batchLength           bytes after this field (total size - 12)
+/// 12      4   partitionLeaderEpoch  epoch of the leader that appended it
+/// 16      1   magic                 2
+/// 17      4   crc                   CRC-32C (Castagnoli) of bytes 21..end
+/// 21      2   attributes            bit 3: timestamp type (1 = LogAppendTime)
+/// 23      4   lastOffsetDelta
+/// 27      8   baseTimestamp
+/// 35      8   maxTimestamp
+/// 43      8   producerId            -1 when not idempotent
+/// 51      2   producerEpoch         -1 when not idempotent
+/// 53      4   baseSequence          -1 when not idempotent
+/// 57      4   recordCount
+/// 61      …   records
+/// record: length varint, attributes int8 (0), timestampDelta varlong, offsetDelta varint,
+///         keyLength varint (-1 = null), key, valueLength varint (-1 = null), value,
+///         headerCount varint, then per header: keyLength varint, key (UTF-8), valueLength varint, value
+/// </code>
+/// The CRC leaves out the base offset and the leader epoch, so the writer that sequences a batch
+/// stamps both without recomputing it (Kafka's reason, and ours).
+/// </summary>
+public static class RecordBatch
+{
+    /// <summary>The magic byte of this format version.</summary>
+    public const byte Magic = 2;
+
+    /// <summary>Bytes before the batch length counts: baseOffset and batchLength.</summary>
+    public const int LogOverhead = 12;
+
+    /// <summary>The size of the fixed batch header.</summary>
+    public const int HeaderSize = 61;
+
+    /// <summary>The attribute bit that marks LogAppendTime.</summary>
+    public const short TimestampTypeAttributeMask = 0x08;
+
+    /// <summary>"No producer id / epoch / sequence": the value of those fields for a non-idempotent batch.</summary>
+    public const long NoProducerId = -1;
+
+    private const int BatchLengthOffset = 8;
+    private const int LeaderEpochOffset = 12;
+    private const int MagicOffset = 16;
+    private const int CrcOffset = 17;
+    private const int AttributesOffset = 21;
+
+    /// <summary>
+    /// Encodes <paramref name="records"/> as one batch with base offset 0 and leader epoch -1; the writer
+    /// stamps both with <see cref="StampOffsetAndEpoch"/> when it sequences the batch.
+    /// </summary>
+    /// <param name="records">At least one record.</param>
+    /// <param name="timestampType">What the timestamps mean.</param>
+    /// <param name="now">The time of append: the timestamp of records without one, and of every record under LogAppendTime.</param>
+    public static byte[] Encode(IReadOnlyList<ProducerRecord> records, TimestampType timestampType, long now)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            throw new ArgumentException("A batch holds at least one record.", nameof(records));
+        }
+
+        var baseTimestamp = timestampType == TimestampType.LogAppendTime ? now : records[0].Timestamp ?? now;
+        var maxTimestamp = long.MinValue;
+        var size = HeaderSize;
+        var bodySizes = new int[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            var timestamp = timestampType == TimestampType.LogAppendTime ? now : records[i].Timestamp ?? now;
+            maxTimestamp = Math.Max(maxTimestamp, timestamp);
+            bodySizes[i] = RecordBodySize(records[i], timestamp - baseTimestamp, i);
+            size += Varint.SizeOf(bodySizes[i]) + bodySizes[i];
+        }
+
+        var buffer = new byte[size];
+        var span = buffer.AsSpan();
+        BinaryPrimitives.WriteInt64BigEndian(span, 0);
+        BinaryPrimitives.WriteInt32BigEndian(span[BatchLengthOffset..], size - LogOverhead);
+        BinaryPrimitives.WriteInt32BigEndian(span[LeaderEpochOffset..], -1);
+        span[MagicOffset] = Magic;
+        var attributes = timestampType == TimestampType.LogAppendTime ? TimestampTypeAttributeMask : (short)0;
+        BinaryPrimitives.WriteInt16BigEndian(span[AttributesOffset..], attributes);
+        BinaryPrimitives.WriteInt32BigEndian(span[23..], records.Count - 1);
+        BinaryPrimitives.WriteInt64BigEndian(span[27..], baseTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(span[35..], maxTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(span[43..], NoProducerId);
+        BinaryPrimitives.WriteInt16BigEndian(span[51..], -1);
+        BinaryPrimitives.WriteInt32BigEndian(span[53..], -1);
+        BinaryPrimitives.WriteInt32BigEndian(span[57..], records.Count);
+
+        var position = HeaderSize;
+        for (var i = 0; i < records.Count; i++)
+        {
+            var timestamp = timestampType == TimestampType.LogAppendTime ? now : records[i].Timestamp ?? now;
+            position += Varint.Write(span[position..], bodySizes[i]);
+            position += WriteRecordBody(span[position..], records[i], timestamp - baseTimestamp, i);
+        }
+
+        BinaryPrimitives.WriteUInt32BigEndian(span[CrcOffset..], ComputeCrc(span));
+        return buffer;
+    }
+
+    /// <summary>Stamps the base offset and leader epoch of an encoded batch; the CRC stays valid.</summary>
+    public static void StampOffsetAndEpoch(Span<byte> batch, long baseOffset, int leaderEpoch)
+    {
+        BinaryPrimitives.WriteInt64BigEndian(batch, baseOffset);
+        BinaryPrimitives.WriteInt32BigEndian(batch[LeaderEpochOffset..], leaderEpoch);
+    }
+
+    /// <summary>
+    /// Reads the header at the start of <paramref name="data"/>. Answers false when fewer than
+    /// <see cref="HeaderSize"/> bytes are there; throws when the bytes cannot be a batch header.
+    /// </summary>
+    public static bool TryReadHeader(ReadOnlySpan<byte> data, out RecordBatchHeader header)
+    {
+        header = default;
+        if (data.Length < HeaderSize)
+        {
+            return false;
+        }
+
+        var batchLength = BinaryPrimitives.ReadInt32BigEndian(data[BatchLengthOffset..]);
+        if (data[MagicOffset] != Magic)
+        {
+            throw new RecordBatchFormatException($"Magic byte {data[MagicOffset]} where {Magic} was expected.");
+        }
+
+        if (batchLength < HeaderSize - LogOverhead)
+        {
+            throw new RecordBatchFormatException($"Batch length {batchLength} is shorter than a batch header.");
+        }
+
+        var recordCount = BinaryPrimitives.ReadInt32BigEndian(data[57..]);
+        var lastOffsetDelta = BinaryPrimitives.ReadInt32BigEndian(data[23..]);
+        if (recordCount < 1 || lastOffsetDelta != recordCount - 1)
+        {
+            throw new RecordBatchFormatException($"Record count {recordCount} does not match last offset delta {lastOffsetDelta}.");
+        }
+
+        header = new RecordBatchHeader(
+            BaseOffset: BinaryPrimitives.ReadInt64BigEndian(data),
+            BatchLength: batchLength,
+            PartitionLeaderEpoch: BinaryPrimitives.ReadInt32BigEndian(data[LeaderEpochOffset..]),
+            Crc: BinaryPrimitives.ReadUInt32BigEndian(data[CrcOffset..]),
+            Attributes: BinaryPrimitives.ReadInt16BigEndian(data[AttributesOffset..]),
+            LastOffsetDelta: lastOffsetDelta,
+            BaseTimestamp: BinaryPrimitives.ReadInt64BigEndian(data[27..]),
+            MaxTimestamp: BinaryPrimitives.ReadInt64BigEndian(data[35..]),
+            ProducerId: BinaryPrimitives.ReadInt64BigEndian(data[43..]),
+            ProducerEpoch: BinaryPrimitives.ReadInt16BigEndian(data[51..]),
+            BaseSequence: BinaryPrimitives.ReadInt32BigEndian(data[53..]),
+            RecordCount: recordCount);
+        return true;
+    }
+
+    /// <summary>Throws <see cref="RecordBatchFormatException"/> unless the whole batch's CRC-32C matches.</summary>
+    public static void VerifyCrc(ReadOnlySpan<byte> batch)
+    {
+        var stored = BinaryPrimitives.ReadUInt32BigEndian(batch[CrcOffset..]);
+        var computed = ComputeCrc(batch);
+        if (stored != computed)
+        {
+            throw new RecordBatchFormatException($"CRC-32C mismatch: stored {stored:x8}, computed {computed:x8}.");
+        }
+    }
+
+    /// <summary>
+    /// Decodes the records of one whole batch after checking its CRC. Keys, values and header values are
+    /// slices of <paramref name="batch"/>, not copies.
+    /// </summary>
+    public static IReadOnlyList<ConsumerRecord> DecodeRecords(ReadOnlyMemory<byte> batch)
+    {
+        var span = batch.Span;
+        if (!TryReadHeader(span, out var header) || header.TotalSize != batch.Length)
+        {
+            throw new RecordBatchFormatException("The bytes are not exactly one record batch.");
+        }
+
+        VerifyCrc(span);
+        var records = new ConsumerRecord[header.RecordCount];
+        var position = HeaderSize;
+        for (var i = 0; i < records.Length; i++)
+        {
+            var length = Varint.ReadInt32(span, ref position);
+            var end = position + length;
+            if (length < 1 || end > span.Length)
+            {
+                throw new RecordBatchFormatException($"Record {i} has length {length}, past the end of its batch.");
+            }
+
+            position++; // record attributes: unused
+            var timestampDelta = Varint.ReadInt64(span, ref position);
+            var offsetDelta = Varint.ReadInt32(span, ref position);
+            var key = ReadBytes(batch, ref position, end);
+            var value = ReadBytes(batch, ref position, end);
+            var headerCount = Varint.ReadInt32(span, ref position);
+            if (headerCount < 0 || headerCount > length)
+            {
+                throw new RecordBatchFormatException($"Record {i} claims {headerCount} headers.");
+            }
+
+            var headers = headerCount == 0 ? Array.Empty<RecordHeader>() : new RecordHeader[headerCount];
+            for (var h = 0; h < headerCount; h++)
+            {
+                var headerKey = ReadBytes(batch, ref position, end)
+                    ?? throw new RecordBatchFormatException($"Record {i} has a header with a null key.");
+                headers[h] = new RecordHeader(Encoding.UTF8.GetString(headerKey.Span), ReadBytes(batch, ref position, end));
+            }
+
+            if (position != end)
+            {
+                throw new RecordBatchFormatException($"Record {i} does not end where its length says.");
+            }
+
+            var timestamp = header.TimestampType == TimestampType.LogAppendTime
+                ? header.MaxTimestamp
+                : header.BaseTimestamp + timestampDelta;
+            records[i] = new ConsumerRecord(header.BaseOffset + offsetDelta, timestamp, header.TimestampType, key, value, headers);
+        }
+
+        if (position != span.Length)
+        {
+            throw new RecordBatchFormatException("Bytes remain after the last record of the batch.");
+        }
+
+        return records;
+    }
+
+    private static uint ComputeCrc(ReadOnlySpan<byte> batch) =>
+        Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, batch[AttributesOffset..]);
+
+    private static ReadOnlyMemory<byte>? ReadBytes(ReadOnlyMemory<byte> batch, ref int position, int end)
+    {
+        var length = Varint.ReadInt32(batch.Span, ref position);
+        if (length < 0)
+        {
+            return null;
+        }
+
+        if (position + length > end)
+        {
+            throw new RecordBatchFormatException("A field runs past the end of its record.");
+        }
+
+        var slice = batch.Slice(position, length);
+        position += length;
+        return slice;
+    }
+
+    private static int RecordBodySize(ProducerRecord record, long timestampDelta, int offsetDelta)
+    {
+        var size = 1 + Varint.SizeOf(timestampDelta) + Varint.SizeOf(offsetDelta)
+            + FieldSize(record.Key) + FieldSize(record.Value) + Varint.SizeOf(record.Headers.Count);
+        foreach (var header in record.Headers)
+        {
+            var keyLength = Encoding.UTF8.GetByteCount(header.Key);
+            size += Varint.SizeOf(keyLength) + keyLength + FieldSize(header.Value);
+        }
+
+        return size;
+    }
+
+    private static int FieldSize(ReadOnlyMemory<byte>? field) =>
+        field is { } bytes ? Varint.SizeOf(bytes.Length) + bytes.Length : Varint.SizeOf(-1);
+
+    private static int WriteRecordBody(Span<byte> destination, ProducerRecord record, long timestampDelta, int offsetDelta)
+    {
+        var position = 0;
+        destination[position++] = 0;
+        position += Varint.Write(destination[position..], timestampDelta);
+        position += Varint.Write(destination[position..], offsetDelta);
+        position += WriteField(destination[position..], record.Key);
+        position += WriteField(destination[position..], record.Value);
+        position += Varint.Write(destination[position..], record.Headers.Count);
+        foreach (var header in record.Headers)
+        {
+            var keyLength = Encoding.UTF8.GetByteCount(header.Key);
+            position += Varint.Write(destination[position..], keyLength);
+            position += Encoding.UTF8.GetBytes(header.Key, destination[position..]);
+            position += WriteField(destination[position..], header.Value);
+        }
+
+        return position;
+    }
+
+    private static int WriteField(Span<byte> destination, ReadOnlyMemory<byte>? field)
+    {
+        if (field is not { } bytes)
+        {
+            return Varint.Write(destination, -1);
+        }
+
+        var position = Varint.Write(destination, bytes.Length);
+        bytes.Span.CopyTo(destination[position..]);
+        return position + bytes.Length;
+    }
+}

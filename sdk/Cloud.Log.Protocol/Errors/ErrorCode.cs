@@ -1,0 +1,50 @@
+namespace Cloud.Log.Protocol.Errors;
+
+/// <summary>
+/// The contract's error codes (Kafka's names). Each maps to exactly one HTTP status; see
+/// <see cref="ErrorCodeExtensions"/>.
+/// </summary>
+public enum ErrorCode
+{
+    /// <summary>A topic name breaks the naming rule. 400.</summary>
+    InvalidTopic,
+    /// <summary>A group name breaks the naming rule. 400.</summary>
+    InvalidGroup,
+    /// <summary>A partition count outside 1 to 10,000, or not above the current count. 400.</summary>
+    InvalidPartitions,
+    /// <summary>A replication factor outside 1 to the number of replica locations. 400.</summary>
+    InvalidReplicationFactor,
+    /// <summary>An unknown config key or a bad value. 400.</summary>
+    InvalidConfig,
+    /// <summary>A record that cannot be stored as given. 400.</summary>
+    InvalidRecord,
+    /// <summary>A malformed request. 400.</summary>
+    InvalidRequest,
+    /// <summary>Credentials missing. 401.</summary>
+    Unauthorized,
+    /// <summary>Credentials without the right. 403.</summary>
+    Forbidden,
+    /// <summary>No such topic, or no such partition of it. 404.</summary>
+    UnknownTopicOrPartition,
+    /// <summary>A group never seen. 404.</summary>
+    GroupIdNotFound,
+    /// <summary>Create of an existing topic name. 409.</summary>
+    TopicAlreadyExists,
+    /// <summary>A record batch over the topic's <c>max.message.bytes</c>. 413.</summary>
+    RecordTooLarge,
+    /// <summary>A request over the service's size limit. 413.</summary>
+    RequestTooLarge,
+    /// <summary>An offset below the log start or above the high watermark. 416.</summary>
+    OffsetOutOfRange,
+    /// <summary>Storage asked to slow down. 429, retriable.</summary>
+    Throttled,
+    /// <summary>Fewer in-sync replicas than <c>min.insync.replicas</c>. 503, retriable.</summary>
+    NotEnoughReplicas,
+    /// <summary>A storage location does not answer, or the partition's leadership is busy. 503, retriable.</summary>
+    StorageUnavailable,
+    /// <summary>
+    /// Stored bytes failed their CRC-32C or framing check: the log is damaged at that position, and the
+    /// bytes are never served. 502 (the store answered with bad data), not retriable.
+    /// </summary>
+    CorruptMessage,
+}
