@@ -7,5 +7,5 @@ namespace Cloud.Log.Core.Leases;
 /// <param name="ETag">The lease row's ETag after the last claim or renewal.</param>
 /// <param name="ExpiresAt">When the lease runs out, measured from before the claim was sent.</param>
 /// <param name="RenewedAt">When it was claimed or last renewed.</param>
-/// <param name="HandoffRequested">Another instance asked for the lease: hand it over after the current append.</param>
-internal sealed record PartitionLease(int Epoch, ETag ETag, DateTimeOffset ExpiresAt, DateTimeOffset RenewedAt, bool HandoffRequested);
+/// <param name="HandoffTo">The instance that asked for the lease, if any: hand it over after the current append.</param>
+internal sealed record PartitionLease(int Epoch, ETag ETag, DateTimeOffset ExpiresAt, DateTimeOffset RenewedAt, string? HandoffTo);

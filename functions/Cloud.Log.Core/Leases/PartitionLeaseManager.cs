@@ -48,10 +48,16 @@ internal sealed class PartitionLeaseManager(TableClient leases, CloudLogEngineOp
         var started = time.GetUtcNow();
         var existing = await leases.GetEntityIfExistsAsync<LeaseEntity>(topicId, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
         var row = existing.HasValue ? existing.Value : null;
-        if (row is not null && row.Owner.Length > 0 && row.Owner != _owner && row.ExpiresAt > started.ToUnixTimeMilliseconds())
+        var nowMs = started.ToUnixTimeMilliseconds();
+        if (row is not null && row.Owner.Length > 0 && row.Owner != _owner && row.ExpiresAt > nowMs)
         {
             await RequestHandoffAsync(row, cancellationToken).ConfigureAwait(false);
             return null;
+        }
+
+        if (row is not null && row.Owner.Length == 0 && row.HandoffRequestedBy.Length > 0 && row.HandoffRequestedBy != _owner && row.ExpiresAt > nowMs)
+        {
+            return null; // handed over to another instance, reserved for it a short while
         }
 
         var claim = new LeaseEntity
@@ -67,7 +73,7 @@ internal sealed class PartitionLeaseManager(TableClient leases, CloudLogEngineOp
             var response = row is null
                 ? await leases.AddEntityAsync(claim, cancellationToken).ConfigureAwait(false)
                 : await leases.UpdateEntityAsync(claim, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return new PartitionLease(claim.Epoch, response.Headers.ETag ?? default, started + options.LeaseDuration, started, false);
+            return new PartitionLease(claim.Epoch, response.Headers.ETag ?? default, started + options.LeaseDuration, started, null);
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
@@ -92,7 +98,7 @@ internal sealed class PartitionLeaseManager(TableClient leases, CloudLogEngineOp
             ExpiresAt = (started + options.LeaseDuration).ToUnixTimeMilliseconds(),
         };
         var etag = lease.ETag;
-        var handoff = false;
+        string? handoff = null;
         for (var attempt = 0; attempt < 2; attempt++)
         {
             try
@@ -110,14 +116,18 @@ internal sealed class PartitionLeaseManager(TableClient leases, CloudLogEngineOp
                 }
 
                 etag = current.Value.ETag;
-                handoff = current.Value.HandoffRequestedBy.Length > 0;
+                handoff = current.Value.HandoffRequestedBy.Length > 0 ? current.Value.HandoffRequestedBy : null;
             }
         }
 
         return null;
     }
 
-    /// <summary>Gives the lease up at once, keeping the epoch, so the next holder need not wait for expiry.</summary>
+    /// <summary>
+    /// Gives the lease up at once, keeping the epoch, so the next holder need not wait for expiry. A lease
+    /// released on request stays reserved for the requester for two renew intervals, so the releasing
+    /// instance's own queued appends cannot claim it straight back (which would starve the requester).
+    /// </summary>
     public async Task ReleaseAsync(string topicId, int partition, PartitionLease lease, CancellationToken cancellationToken)
     {
         var released = new LeaseEntity
@@ -126,7 +136,8 @@ internal sealed class PartitionLeaseManager(TableClient leases, CloudLogEngineOp
             RowKey = PartitionEntity.RowKeyFor(partition),
             Owner = "",
             Epoch = lease.Epoch,
-            ExpiresAt = 0,
+            HandoffRequestedBy = lease.HandoffTo ?? "",
+            ExpiresAt = lease.HandoffTo is null ? 0 : (time.GetUtcNow() + (2 * options.LeaseRenewInterval)).ToUnixTimeMilliseconds(),
         };
         try
         {

@@ -4,6 +4,7 @@ using Cloud.Log.Core.Metadata;
 using Cloud.Log.Core.Storage;
 using Cloud.Log.Core.Topics;
 using Cloud.Log.Protocol.Batches;
+using Cloud.Log.Protocol.Errors;
 using Microsoft.Extensions.Logging;
 
 namespace Cloud.Log.Core.Log;
@@ -69,7 +70,7 @@ internal sealed partial class PartitionLog
             }
 
             await AppendGroupAsync(group).ConfigureAwait(false);
-            if (_lease is { HandoffRequested: true })
+            if (_lease is { HandoffTo: not null })
             {
                 await ReleaseLeaseAsync().ConfigureAwait(false);
             }
@@ -371,6 +372,13 @@ internal sealed partial class PartitionLog
     /// </summary>
     private async Task<ActiveSegment> CreateSegmentAsync(long baseOffset, CancellationToken cancellationToken)
     {
+        // A delete records the topic id before it seals the segments: never start a segment of a deleted topic.
+        var deleted = await _context.Tables.DeletedTopics.GetEntityIfExistsAsync<DeletedTopicEntity>(DeletedTopicEntity.Partition, TopicId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (deleted.HasValue)
+        {
+            throw new CloudLogException(ErrorCode.UnknownTopicOrPartition, $"Topic '{deleted.Value!.Name}' was deleted.");
+        }
+
         var name = SegmentBlobs.DataBlobName(TopicId, Partition, baseOffset);
         await _blobs.CreateSegmentAsync(name, cancellationToken).ConfigureAwait(false);
         var row = new SegmentEntity

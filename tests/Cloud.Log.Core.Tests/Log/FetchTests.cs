@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Cloud.Log.Protocol.Batches;
+using Cloud.Log.Protocol.Errors;
+using Cloud.Log.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cloud.Log.Core.Tests.Log;
+
+public class FetchTests(StorageFixture storage)
+{
+    private static CloudLogEngineOptions Tiny(string prefix, long cacheBytes = 0) => new()
+    {
+        ResourcePrefix = prefix,
+        IndexIntervalBytes = 1024,
+        TailCacheBytesPerPartition = cacheBytes,
+    };
+
+    /// <summary>A fetch from offset 0 crosses several segments and returns every record in order, from storage.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Fetch_crosses_segment_boundaries()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        await using (var writer = await storage.CreateEngineAsync(Tiny(prefix)))
+        {
+            await writer.CreateTopicAsync("t", configs: new Dictionary<string, string> { ["segment.bytes"] = "400" });
+            for (var i = 0; i < 20; i++)
+            {
+                await writer.ProduceAsync("t", Records.Values(2, $"b{i}-"));
+            }
+        }
+
+        Assert.SkipWhen(storage.ConnectionString is null, "needs a connection string to list blobs");
+        var container = new BlobServiceClient(storage.ConnectionString).GetBlobContainerClient(prefix + "-log");
+        var segments = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, default))
+        {
+            if (blob.Name.EndsWith(".log", StringComparison.Ordinal))
+            {
+                segments.Add(blob.Name);
+            }
+        }
+
+        Assert.True(segments.Count >= 3, $"expected at least 3 segments, found {segments.Count}");
+
+        await using var reader = await storage.CreateEngineAsync(Tiny(prefix));
+        var fetched = await reader.FetchAsync("t", 0, 0, maxRecords: 1000, maxBytes: 1 << 20);
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), fetched.Records.Select(r => r.Offset));
+        Assert.Equal("b0-0", Records.Text(fetched.Records[0].Value));
+        Assert.Equal("b19-1", Records.Text(fetched.Records[^1].Value));
+        Assert.Equal(40, fetched.NextOffset);
+
+        var middle = await reader.FetchAsync("t", 0, 23, maxRecords: 3);
+        Assert.Equal(new long[] { 23, 24, 25 }, middle.Records.Select(r => r.Offset));
+    }
+
+    /// <summary>
+    /// Finding any offset in a large segment costs a bounded number of storage reads (index + data), the same
+    /// near its end as near its start: no scan from the start of the segment.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task Fetch_at_any_offset_costs_a_bounded_number_of_reads()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        await using (var writer = await storage.CreateEngineAsync(Tiny(prefix)))
+        {
+            await writer.CreateTopicAsync("t");
+            for (var i = 0; i < 100; i++)
+            {
+                await writer.ProduceAsync("t", Enumerable.Range(0, 10).Select(j => Records.Of(null, new string('x', 100) + $"{i}-{j}", partition: 0)).ToArray());
+            }
+        }
+
+        await using var reader = await storage.CreateEngineAsync(Tiny(prefix));
+        await reader.FetchAsync("t", 0, 0, maxRecords: 1); // warms the segment list and tail
+        foreach (var offset in new long[] { 5, 500, 990 })
+        {
+            var before = reader.StorageRequests.BlobReads;
+            var fetched = await reader.FetchAsync("t", 0, offset, maxRecords: 1, maxBytes: 1);
+            var reads = reader.StorageRequests.BlobReads - before;
+            Assert.Equal(offset, fetched.Records.Single().Offset);
+            Assert.InRange(reads, 1, 4); // tail probe + index + one range read (+ one for a batch cut by the read)
+        }
+    }
+
+    /// <summary>maxRecords and maxBytes bound a fetch, but the first available batch always comes back.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Max_records_and_max_bytes_with_at_least_one_record()
+    {
+        await using var engine = await storage.CreateEngineAsync();
+        await engine.CreateTopicAsync("t");
+        for (var i = 0; i < 5; i++)
+        {
+            await engine.ProduceAsync("t", [Records.Of(null, new string('x', 1000), partition: 0)]);
+        }
+
+        var one = await engine.FetchAsync("t", 0, 0, maxBytes: 10);
+        Assert.Single(one.Records);
+        Assert.Equal(1, one.NextOffset);
+        var three = await engine.FetchAsync("t", 0, 1, maxRecords: 3);
+        Assert.Equal(new long[] { 1, 2, 3 }, three.Records.Select(r => r.Offset));
+        var two = await engine.FetchAsync("t", 0, 0, maxBytes: 2500);
+        Assert.Equal(2, two.Records.Count);
+    }
+
+    /// <summary>Offsets outside [log start, high watermark] are OFFSET_OUT_OF_RANGE with both bounds.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Out_of_range_offsets_report_both_bounds()
+    {
+        await using var engine = await storage.CreateEngineAsync();
+        await engine.CreateTopicAsync("t");
+        await engine.ProduceAsync("t", Records.Values(3));
+        var above = await Assert.ThrowsAsync<CloudLogException>(() => engine.FetchAsync("t", 0, 4));
+        Assert.Equal(ErrorCode.OffsetOutOfRange, above.Code);
+        Assert.Equal(0, above.LogStartOffset);
+        Assert.Equal(3, above.HighWatermark);
+        var below = await Assert.ThrowsAsync<CloudLogException>(() => engine.FetchAsync("t", 0, -1));
+        Assert.Equal(ErrorCode.OffsetOutOfRange, below.Code);
+        var unknown = await Assert.ThrowsAsync<CloudLogException>(() => engine.FetchAsync("t", 1, 0));
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, unknown.Code);
+        var atEnd = await engine.FetchAsync("t", 0, 3);
+        Assert.Empty(atEnd.Records);
+        Assert.Equal(3, atEnd.NextOffset);
+    }
+
+    /// <summary>A fetch at the high watermark waits for the next record, and answers empty when none comes in time.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Long_poll_returns_a_record_appended_while_waiting()
+    {
+        await using var engine = await storage.CreateEngineAsync();
+        await engine.CreateTopicAsync("t");
+        await engine.ProduceAsync("t", Records.Values(1));
+
+        var empty = await engine.FetchAsync("t", 0, 1, maxWait: TimeSpan.FromMilliseconds(300));
+        Assert.Empty(empty.Records);
+        Assert.Equal(1, empty.NextOffset);
+
+        var stopwatch = Stopwatch.StartNew();
+        var waiting = engine.FetchAsync("t", 0, 1, maxWait: TimeSpan.FromSeconds(20));
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted);
+        await engine.ProduceAsync("t", Records.Values(1, "late"));
+        var fetched = await waiting;
+        Assert.Equal("late0", Records.Text(fetched.Records.Single().Value));
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15));
+    }
+
+    /// <summary>A second instance's long poll sees a record another instance appends (by polling storage).</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Long_poll_on_another_instance_sees_the_append()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        await using var writer = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
+        await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailPollInterval = TimeSpan.FromMilliseconds(50) });
+        await writer.CreateTopicAsync("t");
+        var waiting = reader.FetchAsync("t", 0, 0, maxWait: TimeSpan.FromSeconds(20));
+        await Task.Delay(200);
+        await writer.ProduceAsync("t", Records.Values(1));
+        Assert.Single((await waiting).Records);
+    }
+
+    /// <summary>Tail reads on the leader are served from memory: no storage read at all.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Tail_reads_on_the_leader_come_from_the_cache()
+    {
+        await using var engine = await storage.CreateEngineAsync();
+        await engine.CreateTopicAsync("t");
+        await engine.ProduceAsync("t", Records.Values(10));
+        var before = engine.StorageRequests.Total;
+        var fetched = await engine.FetchAsync("t", 0, 5);
+        Assert.Equal(5, fetched.Records.Count);
+        Assert.Equal(before, engine.StorageRequests.Total);
+
+        // With the cache off, the same read must go to storage.
+        await using var uncached = await storage.CreateEngineAsync(new CloudLogEngineOptions { TailCacheBytesPerPartition = 0 });
+        await uncached.CreateTopicAsync("t");
+        await uncached.ProduceAsync("t", Records.Values(10));
+        var reads = uncached.StorageRequests.BlobReads;
+        Assert.Equal(5, (await uncached.FetchAsync("t", 0, 5)).Records.Count);
+        Assert.True(uncached.StorageRequests.BlobReads > reads);
+    }
+
+    /// <summary>An instance with its own clients and cache sees a record acknowledged elsewhere before its fetch began.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Fetch_on_a_second_instance_sees_every_acknowledged_record()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        await using var a = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
+        await using var b = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
+        await a.CreateTopicAsync("t");
+        for (var i = 0; i < 5; i++)
+        {
+            var ack = await a.ProduceAsync("t", Records.Values(1, $"r{i}-"));
+            var fetched = await b.FetchAsync("t", 0, ack[0].Offset);
+            Assert.Equal(ack[0].Offset + 1, fetched.HighWatermark);
+            Assert.Equal($"r{i}-0", Records.Text(fetched.Records.Single().Value));
+            Assert.Equal(ack[0].Offset + 1, (await b.GetLatestOffsetAsync("t", 0)).Offset);
+        }
+    }
+
+    /// <summary>Earliest, latest, and the first offset at or after a timestamp, across segments.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task List_offsets_by_earliest_latest_and_timestamp()
+    {
+        await using var engine = await storage.CreateEngineAsync(new CloudLogEngineOptions { TailCacheBytesPerPartition = 0, IndexIntervalBytes = 1024 });
+        await engine.CreateTopicAsync("t", configs: new Dictionary<string, string> { ["segment.bytes"] = "300" });
+        for (var i = 0; i < 10; i++)
+        {
+            await engine.ProduceAsync("t", [Records.Of(null, $"v{i}", timestamp: 1000 * (i + 1), partition: 0)]);
+        }
+
+        Assert.Equal(0, (await engine.GetEarliestOffsetAsync("t", 0)).Offset);
+        Assert.Equal(10, (await engine.GetLatestOffsetAsync("t", 0)).Offset);
+        var found = await engine.GetOffsetForTimestampAsync("t", 0, 4500);
+        Assert.Equal(4, found.Offset);
+        Assert.Equal(5000, found.Timestamp);
+        Assert.Equal(0, (await engine.GetOffsetForTimestampAsync("t", 0, 0)).Offset);
+        Assert.Equal(9, (await engine.GetOffsetForTimestampAsync("t", 0, 10000)).Offset);
+        Assert.Null((await engine.GetOffsetForTimestampAsync("t", 0, 10001)).Offset);
+    }
+
+    /// <summary>A block whose CRC does not match is reported as CORRUPT_MESSAGE, never returned as records.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Corrupt_block_is_detected_by_its_crc_and_reported()
+    {
+        Assert.SkipWhen(storage.ConnectionString is null, "needs a connection string to damage a blob");
+        var prefix = StorageFixture.NewPrefix();
+        await using (var writer = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix }))
+        {
+            await writer.CreateTopicAsync("t");
+            await writer.ProduceAsync("t", Records.Values(3));
+        }
+
+        // Append a well-framed batch at the right offset whose payload was altered after its CRC was computed.
+        var container = new BlobServiceClient(storage.ConnectionString).GetBlobContainerClient(prefix + "-log");
+        string? name = null;
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, default))
+        {
+            name = blob.Name.EndsWith(".log", StringComparison.Ordinal) ? blob.Name : name;
+        }
+
+        var bad = RecordBatch.Encode([new ProducerRecord(null, "tampered"u8.ToArray(), 1)], TimestampType.CreateTime, 1);
+        RecordBatch.StampOffsetAndEpoch(bad, 3, 1);
+        bad[^2] ^= 0xff;
+        using (var stream = new MemoryStream(bad))
+        {
+            await container.GetAppendBlobClient(name).AppendBlockAsync(stream);
+        }
+
+        await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
+        var e = await Assert.ThrowsAsync<CloudLogException>(() => reader.FetchAsync("t", 0, 0));
+        Assert.Equal(ErrorCode.CorruptMessage, e.Code);
+        Assert.Contains("CRC", e.Message, StringComparison.Ordinal);
+    }
+}

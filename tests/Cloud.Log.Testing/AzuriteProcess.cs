@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Cloud.Log.Testing;
+
+/// <summary>
+/// One Azurite (the pinned npm package, see package.json) running as a child process on free loopback
+/// ports with a fresh data folder. Dispose stops it and deletes the folder. <see cref="KillAsync"/>
+/// simulates a storage location failing.
+/// </summary>
+public sealed class AzuriteProcess : IAsyncDisposable
+{
+    /// <summary>Azurite's published development account key (not a secret).</summary>
+    public const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private readonly Process _process;
+    private readonly string _dataFolder;
+
+    private AzuriteProcess(Process process, string dataFolder, int blobPort, int queuePort, int tablePort)
+    {
+        _process = process;
+        _dataFolder = dataFolder;
+        BlobPort = blobPort;
+        QueuePort = queuePort;
+        TablePort = tablePort;
+    }
+
+    public int BlobPort { get; }
+
+    public int QueuePort { get; }
+
+    public int TablePort { get; }
+
+    /// <summary>A connection string for this Azurite's blob, queue and table endpoints.</summary>
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
+
+    /// <summary>Starts Azurite and waits until its three services accept connections.</summary>
+    public static async Task<AzuriteProcess> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var script = FindAzuriteScript();
+        for (var attempt = 0; ; attempt++)
+        {
+            var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
+            var folder = Path.Combine(Path.GetTempPath(), "cloudlog-azurite-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(folder);
+            var info = new ProcessStartInfo("node")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in new[]
+            {
+                script, "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+                "--location", folder,
+                "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--tableHost", "127.0.0.1", "--tablePort", table.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            })
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start node.");
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var azurite = new AzuriteProcess(process, folder, blob, queue, table);
+            if (await azurite.WaitUntilListeningAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false))
+            {
+                return azurite;
+            }
+
+            await azurite.DisposeAsync().ConfigureAwait(false);
+            if (attempt >= 2)
+            {
+                throw new InvalidOperationException("Azurite did not start listening within 30 s (three attempts).");
+            }
+        }
+    }
+
+    /// <summary>Kills the process at once, as a storage outage.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync().ConfigureAwait(false);
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_dataFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// The repository's Azurite, installed by <c>npm ci</c> at the root (the README's test command does it).
+    /// </summary>
+    private static string FindAzuriteScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var script = Path.Combine(dir.FullName, "node_modules", "azurite", "dist", "src", "azurite.js");
+            if (File.Exists(script))
+            {
+                return script;
+            }
+        }
+
+        throw new InvalidOperationException("Azurite is not installed: run 'npm ci' at the repository root (./test.sh does).");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task<bool> WaitUntilListeningAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        foreach (var port in new[] { BlobPort, QueuePort, TablePort })
+        {
+            while (true)
+            {
+                if (_process.HasExited || DateTime.UtcNow > deadline)
+                {
+                    return false;
+                }
+
+                try
+                {
+                    using var client = new TcpClient();
+                    await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (SocketException)
+                {
+                    await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        return true;
+    }
+}
