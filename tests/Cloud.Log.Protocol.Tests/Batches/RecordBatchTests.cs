@@ -91,6 +91,19 @@ public class RecordBatchTests
         Assert.Equal(1, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(57)));
     }
 
+    /// <summary>The worked example of docs/format.md is exactly what the encoder writes, byte for byte.</summary>
+    [Fact]
+    public void Worked_example_in_the_docs_is_the_encoder_output()
+    {
+        var bytes = RecordBatch.Encode([Record("k", "v", 1732400000000, new RecordHeader("h", Encoding.UTF8.GetBytes("x")))], TimestampType.CreateTime, now: 0);
+        RecordBatch.StampOffsetAndEpoch(bytes, 5, 1);
+        const string documented =
+            "0000000000000005" + "0000003E" + "00000001" + "02" + "DAFFAD23" + "0000" + "00000000" +
+            "000001935B162C00" + "000001935B162C00" + "FFFFFFFFFFFFFFFF" + "FFFF" + "FFFFFFFF" + "00000001" +
+            "18" + "00" + "00" + "00" + "026B" + "0276" + "02" + "02680278";
+        Assert.Equal(documented, Convert.ToHexString(bytes));
+    }
+
     /// <summary>CRC-32C is the Castagnoli polynomial: its standard check value for "123456789" is 0xE3069283.</summary>
     [Fact]
     public void Crc32c_is_castagnoli() =>
