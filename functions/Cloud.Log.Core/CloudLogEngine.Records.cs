@@ -1,4 +1,5 @@
 using Cloud.Log.Core.Log;
+using Cloud.Log.Core.Producers;
 using Cloud.Log.Core.Topics;
 using Cloud.Log.Protocol.Batches;
 using Cloud.Log.Protocol.Errors;
@@ -18,6 +19,16 @@ public sealed partial class CloudLogEngine
     /// entry per record, in request order.
     /// </summary>
     public Task<IReadOnlyList<RecordMetadata>> ProduceAsync(string topic, IReadOnlyList<ProduceRecord> records, Acks acks = Acks.All, CancellationToken cancellationToken = default) =>
+        ProduceAsync(topic, records, acks, idempotence: null, cancellationToken);
+
+    /// <summary>
+    /// Appends records as <see cref="ProduceAsync(string, IReadOnlyList{ProduceRecord}, Acks, CancellationToken)"/>
+    /// does, with an idempotence identity: a call repeated with the same identity (a retry, a second queue
+    /// delivery) is stored once and answered with the first call's offsets. In each partition the batch
+    /// must continue the producer's sequence, else OUT_OF_ORDER_SEQUENCE_NUMBER (a batch in between is
+    /// missing) or INVALID_PRODUCER_EPOCH (a newer epoch fenced this producer).
+    /// </summary>
+    public Task<IReadOnlyList<RecordMetadata>> ProduceAsync(string topic, IReadOnlyList<ProduceRecord> records, Acks acks, ProducerIdempotence? idempotence, CancellationToken cancellationToken = default) =>
         GuardAsync(async () =>
         {
             TopicCatalog.ValidateName(topic);
@@ -47,7 +58,7 @@ public sealed partial class CloudLogEngine
                 {
                     var indexes = g.Select(a => a.index).ToList();
                     var producerRecords = indexes.Select(i => new ProducerRecord(records[i].Key, records[i].Value, records[i].Timestamp, records[i].Headers ?? [])).ToList();
-                    var bytes = RecordBatch.Encode(producerRecords, metadata.Config.TimestampType, now);
+                    var bytes = RecordBatch.Encode(producerRecords, metadata.Config.TimestampType, now, idempotence?.ForPartition(g.Key));
                     if (bytes.Length > metadata.Config.MaxBatchBytes)
                     {
                         throw new CloudLogException(ErrorCode.RecordTooLarge, $"The batch for partition {g.Key} is {bytes.Length} bytes; max.message.bytes is {metadata.Config.MaxBatchBytes}.");
@@ -62,16 +73,17 @@ public sealed partial class CloudLogEngine
             {
                 var log = await GetLogAsync(metadata.TopicId, b.Partition, cancellationToken).ConfigureAwait(false);
                 var append = log.AppendAsync(b.Bytes, metadata.Config, cancellationToken);
-                return (b, BaseOffset: acks == Acks.None ? -1L : await append.ConfigureAwait(false));
+                return (b, Stored: acks == Acks.None ? (AppendResult?)null : await append.ConfigureAwait(false));
             }).ToList();
             var results = new RecordMetadata[records.Count];
-            foreach (var (batch, baseOffset) in await Task.WhenAll(appends).ConfigureAwait(false))
+            foreach (var (batch, stored) in await Task.WhenAll(appends).ConfigureAwait(false))
             {
                 for (var i = 0; i < batch.Indexes.Count; i++)
                 {
                     var index = batch.Indexes[i];
-                    var timestamp = metadata.Config.TimestampType == TimestampType.LogAppendTime ? now : records[index].Timestamp ?? now;
-                    results[index] = new RecordMetadata(batch.Partition, baseOffset < 0 ? -1 : baseOffset + i, timestamp);
+                    var appendTime = stored?.Duplicate == true ? stored.Value.Timestamp : now;
+                    var timestamp = metadata.Config.TimestampType == TimestampType.LogAppendTime ? appendTime : records[index].Timestamp ?? appendTime;
+                    results[index] = new RecordMetadata(batch.Partition, stored is { } s ? s.BaseOffset + i : -1, timestamp);
                 }
             }
 

@@ -6,6 +6,7 @@ using Cloud.Log.Core.Groups;
 using Cloud.Log.Core.Leases;
 using Cloud.Log.Core.Log;
 using Cloud.Log.Core.Metadata;
+using Cloud.Log.Core.Producers;
 using Cloud.Log.Core.Storage;
 using Cloud.Log.Core.Topics;
 using Microsoft.Extensions.Logging;
@@ -38,7 +39,7 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
         _topics = new TopicCatalog(tables, options, locations.Count, time);
         _groups = new GroupOffsetStore(tables, time);
         var leases = new PartitionLeaseManager(tables.Leases, options, time);
-        _logContext = new LogContext(options, time, tables, locations, leases, logger);
+        _logContext = new LogContext(options, time, tables, locations, leases, new ProducerStateStore(tables.Leases), logger);
     }
 
     /// <summary>Storage requests this engine has sent, by kind.</summary>

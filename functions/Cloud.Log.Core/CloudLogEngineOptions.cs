@@ -17,6 +17,9 @@ public sealed class CloudLogEngineOptions
     private int _indexIntervalBytes = 1024 * 1024;
     private TimeSpan _metadataCacheTtl = TimeSpan.FromSeconds(5);
     private TimeSpan _tailPollInterval = TimeSpan.FromMilliseconds(200);
+    private TimeSpan _producerIdExpiration = TimeSpan.FromDays(1);
+    private TimeSpan _idempotencyKeyExpiration = TimeSpan.FromHours(1);
+    private long _producerCheckpointBytes = 64L * 1024 * 1024;
 
     /// <summary>
     /// Prefix of every container and table the engine uses, so several logs can share one account.
@@ -135,6 +138,38 @@ public sealed class CloudLogEngineOptions
     {
         get => _tailPollInterval;
         set => _tailPollInterval = InRange(value, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>
+    /// How long a partition remembers an idempotent producer after its last batch (Kafka's
+    /// <c>producer.id.expiration.ms</c>). A retry that comes later may be stored again. Default 1 day.
+    /// </summary>
+    public TimeSpan ProducerIdExpiration
+    {
+        get => _producerIdExpiration;
+        set => _producerIdExpiration = InRange(value, TimeSpan.FromSeconds(1), TimeSpan.FromDays(30));
+    }
+
+    /// <summary>
+    /// How long a partition remembers an idempotency key (a queue message's, or an HTTP
+    /// <c>Idempotency-Key</c>): a second delivery within this time is answered with the first one's offsets.
+    /// Keys are many and each is used once, so they are kept for less time than producers. Default 1 hour.
+    /// </summary>
+    public TimeSpan IdempotencyKeyExpiration
+    {
+        get => _idempotencyKeyExpiration;
+        set => _idempotencyKeyExpiration = InRange(value, TimeSpan.FromSeconds(1), TimeSpan.FromDays(30));
+    }
+
+    /// <summary>
+    /// Bytes a leader may append before it persists its producer state early (it also does so at every
+    /// lease renewal and release): bounds how much of the log a new leader reads after a crash to rebuild
+    /// that state. Default 64 MiB; 1 MiB to 1 GiB.
+    /// </summary>
+    public long ProducerCheckpointBytes
+    {
+        get => _producerCheckpointBytes;
+        set => _producerCheckpointBytes = InRange(value, 1L << 20, 1L << 30);
     }
 
     /// <summary>

@@ -8,4 +8,5 @@ namespace Cloud.Log.Core.Leases;
 /// <param name="ExpiresAt">When the lease runs out, measured from before the claim was sent.</param>
 /// <param name="RenewedAt">When it was claimed or last renewed.</param>
 /// <param name="HandoffTo">The instance that asked for the lease, if any: hand it over after the current append.</param>
-internal sealed record PartitionLease(int Epoch, ETag ETag, DateTimeOffset ExpiresAt, DateTimeOffset RenewedAt, string? HandoffTo);
+/// <param name="ProducerCheckpoint">The offset up to which the persisted producer rows are complete (-1: none).</param>
+internal sealed record PartitionLease(int Epoch, ETag ETag, DateTimeOffset ExpiresAt, DateTimeOffset RenewedAt, string? HandoffTo, long ProducerCheckpoint);

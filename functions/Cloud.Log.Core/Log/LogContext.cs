@@ -1,5 +1,6 @@
 using Cloud.Log.Core.Leases;
 using Cloud.Log.Core.Metadata;
+using Cloud.Log.Core.Producers;
 using Cloud.Log.Core.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -12,4 +13,5 @@ internal sealed record LogContext(
     MetadataTables Tables,
     IReadOnlyList<SegmentBlobs> Locations,
     PartitionLeaseManager Leases,
+    ProducerStateStore Producers,
     ILogger Logger);

@@ -15,12 +15,14 @@ internal sealed partial class PartitionLog
     private PartitionLease? _lease;
     private ActiveSegment? _active;
     private Task<bool>? _pendingWait;
+    private long _bytesSinceCheckpoint;
 
     /// <summary>
-    /// Queues an encoded batch for this partition and answers its base offset once it is stored. Batches
-    /// queued together while an append is in flight go out together in the next block.
+    /// Queues an encoded batch for this partition and answers where it was stored. Batches queued
+    /// together while an append is in flight go out together in the next block. A batch of an idempotent
+    /// producer that the partition already holds is answered with the stored batch's offsets instead.
     /// </summary>
-    public Task<long> AppendAsync(byte[] batch, TopicConfig config, CancellationToken cancellationToken)
+    public Task<AppendResult> AppendAsync(byte[] batch, TopicConfig config, CancellationToken cancellationToken)
     {
         var pending = new PendingAppend(batch, config);
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
@@ -84,6 +86,12 @@ internal sealed partial class PartitionLog
         var cancellationToken = CancellationToken.None;
         for (var attempt = 0; ; attempt++)
         {
+            group.RemoveAll(p => p.Completion.Task.IsCompleted); // refused on an earlier attempt
+            if (group.Count == 0)
+            {
+                return;
+            }
+
             try
             {
                 await EnsureLeadershipAsync(cancellationToken).ConfigureAwait(false);
@@ -94,7 +102,14 @@ internal sealed partial class PartitionLog
                 }
 
                 var active = _active!;
-                var (block, batches) = BuildBlock(group, active.NextOffset, _lease!.Epoch);
+                var (accepted, duplicates) = await PlanAsync(group, active.NextOffset, cancellationToken).ConfigureAwait(false);
+                if (accepted.Count == 0)
+                {
+                    CompleteDuplicates(duplicates);
+                    return;
+                }
+
+                var (block, batches) = BuildBlock(accepted, active.NextOffset, _lease!.Epoch);
                 var position = active.Position;
                 int blockCount;
                 try
@@ -112,7 +127,8 @@ internal sealed partial class PartitionLog
                     blockCount = active.BlockCount + 1;
                 }
 
-                await CommitAsync(group, block, batches, blockCount).ConfigureAwait(false);
+                await CommitAsync(accepted, block, batches, blockCount).ConfigureAwait(false);
+                CompleteDuplicates(duplicates);
                 return;
             }
             catch (RequestFailedException e) when (attempt < 2)
@@ -134,6 +150,7 @@ internal sealed partial class PartitionLog
             catch (Exception e)
             {
                 Fail(group, e);
+                _active = null; // the producer state may hold this group's batches: rebuild it with the tail
                 if (e is not CloudLogException)
                 {
                     _context.Logger.LogError(e, "Append to {TopicId}/{Partition} failed.", TopicId, Partition);
@@ -167,6 +184,7 @@ internal sealed partial class PartitionLog
     private async Task CommitAsync(List<PendingAppend> group, byte[] block, List<StoredBatch> batches, int blockCount)
     {
         var active = _active!;
+        _bytesSinceCheckpoint += block.Length;
         active.Position += block.Length;
         active.NextOffset = batches[^1].NextOffset;
         active.BlockCount = blockCount;
@@ -176,7 +194,7 @@ internal sealed partial class PartitionLog
         SignalAppended();
         for (var i = 0; i < group.Count; i++)
         {
-            group[i].Completion.TrySetResult(batches[i].BaseOffset);
+            group[i].Completion.TrySetResult(new AppendResult(batches[i].BaseOffset, batches[i].Header.MaxTimestamp, Duplicate: false));
         }
 
         await MaybeWriteIndexEntryAsync(active).ConfigureAwait(false);
@@ -208,6 +226,7 @@ internal sealed partial class PartitionLog
         _lease = null;
         _active = null;
         _leaderView = null;
+        _producers = null;
     }
 
     private void PublishLeaderView() =>
@@ -226,9 +245,10 @@ internal sealed partial class PartitionLog
             DropLeadership(); // expired while we were away (paused, or slow): others may have written
         }
 
-        if (_lease is not null && now - _lease.RenewedAt >= options.LeaseRenewInterval)
+        if (_lease is not null && (now - _lease.RenewedAt >= options.LeaseRenewInterval || _bytesSinceCheckpoint >= options.ProducerCheckpointBytes))
         {
-            var renewed = await _context.Leases.RenewAsync(TopicId, Partition, _lease, cancellationToken).ConfigureAwait(false);
+            var flush = TakeProducerFlush();
+            var renewed = await _context.Leases.RenewAsync(TopicId, Partition, _lease, flush, cancellationToken).ConfigureAwait(false);
             if (renewed is null)
             {
                 DropLeadership();
@@ -236,6 +256,7 @@ internal sealed partial class PartitionLog
             else
             {
                 _lease = renewed;
+                _bytesSinceCheckpoint = flush is null ? _bytesSinceCheckpoint : 0;
             }
         }
 
@@ -246,7 +267,13 @@ internal sealed partial class PartitionLog
             _context.Logger.LogInformation("Leading {TopicId}/{Partition} with epoch {Epoch}.", TopicId, Partition, _lease.Epoch);
         }
 
-        _active ??= await RecoverAsync(cancellationToken).ConfigureAwait(false);
+        if (_active is null)
+        {
+            _active = await RecoverAsync(cancellationToken).ConfigureAwait(false);
+            _producers = await LoadProducerStateAsync(_lease.ProducerCheckpoint, _active.NextOffset, cancellationToken).ConfigureAwait(false);
+            _bytesSinceCheckpoint = _lease.ProducerCheckpoint == _active.NextOffset ? 0 : options.ProducerCheckpointBytes;
+        }
+
         PublishLeaderView();
     }
 
@@ -258,10 +285,11 @@ internal sealed partial class PartitionLog
         }
 
         var lease = _lease;
+        var flush = TakeProducerFlush();
         DropLeadership();
         try
         {
-            await _context.Leases.ReleaseAsync(TopicId, Partition, lease, CancellationToken.None).ConfigureAwait(false);
+            await _context.Leases.ReleaseAsync(TopicId, Partition, lease, flush, CancellationToken.None).ConfigureAwait(false);
         }
         catch (RequestFailedException e)
         {

@@ -61,7 +61,8 @@ public static class RecordBatch
     /// <param name="records">At least one record.</param>
     /// <param name="timestampType">What the timestamps mean.</param>
     /// <param name="now">The time of append: the timestamp of records without one, and of every record under LogAppendTime.</param>
-    public static byte[] Encode(IReadOnlyList<ProducerRecord> records, TimestampType timestampType, long now)
+    /// <param name="producer">The idempotent producer's id, epoch and base sequence; null for a batch without (all -1).</param>
+    public static byte[] Encode(IReadOnlyList<ProducerRecord> records, TimestampType timestampType, long now, ProducerBatchIdentity? producer = null)
     {
         ArgumentNullException.ThrowIfNull(records);
         if (records.Count == 0)
@@ -92,9 +93,9 @@ public static class RecordBatch
         BinaryPrimitives.WriteInt32BigEndian(span[23..], records.Count - 1);
         BinaryPrimitives.WriteInt64BigEndian(span[27..], baseTimestamp);
         BinaryPrimitives.WriteInt64BigEndian(span[35..], maxTimestamp);
-        BinaryPrimitives.WriteInt64BigEndian(span[43..], NoProducerId);
-        BinaryPrimitives.WriteInt16BigEndian(span[51..], -1);
-        BinaryPrimitives.WriteInt32BigEndian(span[53..], -1);
+        BinaryPrimitives.WriteInt64BigEndian(span[43..], producer?.ProducerId ?? NoProducerId);
+        BinaryPrimitives.WriteInt16BigEndian(span[51..], producer?.ProducerEpoch ?? -1);
+        BinaryPrimitives.WriteInt32BigEndian(span[53..], producer?.BaseSequence ?? -1);
         BinaryPrimitives.WriteInt32BigEndian(span[57..], records.Count);
 
         var position = HeaderSize;

@@ -36,6 +36,10 @@ public readonly record struct RecordBatchHeader(
     /// <summary>The offset after the batch's last record.</summary>
     public long NextOffset => LastOffset + 1;
 
+    /// <summary>The idempotent producer that wrote the batch, or null when it was written without one.</summary>
+    public ProducerBatchIdentity? Producer =>
+        ProducerId >= 0 ? new ProducerBatchIdentity(ProducerId, ProducerEpoch, BaseSequence) : null;
+
     /// <summary>What the batch's timestamps mean.</summary>
     public TimestampType TimestampType =>
         (Attributes & RecordBatch.TimestampTypeAttributeMask) != 0 ? TimestampType.LogAppendTime : TimestampType.CreateTime;

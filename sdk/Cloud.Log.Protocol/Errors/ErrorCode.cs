@@ -43,6 +43,18 @@ public enum ErrorCode
     /// <summary>A storage location does not answer, or the partition's leadership is busy. 503, retriable.</summary>
     StorageUnavailable,
     /// <summary>
+    /// An idempotent producer's batch whose sequence does not continue its last one in the partition:
+    /// a batch in between was lost, so storing this one would reorder the producer's records. 409.
+    /// </summary>
+    OutOfOrderSequenceNumber,
+    /// <summary>An idempotent producer's epoch below the partition's newest for that producer id: it was fenced. 409.</summary>
+    InvalidProducerEpoch,
+    /// <summary>
+    /// A batch the partition already holds, older than the few whose offsets it remembers: stored once,
+    /// but its offsets cannot be given again. 409; a producer treats it as delivered.
+    /// </summary>
+    DuplicateSequenceNumber,
+    /// <summary>
     /// Stored bytes failed their CRC-32C or framing check: the log is damaged at that position, and the
     /// bytes are never served. 502 (the store answered with bad data), not retriable.
     /// </summary>

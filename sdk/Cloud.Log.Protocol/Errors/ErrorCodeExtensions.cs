@@ -24,6 +24,9 @@ public static class ErrorCodeExtensions
         ErrorCode.Throttled => "THROTTLED",
         ErrorCode.NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
         ErrorCode.StorageUnavailable => "STORAGE_UNAVAILABLE",
+        ErrorCode.OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
+        ErrorCode.InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
+        ErrorCode.DuplicateSequenceNumber => "DUPLICATE_SEQUENCE_NUMBER",
         ErrorCode.CorruptMessage => "CORRUPT_MESSAGE",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
     };
@@ -37,7 +40,8 @@ public static class ErrorCodeExtensions
         ErrorCode.Unauthorized => 401,
         ErrorCode.Forbidden => 403,
         ErrorCode.UnknownTopicOrPartition or ErrorCode.GroupIdNotFound => 404,
-        ErrorCode.TopicAlreadyExists => 409,
+        ErrorCode.TopicAlreadyExists or ErrorCode.OutOfOrderSequenceNumber or ErrorCode.InvalidProducerEpoch
+            or ErrorCode.DuplicateSequenceNumber => 409,
         ErrorCode.RecordTooLarge or ErrorCode.RequestTooLarge => 413,
         ErrorCode.OffsetOutOfRange => 416,
         ErrorCode.Throttled => 429,

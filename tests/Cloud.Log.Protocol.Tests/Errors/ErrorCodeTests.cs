@@ -24,6 +24,9 @@ public class ErrorCodeTests
     [InlineData(ErrorCode.Throttled, "THROTTLED", 429)]
     [InlineData(ErrorCode.NotEnoughReplicas, "NOT_ENOUGH_REPLICAS", 503)]
     [InlineData(ErrorCode.StorageUnavailable, "STORAGE_UNAVAILABLE", 503)]
+    [InlineData(ErrorCode.OutOfOrderSequenceNumber, "OUT_OF_ORDER_SEQUENCE_NUMBER", 409)]
+    [InlineData(ErrorCode.InvalidProducerEpoch, "INVALID_PRODUCER_EPOCH", 409)]
+    [InlineData(ErrorCode.DuplicateSequenceNumber, "DUPLICATE_SEQUENCE_NUMBER", 409)]
     [InlineData(ErrorCode.CorruptMessage, "CORRUPT_MESSAGE", 502)]
     public void Code_maps_to_contract_name_and_status(ErrorCode code, string name, int status)
     {

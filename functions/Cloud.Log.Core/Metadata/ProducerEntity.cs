@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text;
+using Cloud.Log.Core.Producers;
+
+namespace Cloud.Log.Core.Metadata;
+
+/// <summary>
+/// One idempotent producer's state in one partition, kept in the leases table beside the partition's
+/// lease row (partition key = topic id, row key <c>p|{partition:D5}|{producerId:D19}</c>), so the leader
+/// writes it in the same transaction as the lease row: a deposed leader, whose lease ETag is stale,
+/// cannot write it. The lease row's <see cref="LeaseEntity.ProducerCheckpoint"/> says up to which
+/// offset these rows are complete.
+/// </summary>
+internal sealed class ProducerEntity : TableEntityBase
+{
+    /// <summary>Producer rows sort after every lease row (whose keys are digits).</summary>
+    public const string RowKeyPrefix = "p|";
+
+    public int ProducerEpoch { get; set; }
+
+    /// <summary>The remembered batches, oldest first: <c>baseSequence:lastSequence:baseOffset:timestamp</c> joined by <c>;</c>.</summary>
+    public string Batches { get; set; } = "";
+
+    public long LastAppendTime { get; set; }
+
+    public static string RowKeyFor(int partition, long producerId) =>
+        string.Create(CultureInfo.InvariantCulture, $"{RowKeyPrefix}{partition:D5}|{producerId:D19}");
+
+    public static ProducerEntity From(string topicId, int partition, ProducerStateEntry entry)
+    {
+        var batches = new StringBuilder();
+        foreach (var b in entry.Batches)
+        {
+            batches.Append(batches.Length == 0 ? "" : ";")
+                .Append(CultureInfo.InvariantCulture, $"{b.BaseSequence}:{b.LastSequence}:{b.BaseOffset}:{b.Timestamp}");
+        }
+
+        return new ProducerEntity
+        {
+            PartitionKey = topicId,
+            RowKey = RowKeyFor(partition, entry.ProducerId),
+            ProducerEpoch = entry.Epoch,
+            Batches = batches.ToString(),
+            LastAppendTime = entry.LastAppendTime,
+        };
+    }
+
+    public ProducerStateEntry ToEntry(long producerId)
+    {
+        var batches = Batches.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(b => b.Split(':'))
+            .Select(p => new ProducerBatchMetadata(
+                int.Parse(p[0], CultureInfo.InvariantCulture),
+                int.Parse(p[1], CultureInfo.InvariantCulture),
+                long.Parse(p[2], CultureInfo.InvariantCulture),
+                long.Parse(p[3], CultureInfo.InvariantCulture)))
+            .ToList();
+        return new ProducerStateEntry(producerId, (short)ProducerEpoch, batches, LastAppendTime);
+    }
+}

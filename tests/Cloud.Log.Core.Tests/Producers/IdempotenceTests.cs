@@ -1,0 +1,179 @@
+
+using Azure.Data.Tables;
+using Cloud.Log.Core.Leases;
+using Cloud.Log.Core.Metadata;
+using Cloud.Log.Core.Producers;
+using Cloud.Log.Protocol.Errors;
+using Cloud.Log.Testing;
+
+namespace Cloud.Log.Core.Tests.Producers;
+
+public class IdempotenceTests(StorageFixture storage)
+{
+    private static CloudLogEngineOptions Options(string prefix, TimeSpan? renew = null) => new()
+    {
+        ResourcePrefix = prefix,
+        LeaseDuration = TimeSpan.FromSeconds(20),
+        LeaseRenewInterval = renew ?? TimeSpan.FromMilliseconds(300),
+        LeaseSafetyMargin = TimeSpan.FromSeconds(1),
+    };
+
+    /// <summary>A produce repeated with the same idempotency key is stored once, and both calls answer the same offsets.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Same_idempotency_key_is_stored_once_with_the_same_offsets()
+    {
+        await using var engine = await storage.CreateEngineAsync();
+        await engine.CreateTopicAsync("t", partitions: 3);
+        var records = new[] { Records.Of("a", "1"), Records.Of("b", "2"), Records.Of("c", "3"), Records.Of(null, "x", partition: 2) };
+        var key = ProducerIdempotence.ForIdempotencyKey("message-1");
+
+        var first = await engine.ProduceAsync("t", records, Acks.All, key);
+        var second = await engine.ProduceAsync("t", records, Acks.All, key);
+        var other = await engine.ProduceAsync("t", records, Acks.All, ProducerIdempotence.ForIdempotencyKey("message-2"));
+
+        Assert.Equal(first.Select(r => (r.Partition, r.Offset)), second.Select(r => (r.Partition, r.Offset)));
+        Assert.NotEqual(first.Select(r => r.Offset), other.Select(r => r.Offset));
+        for (var p = 0; p < 3; p++)
+        {
+            var stored = await engine.FetchAsync("t", p, 0, maxRecords: 100);
+            Assert.Equal(2 * records.Count(r => first[Array.IndexOf(records, r)].Partition == p), stored.Records.Count);
+        }
+    }
+
+    /// <summary>Concurrent deliveries of one key on one instance (group-committed together) store one copy.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Concurrent_deliveries_of_one_key_store_one_copy()
+    {
+        await using var engine = await storage.CreateEngineAsync();
+        await engine.CreateTopicAsync("t");
+        var key = ProducerIdempotence.ForIdempotencyKey("burst");
+        var calls = Enumerable.Range(0, 20).Select(_ => engine.ProduceAsync("t", Records.Values(2), Acks.All, key)).ToList();
+        var answers = await Task.WhenAll(calls);
+        Assert.Single(answers.Select(a => a[0].Offset).Distinct());
+        Assert.Equal(2, (await engine.FetchAsync("t", 0, 0)).Records.Count);
+    }
+
+    /// <summary>
+    /// A second delivery to another instance, after the first instance handed the partition over, finds the
+    /// key in the producer rows persisted with the lease and stores nothing.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Key_seen_by_a_previous_leader_is_a_duplicate_on_the_next()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        IReadOnlyList<RecordMetadata> first;
+        await using (var a = await storage.CreateEngineAsync(Options(prefix)))
+        {
+            await a.CreateTopicAsync("t");
+            await a.ProduceAsync("t", Records.Values(3, "before"));
+            first = await a.ProduceAsync("t", Records.Values(2), Acks.All, ProducerIdempotence.ForIdempotencyKey("k"));
+            await a.ProduceAsync("t", Records.Values(3, "after"));
+        }
+
+        await using var b = await storage.CreateEngineAsync(Options(prefix));
+        var again = await b.ProduceAsync("t", Records.Values(2), Acks.All, ProducerIdempotence.ForIdempotencyKey("k"));
+        Assert.Equal(first.Select(r => r.Offset), again.Select(r => r.Offset));
+        Assert.Equal(8, (await b.FetchAsync("t", 0, 0)).Records.Count);
+    }
+
+    /// <summary>
+    /// A leader that dies before persisting its producer state (it never renewed or released) loses nothing:
+    /// the next leader rebuilds the state by reading the log from the last checkpoint, and a redelivery is
+    /// answered from it.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Key_written_by_a_crashed_leader_is_found_in_the_log()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        await using var a = await storage.CreateEngineAsync(Options(prefix, renew: TimeSpan.FromSeconds(15)));
+        await a.CreateTopicAsync("t");
+        var first = await a.ProduceAsync("t", Records.Values(2), Acks.All, ProducerIdempotence.ForIdempotencyKey("k"));
+
+        // B's clock is a minute ahead: A's lease has run out for it, as if A had crashed without a word.
+        var late = new ShiftedTimeProvider { Shift = TimeSpan.FromMinutes(1) };
+        await using var b = await storage.CreateEngineAsync(Options(prefix, renew: TimeSpan.FromSeconds(15)), late);
+        var again = await b.ProduceAsync("t", Records.Values(2), Acks.All, ProducerIdempotence.ForIdempotencyKey("k"));
+        Assert.Equal(first.Select(r => r.Offset), again.Select(r => r.Offset));
+        Assert.Equal(2, (await b.FetchAsync("t", 0, 0)).Records.Count);
+    }
+
+    /// <summary>
+    /// Kafka's idempotent producer rules end to end: a retried batch answers its first offsets, a gap is
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER, a new epoch starts at 0 and fences the old one; refused batches store nothing.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Producer_sequences_are_checked_per_partition()
+    {
+        await using var engine = await storage.CreateEngineAsync();
+        await engine.CreateTopicAsync("t", partitions: 2);
+        ProducerIdempotence Seq(short epoch, int p0, int p1 = 0) => new(42, epoch, new Dictionary<int, int> { [0] = p0, [1] = p1 });
+
+        var first = await engine.ProduceAsync("t", Records.Values(3), Acks.All, Seq(0, 0));
+        var next = await engine.ProduceAsync("t", Records.Values(2), Acks.All, Seq(0, 3));
+        var retry = await engine.ProduceAsync("t", Records.Values(3), Acks.All, Seq(0, 0));
+        Assert.Equal(first.Select(r => r.Offset), retry.Select(r => r.Offset));
+        Assert.Equal([3L, 4L], next.Select(r => r.Offset));
+
+        var gap = await Assert.ThrowsAsync<CloudLogException>(() => engine.ProduceAsync("t", Records.Values(1), Acks.All, Seq(0, 9)));
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, gap.Code);
+        await engine.ProduceAsync("t", Records.Values(1, partition: 1), Acks.All, Seq(0, 0, p1: 0)); // partition 1 has its own sequence
+
+        await engine.ProduceAsync("t", Records.Values(1), Acks.All, Seq(1, 0));
+        var fenced = await Assert.ThrowsAsync<CloudLogException>(() => engine.ProduceAsync("t", Records.Values(1), Acks.All, Seq(0, 5)));
+        Assert.Equal(ErrorCode.InvalidProducerEpoch, fenced.Code);
+        Assert.Equal(6, (await engine.FetchAsync("t", 0, 0)).Records.Count);
+
+        var missing = await Assert.ThrowsAsync<CloudLogException>(() => engine.ProduceAsync("t", Records.Values(1, partition: 1), Acks.All, new ProducerIdempotence(42, 1, new Dictionary<int, int> { [0] = 1 })));
+        Assert.Equal(ErrorCode.InvalidRequest, missing.Code);
+    }
+
+    /// <summary>A deposed leader cannot persist producer state: its rows ride in a transaction with the lease row under a stale ETag.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Deposed_leader_cannot_write_producer_rows()
+    {
+        Assert.SkipWhen(storage.ConnectionString is null, "reads the lease table directly");
+        var prefix = StorageFixture.NewPrefix();
+        var table = new TableClient(storage.ConnectionString, prefix + "leases");
+        await table.CreateIfNotExistsAsync();
+        var options = Options(prefix);
+        options.InstanceId = "a";
+        var a = new PartitionLeaseManager(table, options, TimeProvider.System);
+        var bOptions = Options(prefix);
+        bOptions.InstanceId = "b";
+        var b = new PartitionLeaseManager(table, bOptions, new ShiftedTimeProvider { Shift = TimeSpan.FromMinutes(1) });
+
+        var aLease = await a.AcquireAsync("topic", 0, default);
+        var bLease = await b.AcquireAsync("topic", 0, default);
+        Assert.True(bLease.Epoch > aLease.Epoch);
+
+        var entry = new ProducerStateEntry(5, 0, [new ProducerBatchMetadata(0, 0, 7, 0)], 0);
+        Assert.Null(await a.RenewAsync("topic", 0, aLease, new ProducerStateFlush(8, [entry]), default));
+        var row = await table.GetEntityIfExistsAsync<ProducerEntity>("topic", ProducerEntity.RowKeyFor(0, 5));
+        Assert.False(row.HasValue);
+
+        var renewed = await b.RenewAsync("topic", 0, bLease, new ProducerStateFlush(8, [entry]), default);
+        Assert.NotNull(renewed);
+        Assert.Equal(8, renewed.ProducerCheckpoint);
+        Assert.Equal(7, (await table.GetEntityAsync<ProducerEntity>("topic", ProducerEntity.RowKeyFor(0, 5))).Value.ToEntry(5).LastOffset);
+    }
+
+    /// <summary>More than 99 changed producers are persisted over several transactions, and the checkpoint moves only with the last.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Many_changed_producers_are_persisted_in_chunks()
+    {
+        Assert.SkipWhen(storage.ConnectionString is null, "reads the lease table directly");
+        var prefix = StorageFixture.NewPrefix();
+        var table = new TableClient(storage.ConnectionString, prefix + "leases");
+        await table.CreateIfNotExistsAsync();
+        var options = Options(prefix);
+        options.InstanceId = "a";
+        var manager = new PartitionLeaseManager(table, options, TimeProvider.System);
+        var lease = await manager.AcquireAsync("topic", 3, default);
+        var entries = Enumerable.Range(0, 250).Select(i => new ProducerStateEntry(i, 0, [new ProducerBatchMetadata(0, 0, i, 0)], 0)).ToList();
+        var renewed = await manager.RenewAsync("topic", 3, lease, new ProducerStateFlush(250, entries), default);
+        Assert.Equal(250, renewed!.ProducerCheckpoint);
+        var rows = table.Query<TableEntity>(e => e.PartitionKey == "topic").ToList();
+        Assert.Equal(251, rows.Count);
+        Assert.Equal(250, rows.Single(r => r.RowKey == "00003").GetInt64("ProducerCheckpoint"));
+    }
+}
