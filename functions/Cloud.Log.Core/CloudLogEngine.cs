@@ -28,11 +28,13 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
     private readonly GroupOffsetStore _groups;
     private readonly LogContext _logContext;
     private readonly ConcurrentDictionary<(string TopicId, int Partition), Lazy<Task<PartitionLog>>> _logs = new();
+    private readonly IReadOnlyList<string> _locationNames;
     private long _keylessCounter;
 
-    private CloudLogEngine(CloudLogEngineOptions options, TimeProvider time, MetadataTables tables, IReadOnlyList<SegmentBlobs> locations, StorageRequestCounter counter, ILogger logger)
+    private CloudLogEngine(CloudLogEngineOptions options, TimeProvider time, MetadataTables tables, IReadOnlyList<SegmentBlobs> locations, IReadOnlyList<string> locationNames, StorageRequestCounter counter, ILogger logger)
     {
         _options = options;
+        _locationNames = locationNames;
         _time = time;
         _tables = tables;
         StorageRequests = counter;
@@ -82,7 +84,7 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
         var tables = new MetadataTables(locations[0].CreateTableServiceClient(tableOptions), copy.ResourcePrefix);
         await tables.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CloudLogEngine>();
-        return new CloudLogEngine(copy, timeProvider ?? TimeProvider.System, tables, segmentBlobs, counter, logger);
+        return new CloudLogEngine(copy, timeProvider ?? TimeProvider.System, tables, segmentBlobs, locations.Select(l => l.Name).ToList(), counter, logger);
     }
 
     /// <summary>Creates a topic. <paramref name="replicationFactor"/> null takes the configured default.</summary>
@@ -138,6 +140,39 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
 
             return true;
         });
+
+    /// <summary>
+    /// Probes every storage location with one cheap request each (and the metadata tables in the first),
+    /// in parallel, each given <paramref name="timeout"/> at most.
+    /// </summary>
+    public async Task<IReadOnlyList<LocationHealth>> CheckHealthAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        async Task<LocationHealth> ProbeAsync(int location)
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(timeout);
+            try
+            {
+                await _logContext.Locations[location].Container.GetPropertiesAsync(cancellationToken: limit.Token).ConfigureAwait(false);
+                if (location == 0)
+                {
+                    await foreach (var _ in _tables.Topics.QueryAsync<TopicEntity>(maxPerPage: 1, cancellationToken: limit.Token).AsPages().ConfigureAwait(false))
+                    {
+                        break; // one page answered: the table service is up
+                    }
+                }
+
+                return new LocationHealth(_locationNames[location], true, null);
+            }
+            catch (Exception e) when (e is RequestFailedException or OperationCanceledException or AggregateException or InvalidOperationException)
+            {
+                var why = e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0.#} s" : e.Message.Split('\n')[0];
+                return new LocationHealth(_locationNames[location], false, why);
+            }
+        }
+
+        return await Task.WhenAll(Enumerable.Range(0, _locationNames.Count).Select(ProbeAsync)).ConfigureAwait(false);
+    }
 
     /// <summary>Stops every partition writer after it has appended what was queued, and releases their leases.</summary>
     public async ValueTask DisposeAsync()

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Cloud.Log.Api.Http;
+
+/// <summary>
+/// The contract's endpoints, once: the standalone server maps this table, the function app has one
+/// function per row (a test compares the two), and the OpenAPI document lists the same routes.
+/// </summary>
+public static class ApiRoutes
+{
+    /// <summary>The base path of every route.</summary>
+    public const string Prefix = "api";
+
+    /// <summary>Every endpoint of the contract.</summary>
+    public static IReadOnlyList<ApiRoute> All { get; } =
+    [
+        new("CreateTopic", "POST", "topics", ApiAccess.Admin, (api, r, _) => api.CreateTopicAsync(r)),
+        new("ListTopics", "GET", "topics", ApiAccess.Describe, (api, r, _) => api.ListTopicsAsync(r)),
+        new("DescribeTopic", "GET", "topics/{topic}", ApiAccess.Describe, (api, r, v) => api.DescribeTopicAsync(r, Value(v, "topic"))),
+        new("DeleteTopic", "DELETE", "topics/{topic}", ApiAccess.Admin, (api, r, v) => api.DeleteTopicAsync(r, Value(v, "topic"))),
+        new("AlterTopicConfigs", "PATCH", "topics/{topic}/configs", ApiAccess.Admin, (api, r, v) => api.AlterTopicConfigsAsync(r, Value(v, "topic"))),
+        new("AddPartitions", "POST", "topics/{topic}/partitions", ApiAccess.Admin, (api, r, v) => api.AddPartitionsAsync(r, Value(v, "topic"))),
+        new("Produce", "POST", "topics/{topic}/records", ApiAccess.Produce, (api, r, v) => api.ProduceAsync(r, Value(v, "topic"))),
+        new("Fetch", "GET", "topics/{topic}/partitions/{partition}/records", ApiAccess.Consume, (api, r, v) => api.FetchAsync(r, Value(v, "topic"), Value(v, "partition"))),
+        new("ListOffsets", "GET", "topics/{topic}/partitions/{partition}/offsets", ApiAccess.Consume, (api, r, v) => api.ListOffsetsAsync(r, Value(v, "topic"), Value(v, "partition"))),
+        new("CommitGroupOffsets", "POST", "groups/{group}/offsets", ApiAccess.Consume, (api, r, v) => api.CommitGroupOffsetsAsync(r, Value(v, "group"))),
+        new("GetGroupOffsets", "GET", "groups/{group}/offsets", ApiAccess.Consume, (api, r, v) => api.GetGroupOffsetsAsync(r, Value(v, "group"))),
+        new("ListGroups", "GET", "groups", ApiAccess.Consume, (api, r, _) => api.ListGroupsAsync(r)),
+        new("DeleteGroup", "DELETE", "groups/{group}", ApiAccess.Admin, (api, r, v) => api.DeleteGroupAsync(r, Value(v, "group"))),
+        new("Health", "GET", "health", ApiAccess.Anonymous, (api, r, _) => api.HealthAsync(r)),
+        new("OpenApi", "GET", "openapi.json", ApiAccess.Anonymous, (api, r, _) => api.OpenApiAsync(r)),
+    ];
+
+    private static string Value(RouteValueDictionary values, string name) => values[name] as string ?? "";
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Cloud.Log.Api.Json;
+using Cloud.Log.Core;
+using Cloud.Log.Core.Groups;
+using Cloud.Log.Protocol.Errors;
+using Microsoft.AspNetCore.Http;
+
+namespace Cloud.Log.Api.Http;
+
+/// <summary>Consumer groups: commit and read offsets, list, delete.</summary>
+public sealed partial class CloudLogHttpApi
+{
+    /// <summary><c>POST /api/groups/{group}/offsets</c> → 204. Every entry is checked before any is stored.</summary>
+    public Task<IResult> CommitGroupOffsetsAsync(HttpRequest request, string group) =>
+        HandleAsync(request, ApiAccess.Consume, async (caller, cancellationToken) =>
+        {
+            CheckGroup(group);
+            using var body = await ReadBodyAsync(request).ConfigureAwait(false);
+            using var json = JsonBody.Parse(body.Memory, "offsets");
+            if (JsonBody.Field(json.Root, "offsets") is not { ValueKind: JsonValueKind.Array } array || array.GetArrayLength() == 0)
+            {
+                throw JsonBody.Invalid("'offsets' must be a non-empty array.");
+            }
+
+            var commits = new List<OffsetCommit>();
+            foreach (var entry in array.EnumerateArray())
+            {
+                if (entry.ValueKind != JsonValueKind.Object || entry.EnumerateObject().Any(p => p.Name is not ("topic" or "partition" or "offset" or "metadata")))
+                {
+                    throw JsonBody.Invalid($"offsets[{commits.Count}] must be an object of topic, partition, offset and metadata.");
+                }
+
+                var topic = JsonBody.String(entry, "topic") ?? throw new CloudLogException(ErrorCode.InvalidTopic, $"offsets[{commits.Count}].topic is required.");
+                CheckTopic(caller, topic);
+                var partition = JsonBody.Int32(entry, "partition", ErrorCode.UnknownTopicOrPartition, $"Topic '{topic}' has no such partition.")
+                    ?? throw JsonBody.Invalid($"offsets[{commits.Count}].partition is required.");
+                var offset = JsonBody.Int64(entry, "offset") ?? throw JsonBody.Invalid($"offsets[{commits.Count}].offset is required.");
+                commits.Add(new OffsetCommit(topic, partition, offset, JsonBody.String(entry, "metadata")));
+            }
+
+            await _engine.CommitOffsetsAsync(group, commits, cancellationToken).ConfigureAwait(false);
+            foreach (var commit in commits)
+            {
+                Log.Committed(_logger, group, commit.Topic, commit.Partition, commit.Offset);
+            }
+
+            return Results.NoContent();
+        });
+
+    /// <summary><c>GET /api/groups/{group}/offsets?topic=</c>: committed offsets with lag, of the topics the caller may see.</summary>
+    public Task<IResult> GetGroupOffsetsAsync(HttpRequest request, string group) =>
+        HandleAsync(request, ApiAccess.Consume, async (caller, cancellationToken) =>
+        {
+            CheckGroup(group);
+            var topic = Query.Text(request.Query, "topic");
+            if (topic is not null)
+            {
+                CheckTopic(caller, topic);
+            }
+
+            var offsets = await _engine.GetGroupOffsetsAsync(group, topic, cancellationToken).ConfigureAwait(false);
+            var visible = offsets.Where(o => caller.CanAccessTopic(o.Topic)).ToList();
+            return Json(w => ResponseJson.WriteGroupOffsets(w, group, visible));
+        });
+
+    /// <summary><c>GET /api/groups</c>.</summary>
+    public Task<IResult> ListGroupsAsync(HttpRequest request) =>
+        HandleAsync(request, ApiAccess.Consume, async (caller, cancellationToken) =>
+        {
+            var groups = await _engine.ListGroupsAsync(cancellationToken).ConfigureAwait(false);
+            return Json(w => ResponseJson.WriteGroups(w, groups));
+        });
+
+    /// <summary><c>DELETE /api/groups/{group}</c> → 204.</summary>
+    public Task<IResult> DeleteGroupAsync(HttpRequest request, string group) =>
+        HandleAsync(request, ApiAccess.Admin, async (caller, cancellationToken) =>
+        {
+            CheckGroup(group);
+            await _engine.DeleteGroupAsync(group, cancellationToken).ConfigureAwait(false);
+            return Results.NoContent();
+        });
+}

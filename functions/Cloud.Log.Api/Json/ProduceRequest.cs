@@ -1,0 +1,10 @@
+using Cloud.Log.Core;
+
+namespace Cloud.Log.Api.Json;
+
+/// <summary>A parsed produce body: <c>POST /records</c>, or a produce-queue message (which adds topic and idempotency key).</summary>
+/// <param name="Acks">When the produce answers.</param>
+/// <param name="Records">The records, at least one, in request order.</param>
+/// <param name="Topic">The topic of a queue message; null for HTTP, where the route names it.</param>
+/// <param name="IdempotencyKey">The idempotency key of a queue message, or null.</param>
+internal sealed record ProduceRequest(Acks Acks, IReadOnlyList<ProduceRecord> Records, string? Topic, string? IdempotencyKey);

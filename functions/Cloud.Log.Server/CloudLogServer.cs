@@ -1,0 +1,88 @@
+using Cloud.Log.Api;
+using Cloud.Log.Api.Auth;
+using Cloud.Log.Api.Configuration;
+using Cloud.Log.Api.Http;
+using Cloud.Log.Core;
+using Cloud.Log.Server.Queue;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Cloud.Log.Server;
+
+/// <summary>
+/// Builds the standalone server: the contract's routes from <see cref="ApiRoutes"/> over
+/// <see cref="CloudLogHttpApi"/>, API-key auth, CORS, problem answers for unknown routes, and the produce
+/// queue processor. Tests build it the same way, with their own configuration.
+/// </summary>
+public static class CloudLogServer
+{
+    /// <summary>Where the server listens unless configured otherwise (the Functions host's local port).</summary>
+    public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    /// <summary>Builds the app; <paramref name="configure"/> may add configuration or services (tests do).</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var configuration = builder.Configuration;
+        if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(configuration["http_ports"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        var apiOptions = CloudLogConfiguration.ReadApiOptions(configuration);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Kestrel's own limits sit above the API's, so an oversized request gets the API's problem answer.
+            kestrel.Limits.MaxRequestBodySize = apiOptions.MaxRequestBodyBytes + 1L;
+            kestrel.Limits.MaxRequestHeadersTotalSize = Math.Max(apiOptions.MaxRequestHeaderBytes * 4, 256 * 1024);
+            kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+        });
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+
+        var corsOrigins = CloudLogConfiguration.ReadCorsOrigins(configuration);
+        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
+            .WithOrigins([.. corsOrigins])
+            .AllowAnyHeader()
+            .AllowAnyMethod()
+            .WithExposedHeaders("Retry-After")));
+        builder.Services.AddCloudLog(
+            configuration,
+            new ApiKeyAuthorizer(CloudLogConfiguration.ReadApiKeys(configuration)),
+            _ => CloudLogConfiguration.ReadQueueService(configuration));
+        builder.Services.Configure<QueueProcessorOptions>(configuration.GetSection($"{CloudLogConfiguration.Section}:ProduceQueue"));
+        builder.Services.AddHostedService<QueueProduceService>();
+
+        var app = builder.Build();
+        app.Services.GetRequiredService<CloudLogEngine>(); // fail at start, not at the first request, when storage is unreachable
+        app.UseCors();
+        app.Use(AnswerUnmatchedRoutesAsync);
+        var api = app.MapGroup("/" + ApiRoutes.Prefix);
+        foreach (var route in ApiRoutes.All)
+        {
+            api.MapMethods("/" + route.Template, [route.Method], (HttpContext context, CloudLogHttpApi handlers) => route.Invoke(handlers, context.Request, context.Request.RouteValues))
+                .WithName(route.Name);
+        }
+
+        return app;
+    }
+
+    /// <summary>Routing's bare 404 and 405 become problem answers, as every other error is.</summary>
+    private static async Task AnswerUnmatchedRoutesAsync(HttpContext context, Func<Task> next)
+    {
+        await next().ConfigureAwait(false);
+        var status = context.Response.StatusCode;
+        if (context.Response.HasStarted || status is not (404 or 405) || context.Response.ContentLength is not (null or 0))
+        {
+            return;
+        }
+
+        var problem = status == 405
+            ? ApiProblem.MethodNotAllowed(context.Request.Method, context.Request.Path)
+            : ApiProblem.NotFound(context.Request.Path);
+        await problem.ExecuteAsync(context).ConfigureAwait(false);
+    }
+}
