@@ -241,5 +241,10 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
         {
             throw StorageErrors.ToCloudLog(e);
         }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions.All(x => x is RequestFailedException))
+        {
+            // The SDK's retry policy gave up on a store that never answered (connection refused, timeouts).
+            throw StorageErrors.ToCloudLog((RequestFailedException)e.InnerExceptions[^1]);
+        }
     }
 }

@@ -90,9 +90,14 @@ public static class CloudLogConfiguration
     public static IReadOnlyList<string> ReadCorsOrigins(IConfiguration configuration) =>
         configuration.GetSection($"{Section}:Cors:AllowedOrigins").GetChildren().Select(c => c.Value).OfType<string>().Where(v => v.Length > 0).ToList();
 
-    /// <summary>The produce queue's name.</summary>
+    /// <summary>
+    /// The produce queue's name: <c>CloudLog:ProduceQueue:Name</c>, else <c>CLOUDLOG_PRODUCE_QUEUE</c> (the
+    /// setting the function app's queue trigger names), else <see cref="DefaultProduceQueue"/>.
+    /// </summary>
     public static string ReadProduceQueueName(IConfiguration configuration) =>
-        configuration[$"{Section}:ProduceQueue:Name"] is { Length: > 0 } name ? name : DefaultProduceQueue;
+        configuration[$"{Section}:ProduceQueue:Name"] is { Length: > 0 } name ? name
+        : configuration["CLOUDLOG_PRODUCE_QUEUE"] is { Length: > 0 } setting ? setting
+        : DefaultProduceQueue;
 
     /// <summary>
     /// The queue service that holds the produce queue and its poison queue: its own connection string or

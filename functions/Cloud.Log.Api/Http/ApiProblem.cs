@@ -88,25 +88,28 @@ public sealed class ApiProblem : IResult
             response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
-        using var writer = new Utf8JsonWriter(response.Body, JsonResponse.WriterOptions);
-        writer.WriteStartObject();
-        writer.WriteString("type", "urn:cloudlog:error:" + Code);
-        writer.WriteString("title", Title);
-        writer.WriteNumber("status", Status);
-        writer.WriteString("detail", Detail);
-        writer.WriteString("code", Code);
-        if (LogStartOffset is { } logStart)
+        var writer = new Utf8JsonWriter(response.Body, JsonResponse.WriterOptions);
+        await using (writer.ConfigureAwait(false))
         {
-            writer.WriteNumber("logStartOffset", logStart);
-        }
+            writer.WriteStartObject();
+            writer.WriteString("type", "urn:cloudlog:error:" + Code);
+            writer.WriteString("title", Title);
+            writer.WriteNumber("status", Status);
+            writer.WriteString("detail", Detail);
+            writer.WriteString("code", Code);
+            if (LogStartOffset is { } logStart)
+            {
+                writer.WriteNumber("logStartOffset", logStart);
+            }
 
-        if (HighWatermark is { } highWatermark)
-        {
-            writer.WriteNumber("highWatermark", highWatermark);
-        }
+            if (HighWatermark is { } highWatermark)
+            {
+                writer.WriteNumber("highWatermark", highWatermark);
+            }
 
-        writer.WriteEndObject();
-        await writer.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);
+            writer.WriteEndObject();
+            await writer.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);
+        }
     }
 
     private static string TitleOf(ErrorCode code) => code switch

@@ -1,0 +1,67 @@
+using System.Net;
+using Cloud.Log.Api.Contract;
+using Cloud.Log.Testing;
+
+namespace Cloud.Log.Server.Tests;
+
+/// <summary>
+/// API keys in the server: no key is 401, an unknown key is 401, a key without the right (or outside its
+/// topic prefixes) is 403, the right key passes; health and the OpenAPI document need none.
+/// </summary>
+public sealed class AuthTests(StorageFixture storage) : IAsyncLifetime
+{
+    private ServerHost _host = null!;
+
+    public async ValueTask InitializeAsync() => _host = await ServerHost.StartAsync(storage, new Dictionary<string, string?>
+    {
+        ["CloudLog:Auth:ApiKeys:0:Name"] = "ops",
+        ["CloudLog:Auth:ApiKeys:0:Key"] = "admin-secret",
+        ["CloudLog:Auth:ApiKeys:0:Rights:0"] = "admin",
+        ["CloudLog:Auth:ApiKeys:1:Name"] = "checkout",
+        ["CloudLog:Auth:ApiKeys:1:Key"] = "produce-secret",
+        ["CloudLog:Auth:ApiKeys:1:Rights:0"] = "produce",
+        ["CloudLog:Auth:ApiKeys:1:TopicPrefixes:0"] = "orders.",
+        ["CloudLog:Auth:ApiKeys:2:Name"] = "billing",
+        ["CloudLog:Auth:ApiKeys:2:Key"] = "consume-secret",
+        ["CloudLog:Auth:ApiKeys:2:Rights:0"] = "consume",
+    });
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    private static Dictionary<string, string> Key(string key) => new() { ["x-api-key"] = key };
+
+    /// <summary>Without a key every endpoint but health and the OpenAPI document is 401.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Missing_or_unknown_key_is_401()
+    {
+        await _host.Client.ProblemAsync(HttpMethod.Get, "/api/topics", 401, "UNAUTHORIZED");
+        await _host.Client.ProblemAsync(HttpMethod.Post, "/api/topics", 401, "UNAUTHORIZED", """{"name":"x"}""");
+        await _host.Client.ProblemAsync(HttpMethod.Get, "/api/topics", 401, "UNAUTHORIZED", headers: Key("guess"));
+        Assert.Equal(HttpStatusCode.OK, (await _host.Client.JsonAsync(HttpMethod.Get, "/api/health")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await _host.Client.JsonAsync(HttpMethod.Get, "/api/openapi.json")).Status);
+    }
+
+    /// <summary>A key is held to its rights and topic prefixes (403); within them it works; admin includes the rest.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Keys_are_limited_to_their_rights_and_topic_prefixes()
+    {
+        var admin = Key("admin-secret");
+        var producer = Key("produce-secret");
+        var consumer = Key("consume-secret");
+        Assert.Equal(HttpStatusCode.Created, (await _host.Client.JsonAsync(HttpMethod.Post, "/api/topics", """{"name":"orders.eu"}""", admin)).Status);
+        Assert.Equal(HttpStatusCode.Created, (await _host.Client.JsonAsync(HttpMethod.Post, "/api/topics", """{"name":"audit"}""", admin)).Status);
+
+        await _host.Client.ProblemAsync(HttpMethod.Post, "/api/topics", 403, "FORBIDDEN", """{"name":"orders.us"}""", producer);
+        Assert.Equal(HttpStatusCode.OK, (await _host.Client.JsonAsync(HttpMethod.Post, "/api/topics/orders.eu/records", """{"records":[{"value":"x"}]}""", producer)).Status);
+        await _host.Client.ProblemAsync(HttpMethod.Post, "/api/topics/audit/records", 403, "FORBIDDEN", """{"records":[{"value":"x"}]}""", producer);
+        await _host.Client.ProblemAsync(HttpMethod.Get, "/api/topics/orders.eu/partitions/0/records", 403, "FORBIDDEN", headers: producer);
+
+        var (_, visible) = await _host.Client.JsonAsync(HttpMethod.Get, "/api/topics", headers: producer);
+        Assert.Equal(["orders.eu"], visible.GetProperty("topics").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+
+        Assert.Equal(HttpStatusCode.OK, (await _host.Client.JsonAsync(HttpMethod.Get, "/api/topics/orders.eu/partitions/0/records", headers: consumer)).Status);
+        await _host.Client.ProblemAsync(HttpMethod.Post, "/api/topics/orders.eu/records", 403, "FORBIDDEN", """{"records":[{"value":"x"}]}""", consumer);
+        await _host.Client.ProblemAsync(HttpMethod.Delete, "/api/topics/audit", 403, "FORBIDDEN", headers: consumer);
+        Assert.Equal(HttpStatusCode.OK, (await _host.Client.JsonAsync(HttpMethod.Get, "/api/topics/audit/partitions/0/records", headers: admin)).Status);
+    }
+}
