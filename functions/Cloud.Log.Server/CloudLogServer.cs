@@ -40,6 +40,7 @@ public static class CloudLogServer
             kestrel.Limits.MaxRequestBodySize = apiOptions.MaxRequestBodyBytes + 1L;
             kestrel.Limits.MaxRequestHeadersTotalSize = Math.Max(apiOptions.MaxRequestHeaderBytes * 4, 256 * 1024);
             kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 1000;
         });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
 

@@ -30,25 +30,41 @@ internal sealed class JsonBody : IDisposable
         }
 
         var parsed = new JsonBody(document);
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        try
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid("The body must be a JSON object.");
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                var name = property.Name;
+                if (!fields.Contains(name))
+                {
+                    throw Invalid($"Unknown field '{name}'; this body takes {string.Join(", ", fields)}.");
+                }
+
+                if (!seen.Add(name))
+                {
+                    throw Invalid($"The field '{name}' appears twice.");
+                }
+            }
+
+            return parsed;
+        }
+        catch (InvalidOperationException e)
+        {
+            // A property name that is not valid UTF-8.
+            parsed.Dispose();
+            throw Invalid("Malformed JSON text: " + e.Message);
+        }
+        catch
         {
             parsed.Dispose();
-            throw Invalid("The body must be a JSON object.");
+            throw;
         }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var property in document.RootElement.EnumerateObject())
-        {
-            if (!fields.Contains(property.Name) || !seen.Add(property.Name))
-            {
-                parsed.Dispose();
-                throw Invalid(seen.Contains(property.Name) && fields.Contains(property.Name)
-                    ? $"The field '{property.Name}' appears twice."
-                    : $"Unknown field '{property.Name}'; this body takes {string.Join(", ", fields)}.");
-            }
-        }
-
-        return parsed;
     }
 
     public static CloudLogException Invalid(string detail) => new(ErrorCode.InvalidRequest, detail);
@@ -60,9 +76,22 @@ internal sealed class JsonBody : IDisposable
     public static string? String(JsonElement obj, string name) => Field(obj, name) switch
     {
         null => null,
-        { ValueKind: JsonValueKind.String } v => v.GetString(),
+        { ValueKind: JsonValueKind.String } v => Text(v, name),
         _ => throw Invalid($"'{name}' must be a string."),
     };
+
+    /// <summary>A string value's text; one that is not valid UTF-8 is INVALID_REQUEST, not a crash.</summary>
+    public static string Text(JsonElement value, string name)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw Invalid($"'{name}' is not valid UTF-8 text.");
+        }
+    }
 
     /// <summary>
     /// A whole number in 32 bits; <paramref name="outOfRange"/> is the error for a whole number that does
@@ -124,7 +153,7 @@ internal sealed class JsonBody : IDisposable
         {
             result[config.Name] = config.Value.ValueKind switch
             {
-                JsonValueKind.String => config.Value.GetString(),
+                JsonValueKind.String => Text(config.Value, config.Name),
                 JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => config.Value.GetRawText(),
                 JsonValueKind.Null when allowNull => null,
                 _ => throw new CloudLogException(ErrorCode.InvalidConfig, $"Config '{config.Name}' must be a string{(allowNull ? " or null" : "")}."),

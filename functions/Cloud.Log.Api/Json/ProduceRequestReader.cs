@@ -28,6 +28,11 @@ internal static class ProduceRequestReader
         {
             throw new CloudLogException(ErrorCode.InvalidRequest, "Malformed JSON: " + e.Message);
         }
+        catch (InvalidOperationException e)
+        {
+            // Text the reader cannot turn into a string (invalid UTF-8, a lone surrogate escape).
+            throw new CloudLogException(ErrorCode.InvalidRequest, "Malformed JSON text: " + e.Message);
+        }
     }
 
     private static ProduceRequest ParseCore(ReadOnlyMemory<byte> body, bool queueMessage)
@@ -208,7 +213,14 @@ internal static class ProduceRequestReader
             return Utf8.IsValid(slice.Span) ? slice : throw Record(index, field, "is not valid UTF-8; send bytes as base64");
         }
 
-        return Encoding.UTF8.GetBytes(reader.GetString()!);
+        try
+        {
+            return Encoding.UTF8.GetBytes(reader.GetString()!);
+        }
+        catch (InvalidOperationException)
+        {
+            throw Record(index, field, "is not valid text (a lone surrogate escape?); send bytes as base64");
+        }
     }
 
     private static ReadOnlyMemory<byte>? ReadBase64(ref Utf8JsonReader reader, int index, string field)

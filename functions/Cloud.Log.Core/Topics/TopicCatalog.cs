@@ -41,9 +41,14 @@ internal sealed class TopicCatalog(MetadataTables tables, CloudLogEngineOptions 
         }
 
         var config = TopicConfig.Parse(configs);
-        var topicId = Guid.NewGuid().ToString("N");
+        var existing = await tables.Topics.GetEntityIfExistsAsync<TopicEntity>(TopicEntity.Partition, name, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (existing.HasValue)
+        {
+            throw new CloudLogException(ErrorCode.TopicAlreadyExists, $"Topic '{name}' already exists.");
+        }
 
         // Partition rows first: under a fresh topic id they are invisible until the topic row exists.
+        var topicId = Guid.NewGuid().ToString("N");
         await InsertPartitionsAsync(topicId, 0, partitions, rf, cancellationToken).ConfigureAwait(false);
         var entity = new TopicEntity
         {
@@ -61,6 +66,8 @@ internal sealed class TopicCatalog(MetadataTables tables, CloudLogEngineOptions 
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
+            // Another create of the same name won the race: take our unreferenced partition rows away again.
+            await DeletePartitionRowsAsync(topicId, partitions, CancellationToken.None).ConfigureAwait(false);
             throw new CloudLogException(ErrorCode.TopicAlreadyExists, $"Topic '{name}' already exists.");
         }
 
@@ -201,6 +208,14 @@ internal sealed class TopicCatalog(MetadataTables tables, CloudLogEngineOptions 
         {
             throw CloudLogException.UnknownTopic(entity.RowKey);
         }
+    }
+
+    private async Task DeletePartitionRowsAsync(string topicId, int count, CancellationToken cancellationToken)
+    {
+        var actions = Enumerable.Range(0, count)
+            .Select(p => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(topicId, PartitionEntity.RowKeyFor(p)), ETag.All))
+            .ToList();
+        await MetadataTables.SubmitInChunksAsync(tables.Partitions, actions, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task InsertPartitionsAsync(string topicId, int from, int to, int replicationFactor, CancellationToken cancellationToken)

@@ -1,0 +1,295 @@
+using System.Globalization;
+using System.Text;
+
+namespace Cloud.Log.Server.Tests;
+
+/// <summary>
+/// The bad-input suite's requests: broken JSON, wrong types, hostile names, impossible numbers, huge
+/// bodies and headers, unknown routes and methods. The fixture holds a topic <c>existing</c> (3
+/// partitions, max.message.bytes 1000, a few records) and a group <c>g</c>; no case may change either.
+/// </summary>
+public static class BadInputCases
+{
+    public const string Topic = "existing";
+    public const string Group = "g";
+    public const int MaxBodyBytes = 64 * 1024;
+
+    /// <summary>A case's status when any 4xx will do (HTTP clients may rewrite such paths before sending).</summary>
+    public const int AnyClientError = 0;
+
+    private static readonly HttpMethod Get = HttpMethod.Get;
+    private static readonly HttpMethod Post = HttpMethod.Post;
+    private static readonly HttpMethod Patch = HttpMethod.Patch;
+    private static readonly HttpMethod Delete = HttpMethod.Delete;
+
+    public static IReadOnlyDictionary<string, BadInputCase> All { get; } = Build().ToDictionary(c => c.Name, StringComparer.Ordinal);
+
+    private static IEnumerable<BadInputCase> Build()
+    {
+        var produce = $"/api/topics/{Topic}/records";
+        var bodyEndpoints = new (string Name, HttpMethod Method, string Path)[]
+        {
+            ("create", Post, "/api/topics"),
+            ("alter", Patch, $"/api/topics/{Topic}/configs"),
+            ("partitions", Post, $"/api/topics/{Topic}/partitions"),
+            ("produce", Post, produce),
+            ("commit", Post, $"/api/groups/{Group}/offsets"),
+        };
+
+        // 1. Bodies that are not a JSON object at all, on every endpoint that takes a body.
+        var brokenBodies = new (string Name, string Body)[]
+        {
+            ("empty", ""), ("open-brace", "{"), ("open-bracket", "["), ("null", "null"), ("number", "42"), ("string", "\"hello\""),
+            ("array", "[]"), ("trailing-comma", "{\"a\":1,}"), ("single-quotes", "{'records':[]}"), ("comment", "{/* hi */}"),
+            ("trailing-garbage", "{} x"), ("two-objects", "{}{}"), ("unquoted-key", "{records:[]}"), ("nan", "{\"n\":NaN}"),
+            ("deep-nesting", new string('[', 5000) + new string(']', 5000)), ("bare-word", "true"), ("xml", "<records/>"),
+            ("form", "name=orders&partitions=3"),
+        };
+        foreach (var endpoint in bodyEndpoints)
+        {
+            foreach (var (name, body) in brokenBodies)
+            {
+                yield return BadInputCase.Json($"{endpoint.Name}/{name}", endpoint.Method, endpoint.Path, body, 400, "INVALID_REQUEST");
+            }
+
+            yield return BadInputCase.Raw($"{endpoint.Name}/invalid-utf8", endpoint.Method, endpoint.Path, [(byte)'{', (byte)'"', 0xff, 0xfe, (byte)'"', (byte)':', (byte)'1', (byte)'}'], 400, "INVALID_REQUEST");
+            yield return BadInputCase.Json($"{endpoint.Name}/unknown-field", endpoint.Method, endpoint.Path, "{\"surprise\":1}", 400, "INVALID_REQUEST");
+            yield return BadInputCase.Json($"{endpoint.Name}/huge-body", endpoint.Method, endpoint.Path, "{\"x\":\"" + new string('a', MaxBodyBytes + 10) + "\"}", 413, "REQUEST_TOO_LARGE");
+        }
+
+        // 2. Produce: wrong shapes and types, field by field.
+        var records = new (string Name, string Body, string Code)[]
+        {
+            ("records-missing", "{}", "INVALID_REQUEST"),
+            ("records-empty", "{\"records\":[]}", "INVALID_REQUEST"),
+            ("records-object", "{\"records\":{}}", "INVALID_REQUEST"),
+            ("records-string", "{\"records\":\"x\"}", "INVALID_REQUEST"),
+            ("records-null", "{\"records\":null}", "INVALID_REQUEST"),
+            ("record-number", "{\"records\":[1]}", "INVALID_RECORD"),
+            ("record-null", "{\"records\":[null]}", "INVALID_RECORD"),
+            ("record-array", "{\"records\":[[]]}", "INVALID_RECORD"),
+            ("key-number", "{\"records\":[{\"key\":1,\"value\":\"v\"}]}", "INVALID_RECORD"),
+            ("key-object", "{\"records\":[{\"key\":{},\"value\":\"v\"}]}", "INVALID_RECORD"),
+            ("key-and-keyBase64", "{\"records\":[{\"key\":\"a\",\"keyBase64\":\"YQ==\"}]}", "INVALID_RECORD"),
+            ("keyBase64-bad", "{\"records\":[{\"keyBase64\":\"***\"}]}", "INVALID_RECORD"),
+            ("keyBase64-number", "{\"records\":[{\"keyBase64\":7}]}", "INVALID_RECORD"),
+            ("value-and-valueBase64", "{\"records\":[{\"value\":\"a\",\"valueBase64\":\"YQ==\"}]}", "INVALID_RECORD"),
+            ("valueBase64-bad", "{\"records\":[{\"valueBase64\":\"a b c\"}]}", "INVALID_RECORD"),
+            ("valueBase64-array", "{\"records\":[{\"valueBase64\":[]}]}", "INVALID_RECORD"),
+            ("headers-array", "{\"records\":[{\"value\":\"v\",\"headers\":[]}]}", "INVALID_RECORD"),
+            ("headers-string", "{\"records\":[{\"value\":\"v\",\"headers\":\"h\"}]}", "INVALID_RECORD"),
+            ("header-number", "{\"records\":[{\"value\":\"v\",\"headers\":{\"a\":1}}]}", "INVALID_RECORD"),
+            ("header-object", "{\"records\":[{\"value\":\"v\",\"headers\":{\"a\":{}}}]}", "INVALID_RECORD"),
+            ("timestamp-string", "{\"records\":[{\"value\":\"v\",\"timestamp\":\"now\"}]}", "INVALID_RECORD"),
+            ("timestamp-negative", "{\"records\":[{\"value\":\"v\",\"timestamp\":-1}]}", "INVALID_RECORD"),
+            ("timestamp-fraction", "{\"records\":[{\"value\":\"v\",\"timestamp\":1.5}]}", "INVALID_RECORD"),
+            ("timestamp-huge", "{\"records\":[{\"value\":\"v\",\"timestamp\":1e300}]}", "INVALID_RECORD"),
+            ("timestamp-bool", "{\"records\":[{\"value\":\"v\",\"timestamp\":true}]}", "INVALID_RECORD"),
+            ("partition-string", "{\"records\":[{\"value\":\"v\",\"partition\":\"0\"}]}", "INVALID_RECORD"),
+            ("partition-fraction", "{\"records\":[{\"value\":\"v\",\"partition\":0.5}]}", "INVALID_RECORD"),
+            ("unknown-record-field", "{\"records\":[{\"vaule\":\"typo\"}]}", "INVALID_RECORD"),
+            ("duplicate-record-field", "{\"records\":[{\"value\":\"a\",\"value\":\"b\"}]}", "INVALID_RECORD"),
+            ("duplicate-top-field", "{\"records\":[{\"value\":\"a\"}],\"records\":[{\"value\":\"b\"}]}", "INVALID_REQUEST"),
+            ("acks-2", "{\"acks\":\"2\",\"records\":[{\"value\":\"v\"}]}", "INVALID_REQUEST"),
+            ("acks-word", "{\"acks\":\"none\",\"records\":[{\"value\":\"v\"}]}", "INVALID_REQUEST"),
+            ("acks-array", "{\"acks\":[],\"records\":[{\"value\":\"v\"}]}", "INVALID_REQUEST"),
+            ("good-then-bad", "{\"records\":[{\"value\":\"fine\"},{\"value\":\"fine\"},{\"key\":false}]}", "INVALID_RECORD"),
+            ("topic-field-over-http", "{\"topic\":\"existing\",\"records\":[{\"value\":\"v\"}]}", "INVALID_REQUEST"),
+            ("lone-surrogate-escape", "{\"records\":[{\"value\":\"\\uD800\"}]}", "INVALID_RECORD"),
+        };
+        foreach (var (name, body, code) in records)
+        {
+            yield return BadInputCase.Json($"produce/{name}", Post, produce, body, 400, code);
+        }
+
+        foreach (var partition in new[] { "3", "-1", "2147483648", "99999999999999" })
+        {
+            yield return BadInputCase.Json($"produce/partition-{partition}", Post, produce, $"{{\"records\":[{{\"value\":\"ok\"}},{{\"value\":\"v\",\"partition\":{partition}}}]}}", 404, "UNKNOWN_TOPIC_OR_PARTITION");
+        }
+
+        yield return BadInputCase.Json("produce/record-too-large", Post, produce, "{\"records\":[{\"value\":\"" + new string('x', 2000) + "\",\"partition\":0}]}", 413, "RECORD_TOO_LARGE");
+        yield return BadInputCase.Json("produce/batch-too-large", Post, produce, "{\"records\":[" + string.Join(",", Enumerable.Repeat("{\"value\":\"" + new string('y', 300) + "\",\"partition\":1}", 5)) + "]}", 413, "RECORD_TOO_LARGE");
+        yield return BadInputCase.Json("produce/idempotency-key-too-long", Post, produce, "{\"records\":[{\"value\":\"v\"}]}", 400, "INVALID_REQUEST", new Dictionary<string, string> { ["Idempotency-Key"] = new string('k', 300) });
+        yield return BadInputCase.Json("produce/unknown-topic", Post, "/api/topics/nope/records", "{\"records\":[{\"value\":\"v\"}]}", 404, "UNKNOWN_TOPIC_OR_PARTITION");
+
+        // 3. Create topic: names, counts, factors, configs.
+        var badNames = new (string Name, string Json)[]
+        {
+            ("slash", "\"a/b\""), ("backslash", "\"a\\\\b\""), ("dot", "\".\""), ("dotdot", "\"..\""), ("empty", "\"\""),
+            ("space", "\"a b\""), ("quote", "\"a\\\"b\""), ("apostrophe", "\"it's\""), ("control", "\"a\\u0001b\""), ("newline", "\"a\\nb\""),
+            ("nul", "\"a\\u0000b\""), ("unicode", "\"caf\u00e9\""), ("emoji", "\"\ud83d\ude00\""), ("hash", "\"a#b\""), ("question", "\"a?b\""),
+            ("percent", "\"a%2Fb\""), ("too-long", "\"" + new string('n', 250) + "\""), ("number", "12"), ("array", "[\"a\"]"), ("object", "{}"),
+            ("table-key-chars", "\"a|b\""), ("sql", "\"x' or '1'='1\""),
+        };
+        foreach (var (name, json) in badNames)
+        {
+            var expected = json.StartsWith('"') || json == "\"\"" ? "INVALID_TOPIC" : "INVALID_REQUEST";
+            yield return BadInputCase.Json($"create/name-{name}", Post, "/api/topics", $"{{\"name\":{json}}}", 400, expected);
+        }
+
+        yield return BadInputCase.Json("create/name-missing", Post, "/api/topics", "{\"partitions\":1}", 400, "INVALID_TOPIC");
+        yield return BadInputCase.Json("create/name-null", Post, "/api/topics", "{\"name\":null}", 400, "INVALID_TOPIC");
+        yield return BadInputCase.Json("create/existing", Post, "/api/topics", $"{{\"name\":\"{Topic}\"}}", 409, "TOPIC_ALREADY_EXISTS");
+        foreach (var (name, value, code) in new[]
+        {
+            ("zero", "0", "INVALID_PARTITIONS"), ("negative", "-3", "INVALID_PARTITIONS"), ("too-many", "10001", "INVALID_PARTITIONS"),
+            ("huge", "99999999999", "INVALID_PARTITIONS"), ("fraction", "1.5", "INVALID_REQUEST"), ("string", "\"3\"", "INVALID_REQUEST"),
+            ("bool", "true", "INVALID_REQUEST"), ("array", "[3]", "INVALID_REQUEST"),
+        })
+        {
+            yield return BadInputCase.Json($"create/partitions-{name}", Post, "/api/topics", $"{{\"name\":\"fresh\",\"partitions\":{value}}}", 400, code);
+        }
+
+        foreach (var (name, value, code) in new[]
+        {
+            ("zero", "0", "INVALID_REPLICATION_FACTOR"), ("negative", "-1", "INVALID_REPLICATION_FACTOR"), ("above-locations", "2", "INVALID_REPLICATION_FACTOR"),
+            ("huge", "1e12", "INVALID_REPLICATION_FACTOR"), ("string", "\"1\"", "INVALID_REQUEST"), ("fraction", "0.5", "INVALID_REQUEST"),
+        })
+        {
+            yield return BadInputCase.Json($"create/rf-{name}", Post, "/api/topics", $"{{\"name\":\"fresh\",\"replicationFactor\":{value}}}", 400, code);
+        }
+
+        var badConfigs = new (string Name, string Configs)[]
+        {
+            ("array", "[]"), ("string", "\"retention.ms=1\""), ("unknown-key", "{\"retention.mss\":\"1\"}"), ("retention-word", "{\"retention.ms\":\"soon\"}"),
+            ("retention-minus-2", "{\"retention.ms\":\"-2\"}"), ("retention-fraction", "{\"retention.ms\":\"1.5\"}"), ("retention-overflow", "{\"retention.ms\":\"99999999999999999999\"}"),
+            ("retention-bytes-word", "{\"retention.bytes\":\"big\"}"), ("segment-bytes-tiny", "{\"segment.bytes\":\"1\"}"), ("segment-ms-zero", "{\"segment.ms\":\"0\"}"),
+            ("max-message-huge", "{\"max.message.bytes\":\"5000000\"}"), ("max-message-negative", "{\"max.message.bytes\":\"-5\"}"), ("cleanup-unknown", "{\"cleanup.policy\":\"shred\"}"),
+            ("min-isr-zero", "{\"min.insync.replicas\":\"0\"}"), ("timestamp-type", "{\"message.timestamp.type\":\"createtime\"}"), ("value-object", "{\"retention.ms\":{}}"),
+            ("value-null", "{\"retention.ms\":null}"), ("value-array", "{\"segment.ms\":[1]}"), ("empty-key", "{\"\":\"1\"}"), ("value-empty", "{\"retention.ms\":\"\"}"),
+        };
+        foreach (var (name, configs) in badConfigs)
+        {
+            var code = configs.StartsWith('{') ? "INVALID_CONFIG" : "INVALID_REQUEST";
+            yield return BadInputCase.Json($"create/config-{name}", Post, "/api/topics", $"{{\"name\":\"fresh\",\"configs\":{configs}}}", 400, code);
+            if (configs.StartsWith('{') && name != "value-null")
+            {
+                yield return BadInputCase.Json($"alter/config-{name}", Patch, $"/api/topics/{Topic}/configs", $"{{\"configs\":{configs}}}", 400, code);
+            }
+        }
+
+        yield return BadInputCase.Json("alter/configs-missing", Patch, $"/api/topics/{Topic}/configs", "{}", 400, "INVALID_REQUEST");
+        yield return BadInputCase.Json("alter/unknown-topic", Patch, "/api/topics/nope/configs", "{\"configs\":{\"retention.ms\":\"1\"}}", 404, "UNKNOWN_TOPIC_OR_PARTITION");
+        foreach (var (name, value, code) in new[] { ("same", "3", "INVALID_PARTITIONS"), ("fewer", "1", "INVALID_PARTITIONS"), ("too-many", "10001", "INVALID_PARTITIONS"), ("string", "\"6\"", "INVALID_REQUEST"), ("missing", "null", "INVALID_REQUEST") })
+        {
+            yield return BadInputCase.Json($"partitions/count-{name}", Post, $"/api/topics/{Topic}/partitions", $"{{\"count\":{value}}}", 400, code);
+        }
+
+        // 4. Hostile names in paths, on every route that names a topic or group.
+        var hostilePaths = new (string Name, string Encoded, int Status, string? Code)[]
+        {
+            ("encoded-slash", "a%2Fb", 400, "INVALID_TOPIC"), ("encoded-backslash", "a%5Cb", 400, "INVALID_TOPIC"), ("quote", "a%22b", 400, "INVALID_TOPIC"),
+            ("space", "a%20b", 400, "INVALID_TOPIC"), ("tab", "a%09b", 400, "INVALID_TOPIC"), ("newline", "a%0Ab", 400, "INVALID_TOPIC"),
+            ("unicode", "caf%C3%A9", 400, "INVALID_TOPIC"), ("too-long", new string('p', 250), 400, "INVALID_TOPIC"), ("percent", "100%25", 400, "INVALID_TOPIC"),
+            ("hash", "a%23b", 400, "INVALID_TOPIC"), ("apostrophe", "it%27s", 400, "INVALID_TOPIC"), ("angle", "%3Cscript%3E", 400, "INVALID_TOPIC"),
+        };
+        yield return BadInputCase.Json("path/describe-nul", Get, "/api/topics/a%00b", null, 400, null) with { ProblemBody = false };
+        yield return BadInputCase.Json("path/produce-nul", Post, "/api/topics/a%00b/records", "{\"records\":[{\"value\":\"v\"}]}", 400, null) with { ProblemBody = false };
+        foreach (var (name, encoded, status, code) in hostilePaths)
+        {
+            yield return BadInputCase.Json($"path/describe-{name}", Get, $"/api/topics/{encoded}", null, status, code);
+            yield return BadInputCase.Json($"path/produce-{name}", Post, $"/api/topics/{encoded}/records", "{\"records\":[{\"value\":\"v\"}]}", status, code);
+            yield return BadInputCase.Json($"path/fetch-{name}", Get, $"/api/topics/{encoded}/partitions/0/records", null, status, code);
+            yield return BadInputCase.Json($"path/delete-{name}", Delete, $"/api/topics/{encoded}", null, status, code);
+            yield return BadInputCase.Json($"path/group-{name}", Get, $"/api/groups/{encoded}/offsets", null, status, code?.Replace("TOPIC", "GROUP", StringComparison.Ordinal));
+        }
+
+        yield return BadInputCase.Json("path/unencoded-slash", Get, "/api/topics/a/b", null, 404, "NOT_FOUND");
+        yield return BadInputCase.Json("path/dot-dot", Get, "/api/topics/%2E%2E", null, AnyClientError, null);
+
+        // 5. Partitions in paths.
+        foreach (var (name, partition, status, code) in new[]
+        {
+            ("word", "zero", 400, "INVALID_REQUEST"), ("fraction", "1.5", 400, "INVALID_REQUEST"), ("hex", "0x1", 400, "INVALID_REQUEST"),
+            ("negative", "-1", 404, "UNKNOWN_TOPIC_OR_PARTITION"), ("past-count", "3", 404, "UNKNOWN_TOPIC_OR_PARTITION"),
+            ("past-int", "2147483648", 404, "UNKNOWN_TOPIC_OR_PARTITION"), ("past-long", "99999999999999999999", 400, "INVALID_REQUEST"),
+        })
+        {
+            yield return BadInputCase.Json($"partition/fetch-{name}", Get, $"/api/topics/{Topic}/partitions/{partition}/records", null, status, code);
+            yield return BadInputCase.Json($"partition/offsets-{name}", Get, $"/api/topics/{Topic}/partitions/{partition}/offsets?at=latest", null, status, code);
+        }
+
+        // 6. Query parameters.
+        var fetch = $"/api/topics/{Topic}/partitions/0/records";
+        foreach (var (name, query, status, code) in new[]
+        {
+            ("offset-word", "offset=first", 400, "INVALID_REQUEST"), ("offset-negative", "offset=-5", 416, "OFFSET_OUT_OF_RANGE"),
+            ("offset-above", "offset=1000", 416, "OFFSET_OUT_OF_RANGE"), ("offset-max", $"offset={long.MaxValue.ToString(CultureInfo.InvariantCulture)}", 416, "OFFSET_OUT_OF_RANGE"),
+            ("offset-min", $"offset={long.MinValue.ToString(CultureInfo.InvariantCulture)}", 416, "OFFSET_OUT_OF_RANGE"), ("offset-overflow", "offset=99999999999999999999", 400, "INVALID_REQUEST"),
+            ("offset-twice", "offset=0&offset=1", 400, "INVALID_REQUEST"), ("offset-empty", "offset=", 400, "INVALID_REQUEST"),
+            ("max-records-zero", "maxRecords=0", 400, "INVALID_REQUEST"), ("max-records-negative", "maxRecords=-1", 400, "INVALID_REQUEST"),
+            ("max-records-huge", "maxRecords=99999999999", 400, "INVALID_REQUEST"), ("max-records-word", "maxRecords=all", 400, "INVALID_REQUEST"),
+            ("max-bytes-zero", "maxBytes=0", 400, "INVALID_REQUEST"), ("max-bytes-huge", "maxBytes=9999999999", 400, "INVALID_REQUEST"),
+            ("max-wait-negative", "maxWaitMs=-1", 400, "INVALID_REQUEST"), ("max-wait-word", "maxWaitMs=forever", 400, "INVALID_REQUEST"),
+            ("encoding-hex", "encoding=hex", 400, "INVALID_REQUEST"), ("encoding-twice", "encoding=text&encoding=base64", 400, "INVALID_REQUEST"),
+        })
+        {
+            yield return BadInputCase.Json($"query/{name}", Get, $"{fetch}?{query}", null, status, code);
+        }
+
+        var offsets = $"/api/topics/{Topic}/partitions/0/offsets";
+        foreach (var (name, query) in new[] { ("at-missing", ""), ("at-word", "?at=yesterday"), ("at-negative", "?at=-1"), ("at-fraction", "?at=1.5"), ("at-twice", "?at=earliest&at=latest"), ("at-overflow", "?at=99999999999999999999") })
+        {
+            yield return BadInputCase.Json($"query/offsets-{name}", Get, offsets + query, null, 400, "INVALID_REQUEST");
+        }
+
+        yield return BadInputCase.Json("query/group-topic-bad", Get, $"/api/groups/{Group}/offsets?topic=a%2Fb", null, 400, "INVALID_TOPIC");
+
+        // 7. Group commits.
+        var commit = $"/api/groups/{Group}/offsets";
+        foreach (var (name, body, status, code) in new[]
+        {
+            ("offsets-missing", "{}", 400, "INVALID_REQUEST"), ("offsets-empty", "{\"offsets\":[]}", 400, "INVALID_REQUEST"),
+            ("offsets-object", "{\"offsets\":{}}", 400, "INVALID_REQUEST"), ("entry-number", "{\"offsets\":[1]}", 400, "INVALID_REQUEST"),
+            ("entry-extra", $"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"partition\":0,\"offset\":0,\"color\":\"red\"}}]}}", 400, "INVALID_REQUEST"),
+            ("topic-missing", "{\"offsets\":[{\"partition\":0,\"offset\":0}]}", 400, "INVALID_TOPIC"),
+            ("topic-bad", "{\"offsets\":[{\"topic\":\"a b\",\"partition\":0,\"offset\":0}]}", 400, "INVALID_TOPIC"),
+            ("topic-unknown", "{\"offsets\":[{\"topic\":\"nope\",\"partition\":0,\"offset\":0}]}", 404, "UNKNOWN_TOPIC_OR_PARTITION"),
+            ("partition-missing", $"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"offset\":0}}]}}", 400, "INVALID_REQUEST"),
+            ("partition-unknown", $"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"partition\":7,\"offset\":0}}]}}", 404, "UNKNOWN_TOPIC_OR_PARTITION"),
+            ("partition-negative", $"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"partition\":-1,\"offset\":0}}]}}", 404, "UNKNOWN_TOPIC_OR_PARTITION"),
+            ("partition-string", $"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"partition\":\"0\",\"offset\":0}}]}}", 400, "INVALID_REQUEST"),
+            ("offset-missing", $"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"partition\":0}}]}}", 400, "INVALID_REQUEST"),
+            ("offset-negative", $"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"partition\":0,\"offset\":-1}}]}}", 400, "INVALID_REQUEST"),
+            ("offset-above", $"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"partition\":0,\"offset\":1000}}]}}", 416, "OFFSET_OUT_OF_RANGE"),
+            ("offset-fraction", $"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"partition\":0,\"offset\":0.5}}]}}", 400, "INVALID_REQUEST"),
+            ("offset-overflow", $"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"partition\":0,\"offset\":1e30}}]}}", 400, "INVALID_REQUEST"),
+            ("metadata-number", $"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"partition\":0,\"offset\":0,\"metadata\":5}}]}}", 400, "INVALID_REQUEST"),
+            ("one-good-one-bad", $"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"partition\":0,\"offset\":1}},{{\"topic\":\"{Topic}\",\"partition\":0,\"offset\":1000}}]}}", 416, "OFFSET_OUT_OF_RANGE"),
+        })
+        {
+            yield return BadInputCase.Json($"commit/{name}", Post, commit, body, status, code);
+        }
+
+        foreach (var (name, group) in new[] { ("space", "a%20b"), ("slash", "a%2Fb"), ("long", new string('g', 250)), ("quote", "a%22b") })
+        {
+            yield return BadInputCase.Json($"group/commit-{name}", Post, $"/api/groups/{group}/offsets", $"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"partition\":0,\"offset\":0}}]}}", 400, "INVALID_GROUP");
+            yield return BadInputCase.Json($"group/delete-{name}", Delete, $"/api/groups/{group}", null, 400, "INVALID_GROUP");
+        }
+
+        yield return BadInputCase.Json("group/unknown-read", Get, "/api/groups/never-seen/offsets", null, 404, "GROUP_ID_NOT_FOUND");
+        yield return BadInputCase.Json("group/unknown-delete", Delete, "/api/groups/never-seen", null, 404, "GROUP_ID_NOT_FOUND");
+
+        // 8. Unknown routes and methods; huge headers.
+        foreach (var (name, method, path, status, code) in new[]
+        {
+            ("root", Get, "/api", 404, "NOT_FOUND"), ("unknown", Get, "/api/brokers", 404, "NOT_FOUND"), ("deep", Get, $"/api/topics/{Topic}/records/extra/parts", 404, "NOT_FOUND"),
+            ("put-topics", HttpMethod.Put, "/api/topics", 405, "METHOD_NOT_ALLOWED"), ("delete-topics", Delete, "/api/topics", 405, "METHOD_NOT_ALLOWED"),
+            ("get-records", Get, $"/api/topics/{Topic}/records", 405, "METHOD_NOT_ALLOWED"), ("post-health", Post, "/api/health", 405, "METHOD_NOT_ALLOWED"),
+            ("patch-topic", Patch, $"/api/topics/{Topic}", 405, "METHOD_NOT_ALLOWED"), ("put-offsets", HttpMethod.Put, $"/api/groups/{Group}/offsets", 405, "METHOD_NOT_ALLOWED"),
+        })
+        {
+            yield return BadInputCase.Json($"route/{name}", method, path, null, status, code);
+        }
+
+        var bigHeader = new Dictionary<string, string> { ["X-Padding"] = new string('h', 70 * 1024) };
+        yield return BadInputCase.Json("headers/huge-on-produce", Post, produce, "{\"records\":[{\"value\":\"v\"}]}", 413, "REQUEST_TOO_LARGE", bigHeader);
+        yield return BadInputCase.Json("headers/huge-on-create", Post, "/api/topics", "{\"name\":\"fresh\"}", 413, "REQUEST_TOO_LARGE", bigHeader);
+        yield return BadInputCase.Json("headers/huge-on-fetch", Get, fetch, null, 413, "REQUEST_TOO_LARGE", bigHeader);
+        var manyHeaders = Enumerable.Range(0, 900).ToDictionary(i => $"X-H{i}", _ => new string('m', 80));
+        yield return BadInputCase.Json("headers/many-on-produce", Post, produce, "{\"records\":[{\"value\":\"v\"}]}", 413, "REQUEST_TOO_LARGE", manyHeaders);
+    }
+
+    /// <summary>Bytes of <paramref name="text"/>, for cases built by hand.</summary>
+    public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+}
