@@ -127,20 +127,28 @@ public class IdempotenceTests(StorageFixture storage)
         Assert.Equal(ErrorCode.InvalidRequest, missing.Code);
     }
 
+    private async Task<TableClient> NewLeaseTableAsync()
+    {
+        var table = new TableClient(storage.ConnectionString, StorageFixture.NewPrefix() + "leases");
+        await table.CreateIfNotExistsAsync();
+        return table;
+    }
+
+    private static PartitionLeaseManager Manager(TableClient table, string instance, TimeProvider time)
+    {
+        var options = Options("unused");
+        options.InstanceId = instance;
+        return new PartitionLeaseManager(table, options, time);
+    }
+
     /// <summary>A deposed leader cannot persist producer state: its rows ride in a transaction with the lease row under a stale ETag.</summary>
     [Fact(Timeout = 60_000)]
     public async Task Deposed_leader_cannot_write_producer_rows()
     {
         Assert.SkipWhen(storage.ConnectionString is null, "reads the lease table directly");
-        var prefix = StorageFixture.NewPrefix();
-        var table = new TableClient(storage.ConnectionString, prefix + "leases");
-        await table.CreateIfNotExistsAsync();
-        var options = Options(prefix);
-        options.InstanceId = "a";
-        var a = new PartitionLeaseManager(table, options, TimeProvider.System);
-        var bOptions = Options(prefix);
-        bOptions.InstanceId = "b";
-        var b = new PartitionLeaseManager(table, bOptions, new ShiftedTimeProvider { Shift = TimeSpan.FromMinutes(1) });
+        var table = await NewLeaseTableAsync();
+        var a = Manager(table, "a", TimeProvider.System);
+        var b = Manager(table, "b", new ShiftedTimeProvider { Shift = TimeSpan.FromMinutes(1) });
 
         var aLease = await a.AcquireAsync("topic", 0, default);
         var bLease = await b.AcquireAsync("topic", 0, default);
@@ -162,12 +170,8 @@ public class IdempotenceTests(StorageFixture storage)
     public async Task Many_changed_producers_are_persisted_in_chunks()
     {
         Assert.SkipWhen(storage.ConnectionString is null, "reads the lease table directly");
-        var prefix = StorageFixture.NewPrefix();
-        var table = new TableClient(storage.ConnectionString, prefix + "leases");
-        await table.CreateIfNotExistsAsync();
-        var options = Options(prefix);
-        options.InstanceId = "a";
-        var manager = new PartitionLeaseManager(table, options, TimeProvider.System);
+        var table = await NewLeaseTableAsync();
+        var manager = Manager(table, "a", TimeProvider.System);
         var lease = await manager.AcquireAsync("topic", 3, default);
         var entries = Enumerable.Range(0, 250).Select(i => new ProducerStateEntry(i, 0, [new ProducerBatchMetadata(0, 0, i, 0)], 0)).ToList();
         var renewed = await manager.RenewAsync("topic", 3, lease, new ProducerStateFlush(250, entries), default);
