@@ -13,7 +13,7 @@ table=${AZURITE_TABLE_PORT:-10002}
 data=${CLOUDLOG_DATA:-.azurite}
 
 command -v dotnet >/dev/null || { echo "The .NET 10 SDK is needed: https://dot.net" >&2; exit 1; }
-eng/ensure-azurite.sh
+eng/ensure-node-tools.sh
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # Whether the server answers its health check with 200 (plain bash: curl may not be installed).

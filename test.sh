@@ -4,7 +4,7 @@
 # Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Fetch").
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-eng/ensure-azurite.sh
+eng/ensure-node-tools.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build Cloud.Log.sln -c Release -nologo -clp:ErrorsOnly
 log=$(mktemp)

@@ -1,0 +1,179 @@
+// Cloud.Log on Azure: a Flex Consumption function app reaching its storage only with a user-assigned
+// managed identity. One storage account per replica location holds the log (location 0 also the
+// metadata tables); a separate host account holds the deployment package, the Functions host's state
+// and the produce queue. `azd up` provisions this and deploys functions/Cloud.Log.Functions.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; it seeds the unique names of every resource.')
+param environmentName string
+
+@minLength(1)
+@description('Region of every resource. Flex Consumption is offered in a subset of regions.')
+@allowed([
+  'australiaeast'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'northcentralus'
+  'northeurope'
+  'southcentralus'
+  'southeastasia'
+  'swedencentral'
+  'uksouth'
+  'westcentralus'
+  'westeurope'
+  'westus2'
+])
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Object id of the deploying user (azd fills it in), given data roles so the SDK and tools work from a laptop. Empty: none.')
+param principalId string = ''
+
+@minValue(1)
+@maxValue(5)
+@description('Storage accounts that hold replicas: 3 for production (a partition survives the loss of one), 1 for a cheap dev environment.')
+param replicaLocationCount int = 3
+
+@minValue(1)
+@maxValue(5)
+@description('Replication factor of a topic created without one. Default: 3, or the number of locations when fewer.')
+param defaultReplicationFactor int = min(3, replicaLocationCount)
+
+@allowed([
+  512
+  2048
+  4096
+])
+@description('Memory of each function app instance, in MB.')
+param instanceMemoryMB int = 2048
+
+@minValue(1)
+@maxValue(1000)
+@description('Most instances the app may scale out to.')
+param maximumInstanceCount int = 100
+
+@description('Browser origins allowed to call the API (CORS), e.g. ["https://app.example.com"].')
+param corsAllowedOrigins array = []
+
+@description('NCRONTAB schedule of the replica catch-up job.')
+param replicationSchedule string = '*/10 * * * * *'
+
+@description('NCRONTAB schedule of the retention and compaction jobs.')
+param retentionSchedule string = '0 */5 * * * *'
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var functionAppName = '${abbrs.webSitesFunctions}cloudlog-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(resourceToken, 13)}'
+var produceQueueName = 'cloudlog-produce'
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'app/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}cloudlog-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+    publisherPrincipalId: identity.outputs.principalId
+  }
+}
+
+// The function app's own account: deployment package, host state (timer locks), produce queue.
+module hostStorage 'app/storage.bicep' = {
+  name: 'host-storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    containers: [deploymentContainerName]
+    queues: [produceQueueName, '${produceQueueName}-poison']
+    appPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+    roles: ['blobOwner', 'queueContributor']
+  }
+}
+
+// One account per replica location; location 0 also holds the metadata tables.
+module replicaStorage 'app/storage.bicep' = [for i in range(0, replicaLocationCount): {
+  name: 'replica-storage-${i}'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}log${i}${resourceToken}'
+    location: location
+    tags: union(tags, { 'cloudlog-replica-location': string(i) })
+    containers: []
+    queues: []
+    appPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+    roles: i == 0 ? ['blobContributor', 'tableContributor'] : ['blobContributor']
+  }
+}]
+
+module api 'app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    name: functionAppName
+    planName: '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    deploymentContainerUrl: '${hostStorage.outputs.blobEndpoint}${deploymentContainerName}'
+    hostBlobEndpoint: hostStorage.outputs.blobEndpoint
+    hostQueueEndpoint: hostStorage.outputs.queueEndpoint
+    replicaLocations: [for i in range(0, replicaLocationCount): {
+      name: 'location${i}'
+      blobEndpoint: replicaStorage[i].outputs.blobEndpoint
+      tableEndpoint: replicaStorage[i].outputs.tableEndpoint
+    }]
+    defaultReplicationFactor: defaultReplicationFactor
+    produceQueueName: produceQueueName
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    corsAllowedOrigins: corsAllowedOrigins
+    replicationSchedule: replicationSchedule
+    retentionSchedule: retentionSchedule
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = api.outputs.name
+output CLOUDLOG_URL string = api.outputs.url
+output CLOUDLOG_PRODUCE_QUEUE_URL string = '${hostStorage.outputs.queueEndpoint}${produceQueueName}'
+output CLOUDLOG_HOST_STORAGE_ACCOUNT string = hostStorage.outputs.name
+output CLOUDLOG_REPLICA_STORAGE_ACCOUNTS array = [for i in range(0, replicaLocationCount): replicaStorage[i].outputs.name]
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

@@ -1,0 +1,141 @@
+using System.Text.Json;
+
+namespace Cloud.Log.Infra.Tests;
+
+/// <summary>
+/// infra/ builds and lints with the Bicep CLI from NuGet, offline, with no error and no warning; the
+/// compiled ARM template keeps storage identity-only, least-privilege and on the right runtime.
+/// </summary>
+public class BicepTests
+{
+    private static readonly Lazy<Task<JsonElement>> Template = new(async () =>
+    {
+        var output = Path.Combine(Path.GetTempPath(), "cloudlog-main-" + Guid.NewGuid().ToString("N") + ".json");
+        var (exit, stdout, stderr) = await Repository.RunAsync(Repository.BicepPath, "build", "infra/main.bicep", "--outfile", output);
+        Assert.True(exit == 0, stdout + stderr);
+        var json = JsonDocument.Parse(await File.ReadAllTextAsync(output)).RootElement.Clone();
+        File.Delete(output);
+        return json;
+    });
+
+    private static async Task<JsonElement> ModuleAsync(string name) =>
+        Of(await Template.Value, "Microsoft.Resources/deployments")
+            .Single(r => r.GetProperty("name").GetString()!.Contains(name, StringComparison.Ordinal));
+
+    private static IEnumerable<JsonElement> Resources(JsonElement module, string type) =>
+        Of(module.GetProperty("properties").GetProperty("template"), type);
+
+    /// <summary>A template's resources of one type, whether the template lists them as an array or (symbolic names) an object.</summary>
+    private static IEnumerable<JsonElement> Of(JsonElement template, string type)
+    {
+        var resources = template.GetProperty("resources");
+        var all = resources.ValueKind == JsonValueKind.Object ? resources.EnumerateObject().Select(r => r.Value) : resources.EnumerateArray();
+        return all.Where(r => r.GetProperty("type").GetString() == type);
+    }
+
+    /// <summary>bicep build and bicep lint report no error and no warning.</summary>
+    [Fact(Timeout = 120_000)]
+    public async Task Infra_builds_and_lints_without_a_warning()
+    {
+        var build = await Repository.RunAsync(Repository.BicepPath, "build", "infra/main.bicep", "--stdout");
+        Assert.True(build.ExitCode == 0, build.Error);
+        Assert.DoesNotContain("Warning", build.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Error", build.Error, StringComparison.OrdinalIgnoreCase);
+        var lint = await Repository.RunAsync(Repository.BicepPath, "lint", "infra/main.bicep");
+        Assert.True(lint.ExitCode == 0, lint.Output + lint.Error);
+        Assert.Equal("", (lint.Output + lint.Error).Trim());
+    }
+
+    /// <summary>Every storage account refuses shared keys and public blobs, and takes TLS 1.2 over HTTPS only.</summary>
+    [Fact(Timeout = 120_000)]
+    public async Task Storage_accounts_are_identity_only()
+    {
+        var storage = await ModuleAsync("host-storage");
+        var account = Resources(storage, "Microsoft.Storage/storageAccounts").Single().GetProperty("properties");
+        Assert.False(account.GetProperty("allowSharedKeyAccess").GetBoolean());
+        Assert.False(account.GetProperty("allowBlobPublicAccess").GetBoolean());
+        Assert.True(account.GetProperty("supportsHttpsTrafficOnly").GetBoolean());
+        Assert.Equal("TLS1_2", account.GetProperty("minimumTlsVersion").GetString());
+        Assert.True(account.GetProperty("defaultToOAuthAuthentication").GetBoolean());
+    }
+
+    /// <summary>
+    /// Least privilege per account: the host account gets Blob Data Owner and Queue Data Contributor, replica 0
+    /// Blob and Table Data Contributor (it holds the metadata), the other replicas Blob Data Contributor only;
+    /// each assignment is named guid(scope, principal, role), as azd's templates do.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task Each_account_gets_only_the_roles_it_needs()
+    {
+        var host = await ModuleAsync("host-storage");
+        Assert.Equal(["blobOwner", "queueContributor"], host.GetProperty("properties").GetProperty("parameters").GetProperty("roles").GetProperty("value").EnumerateArray().Select(r => r.GetString()));
+        var replicas = await ModuleAsync("replica-storage");
+        Assert.Equal("replicaStorage", replicas.GetProperty("copy").GetProperty("name").GetString());
+        var replicaRoles = replicas.GetProperty("properties").GetProperty("parameters").GetProperty("roles").GetString();
+        Assert.Equal("[if(equals(range(0, parameters('replicaLocationCount'))[copyIndex()], 0), createObject('value', createArray('blobContributor', 'tableContributor')), createObject('value', createArray('blobContributor')))]", replicaRoles);
+
+        var storage = await ModuleAsync("host-storage");
+        var roleIds = storage.GetProperty("properties").GetProperty("template").GetProperty("variables").GetProperty("roleIds");
+        Assert.Equal("b7e6dc6d-f1e8-4753-8033-0f276bb0955b", roleIds.GetProperty("blobOwner").GetString());
+        Assert.Equal("ba92f5b4-2d11-453d-a403-e96b0029c9fe", roleIds.GetProperty("blobContributor").GetString());
+        Assert.Equal("0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", roleIds.GetProperty("tableContributor").GetString());
+        Assert.Equal("974c5e8b-45b9-4653-ba55-5f855dd0fb88", roleIds.GetProperty("queueContributor").GetString());
+        var assignments = Resources(storage, "Microsoft.Authorization/roleAssignments").ToList();
+        Assert.Equal(2, assignments.Count); // the app's, and the deploying user's where there is one
+        Assert.All(assignments, a => Assert.StartsWith("[guid(resourceId('Microsoft.Storage/storageAccounts', parameters('name'))", a.GetProperty("name").GetString(), StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The function app: Flex Consumption FC1, dotnet-isolated 10.0, a user-assigned identity for the
+    /// deployment package and every storage connection, none of the settings Flex Consumption refuses,
+    /// no secret in any setting, and Application Insights with local auth off reached with the identity.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task Function_app_is_flex_consumption_dotnet_10_with_identity_connections()
+    {
+        var api = await ModuleAsync("api");
+        var plan = Resources(api, "Microsoft.Web/serverfarms").Single();
+        Assert.Equal("FC1", plan.GetProperty("sku").GetProperty("name").GetString());
+        var site = Resources(api, "Microsoft.Web/sites").Single();
+        Assert.Equal("UserAssigned", site.GetProperty("identity").GetProperty("type").GetString());
+        var config = site.GetProperty("properties").GetProperty("functionAppConfig");
+        Assert.Equal("dotnet-isolated", config.GetProperty("runtime").GetProperty("name").GetString());
+        Assert.Equal("10.0", config.GetProperty("runtime").GetProperty("version").GetString());
+        Assert.Equal("UserAssignedIdentity", config.GetProperty("deployment").GetProperty("storage").GetProperty("authentication").GetProperty("type").GetString());
+        Assert.True(site.GetProperty("properties").GetProperty("httpsOnly").GetBoolean());
+        Assert.Contains("'azd-service-name', 'api'", site.GetProperty("tags").GetString(), StringComparison.Ordinal);
+
+        var variables = api.GetProperty("properties").GetProperty("template").GetProperty("variables");
+        var settings = variables.GetProperty("appSettings").GetString()! + variables.GetProperty("locationSettings").GetString();
+        foreach (var refused in new[] { "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_CONTENTSHARE", "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", "AzureWebJobsStorage'", "WEBSITE_NODE_DEFAULT_VERSION" })
+        {
+            Assert.DoesNotContain(refused, settings, StringComparison.Ordinal);
+        }
+
+        foreach (var secret in new[] { "AccountKey", "SharedAccessSignature", "listKeys", "DefaultEndpointsProtocol" })
+        {
+            Assert.DoesNotContain(secret, (await Template.Value).ToString(), StringComparison.Ordinal);
+        }
+
+        foreach (var expected in new[] { "'AzureWebJobsStorage__credential', 'managedidentity'", "'CloudLogQueue__credential', 'managedidentity'", "'CloudLogQueue__queueServiceUri'", "'CLOUDLOG_PRODUCE_QUEUE'", "'AZURE_CLIENT_ID'", "Authorization=AAD", "CloudLog__Locations__", "__BlobServiceUri", "__TableServiceUri", "'CLOUDLOG_REPLICATION_SCHEDULE'", "'CLOUDLOG_RETENTION_SCHEDULE'" })
+        {
+            Assert.Contains(expected, settings, StringComparison.Ordinal);
+        }
+
+        var monitoring = await ModuleAsync("monitoring");
+        var insights = Resources(monitoring, "Microsoft.Insights/components").Single();
+        Assert.True(insights.GetProperty("properties").GetProperty("DisableLocalAuth").GetBoolean());
+        Assert.Single(Resources(monitoring, "Microsoft.Authorization/roleAssignments"));
+    }
+
+    /// <summary>The outputs azd and the SDK need: the API's URL, the produce queue's URL and the resource names.</summary>
+    [Fact(Timeout = 120_000)]
+    public async Task Outputs_name_the_endpoint_the_queue_and_the_resources()
+    {
+        var outputs = (await Template.Value).GetProperty("outputs");
+        foreach (var name in new[] { "CLOUDLOG_URL", "CLOUDLOG_PRODUCE_QUEUE_URL", "AZURE_FUNCTION_APP_NAME", "AZURE_RESOURCE_GROUP", "CLOUDLOG_HOST_STORAGE_ACCOUNT", "CLOUDLOG_REPLICA_STORAGE_ACCOUNTS", "APPLICATIONINSIGHTS_NAME" })
+        {
+            Assert.True(outputs.TryGetProperty(name, out _), name);
+        }
+    }
+}
