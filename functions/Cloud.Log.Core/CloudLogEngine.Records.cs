@@ -72,7 +72,7 @@ public sealed partial class CloudLogEngine
             var appends = batches.Select(async b =>
             {
                 var log = await GetLogAsync(metadata.TopicId, b.Partition, cancellationToken).ConfigureAwait(false);
-                var append = log.AppendAsync(b.Bytes, metadata.Config, cancellationToken);
+                var append = log.AppendAsync(b.Bytes, metadata.Config, acks, cancellationToken);
                 return (b, Stored: acks == Acks.None ? (AppendResult?)null : await append.ConfigureAwait(false));
             }).ToList();
             var results = new RecordMetadata[records.Count];

@@ -40,22 +40,25 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
         StorageRequests = counter;
         _topics = new TopicCatalog(tables, options, locations.Count, time);
         _groups = new GroupOffsetStore(tables, time);
-        var leases = new PartitionLeaseManager(tables.Leases, options, time);
-        _logContext = new LogContext(options, time, tables, locations, leases, new ProducerStateStore(tables.Leases), logger);
+        var leases = new PartitionLeaseManager(tables.Partitions, options, time);
+        _logContext = new LogContext(options, time, tables, locations, leases, new ProducerStateStore(tables.Partitions), logger);
     }
 
     /// <summary>Storage requests this engine has sent, by kind.</summary>
     public StorageRequestCounter StorageRequests { get; }
 
     /// <summary>
-    /// Builds an engine over <paramref name="locations"/> (the first also holds the metadata tables) and
-    /// creates its containers and tables where missing.
+    /// Builds an engine over the replica <paramref name="locations"/> and creates its containers and tables
+    /// where missing. The metadata tables live in <paramref name="metadataLocation"/>, by default the first
+    /// replica location; give them an account of their own (zone-redundant, ideally) so that losing any one
+    /// replica location leaves the metadata whole.
     /// </summary>
     public static async Task<CloudLogEngine> CreateAsync(
         IReadOnlyList<StorageLocation> locations,
         CloudLogEngineOptions? options = null,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
+        StorageLocation? metadataLocation = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(locations);
@@ -69,8 +72,10 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
         copy.Validate();
         var counter = new StorageRequestCounter();
         var blobOptions = new BlobClientOptions();
+        ConfigureRetries(blobOptions.Retry);
         blobOptions.AddPolicy(counter.CreatePolicy(tables: false), Azure.Core.HttpPipelinePosition.PerRetry);
         var tableOptions = new TableClientOptions();
+        ConfigureRetries(tableOptions.Retry);
         tableOptions.AddPolicy(counter.CreatePolicy(tables: true), Azure.Core.HttpPipelinePosition.PerRetry);
 
         var segmentBlobs = new List<SegmentBlobs>();
@@ -81,10 +86,23 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
             segmentBlobs.Add(new SegmentBlobs(container));
         }
 
-        var tables = new MetadataTables(locations[0].CreateTableServiceClient(tableOptions), copy.ResourcePrefix);
+        var tables = new MetadataTables((metadataLocation ?? locations[0]).CreateTableServiceClient(tableOptions), copy.ResourcePrefix);
         await tables.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CloudLogEngine>();
         return new CloudLogEngine(copy, timeProvider ?? TimeProvider.System, tables, segmentBlobs, locations.Select(l => l.Name).ToList(), counter, logger);
+    }
+
+    /// <summary>
+    /// The SDK's retries, tightened: a location that does not answer should be noticed in about a second,
+    /// so the writer can move on to the other replicas, not after the SDK's default minute.
+    /// </summary>
+    private static void ConfigureRetries(Azure.Core.RetryOptions retry)
+    {
+        retry.Mode = Azure.Core.RetryMode.Exponential;
+        retry.MaxRetries = 3;
+        retry.Delay = TimeSpan.FromMilliseconds(100);
+        retry.MaxDelay = TimeSpan.FromSeconds(1);
+        retry.NetworkTimeout = TimeSpan.FromSeconds(30);
     }
 
     /// <summary>Creates a topic. <paramref name="replicationFactor"/> null takes the configured default.</summary>
@@ -131,7 +149,7 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
         GuardAsync(async () =>
         {
             var topic = await _topics.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
-            var partitions = await _topics.GetPartitionsAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
+            var partitions = await _logContext.Leases.GetStatesAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
             foreach (var partition in partitions)
             {
                 var log = await GetLogAsync(topic.TopicId, int.Parse(partition.RowKey, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
@@ -188,39 +206,24 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
 
     private async Task<TopicDescription> DescribeAsync(TopicMetadata topic, CancellationToken cancellationToken)
     {
-        var rows = await _topics.GetPartitionsAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
-        var epochs = await _logContext.Leases.GetEpochsAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
-        var partitions = await Task.WhenAll(rows
-            .Select(r => (Row: r, Partition: int.Parse(r.RowKey, System.Globalization.CultureInfo.InvariantCulture)))
-            .Where(r => r.Partition < topic.PartitionCount)
-            .OrderBy(r => r.Partition)
-            .Select(async r =>
+        var states = await _logContext.Leases.GetStatesAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
+        var partitions = await Task.WhenAll(states
+            .Select(s => (State: s, Partition: int.Parse(s.RowKey, System.Globalization.CultureInfo.InvariantCulture)))
+            .Where(s => s.Partition < topic.PartitionCount)
+            .OrderBy(s => s.Partition)
+            .Select(async s =>
             {
-                var log = await GetLogAsync(topic.TopicId, r.Partition, cancellationToken).ConfigureAwait(false);
+                var log = await GetLogAsync(topic.TopicId, s.Partition, cancellationToken).ConfigureAwait(false);
                 var highWatermark = await log.GetHighWatermarkAsync(cancellationToken).ConfigureAwait(false);
-                var logStart = await log.GetLogStartOffsetAsync(cancellationToken).ConfigureAwait(false);
-                return new PartitionDescription(
-                    r.Partition,
-                    r.Row.Leader,
-                    epochs.GetValueOrDefault(r.Partition),
-                    ParseList(r.Row.Replicas),
-                    ParseList(r.Row.Isr),
-                    logStart,
-                    highWatermark);
+                return new PartitionDescription(s.Partition, s.State.Leader, s.State.Epoch, s.State.ReplicaList, s.State.IsrList, s.State.LogStartOffset, highWatermark);
             })).ConfigureAwait(false);
         return new TopicDescription(topic.Name, topic.TopicId, topic.ReplicationFactor, topic.Config.Effective, partitions);
     }
 
-    private static int[] ParseList(string list) =>
-        list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-
     private Task<PartitionLog> GetLogAsync(string topicId, int partition, CancellationToken cancellationToken)
     {
-        var lazy = _logs.GetOrAdd((topicId, partition), key => new Lazy<Task<PartitionLog>>(async () =>
-        {
-            var row = await _topics.GetPartitionAsync(key.TopicId, key.Partition, cancellationToken).ConfigureAwait(false);
-            return new PartitionLog(_logContext, key.TopicId, key.Partition, row?.Leader ?? 0);
-        }));
+        var lazy = _logs.GetOrAdd((topicId, partition), key => new Lazy<Task<PartitionLog>>(() =>
+            Task.FromResult(new PartitionLog(_logContext, key.TopicId, key.Partition))));
         var task = lazy.Value;
         if (task.IsFaulted || task.IsCanceled)
         {

@@ -20,6 +20,7 @@ public sealed class CloudLogEngineOptions
     private TimeSpan _producerIdExpiration = TimeSpan.FromDays(1);
     private TimeSpan _idempotencyKeyExpiration = TimeSpan.FromHours(1);
     private long _producerCheckpointBytes = 64L * 1024 * 1024;
+    private TimeSpan _replicaLagTimeMax = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Prefix of every container and table the engine uses, so several logs can share one account.
@@ -170,6 +171,18 @@ public sealed class CloudLogEngineOptions
     {
         get => _producerCheckpointBytes;
         set => _producerCheckpointBytes = InRange(value, 1L << 20, 1L << 30);
+    }
+
+    /// <summary>
+    /// How long one replica may take to answer an append (or a seal, or a segment start) before it leaves the
+    /// in-sync replicas (Kafka's <c>replica.lag.time.max.ms</c>, shorter: here the writer waits on it). Also
+    /// how long a produce waits on a replica that does not answer before a follower takes over. Default 10 s;
+    /// 100 ms to 5 min.
+    /// </summary>
+    public TimeSpan ReplicaLagTimeMax
+    {
+        get => _replicaLagTimeMax;
+        set => _replicaLagTimeMax = InRange(value, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5));
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace Cloud.Log.Testing;
 /// </summary>
 public static class StorageSnapshot
 {
-    private static readonly string[] Tables = ["topics", "partitions", "segments", "leases", "groups", "deletedtopics"];
+    private static readonly string[] Tables = ["topics", "partitions", "groups", "deletedtopics"];
 
     /// <summary>One line per blob and per row, sorted.</summary>
     public static async Task<IReadOnlyList<string>> TakeAsync(string connectionString, string prefix)

@@ -7,16 +7,16 @@ using Cloud.Log.Protocol.Errors;
 namespace Cloud.Log.Core.Leases;
 
 /// <summary>
-/// Partition leadership leases in Table storage. A lease row is claimed, renewed and released only with
-/// its ETag, so two instances never both believe they hold it under the same epoch. A claim bumps the
-/// epoch. An instance that finds the lease held asks for a hand-off in the row and waits; the holder
-/// hands over at its next renewal. Renewals and releases carry the leader's changed producer state in
-/// the same transaction, so only the current holder can write it.
+/// Partition leadership, claimed on the partition's state row with its ETag, so two instances never both
+/// believe they hold it under the same epoch. A claim bumps the epoch. An instance that finds the lease
+/// held asks for a hand-off in the row and waits; the holder hands over after its current append. Every
+/// change the holder makes (renewal, release, ISR, leader, segment and producer rows) goes through
+/// <see cref="WriteAsync"/>: one transaction with the state row under the holder's ETag.
 /// </summary>
-internal sealed class PartitionLeaseManager(TableClient leases, CloudLogEngineOptions options, TimeProvider time)
+internal sealed class PartitionLeaseManager(TableClient partitions, CloudLogEngineOptions options, TimeProvider time)
 {
-    /// <summary>A table transaction holds at most 100 rows: the lease row and 99 producer rows.</summary>
-    private const int ProducerRowsPerTransaction = 99;
+    /// <summary>A table transaction holds at most 100 rows: the state row and 99 others.</summary>
+    private const int RowsPerTransaction = 99;
 
     private readonly string _owner = options.InstanceId!;
 
@@ -49,37 +49,34 @@ internal sealed class PartitionLeaseManager(TableClient leases, CloudLogEngineOp
     /// <summary>One attempt: claims a free, expired or own lease; otherwise asks for a hand-off and answers null.</summary>
     public async Task<PartitionLease?> TryClaimAsync(string topicId, int partition, CancellationToken cancellationToken)
     {
-        var rowKey = PartitionEntity.RowKeyFor(partition);
         var started = time.GetUtcNow();
-        var existing = await leases.GetEntityIfExistsAsync<LeaseEntity>(topicId, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var row = existing.HasValue ? existing.Value : null;
+        var row = await GetStateAsync(topicId, partition, cancellationToken).ConfigureAwait(false)
+            ?? throw new CloudLogException(ErrorCode.UnknownTopicOrPartition, $"Partition {partition} of topic {topicId} does not exist.");
         var nowMs = started.ToUnixTimeMilliseconds();
-        if (row is not null && row.Owner.Length > 0 && row.Owner != _owner && row.ExpiresAt > nowMs)
+        if (row.Owner.Length > 0 && row.Owner != _owner && row.ExpiresAt > nowMs)
         {
             await RequestHandoffAsync(row, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
-        if (row is not null && row.Owner.Length == 0 && row.HandoffRequestedBy.Length > 0 && row.HandoffRequestedBy != _owner && row.ExpiresAt > nowMs)
+        if (row.Owner.Length == 0 && row.HandoffRequestedBy.Length > 0 && row.HandoffRequestedBy != _owner && row.ExpiresAt > nowMs)
         {
             return null; // handed over to another instance, reserved for it a short while
         }
 
-        var claim = new LeaseEntity
-        {
-            PartitionKey = topicId,
-            RowKey = rowKey,
-            Owner = _owner,
-            Epoch = (row?.Epoch ?? 0) + 1,
-            ExpiresAt = (started + options.LeaseDuration).ToUnixTimeMilliseconds(),
-            ProducerCheckpoint = row?.ProducerCheckpoint ?? -1,
-        };
+        var clean = row.Owner.Length == 0 && row.CleanSegment.Length > 0 ? (row.CleanSegment, row.CleanPosition) : ((string, long)?)null;
+        var claim = row.Copy();
+        claim.Owner = _owner;
+        claim.Epoch = row.Epoch + 1;
+        claim.ExpiresAt = (started + options.LeaseDuration).ToUnixTimeMilliseconds();
+        claim.HandoffRequestedBy = "";
+        claim.CleanSegment = "";
+        claim.CleanPosition = -1;
         try
         {
-            var response = row is null
-                ? await leases.AddEntityAsync(claim, cancellationToken).ConfigureAwait(false)
-                : await leases.UpdateEntityAsync(claim, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return new PartitionLease(claim.Epoch, response.Headers.ETag ?? default, started + options.LeaseDuration, started, null, claim.ProducerCheckpoint);
+            var response = await partitions.UpdateEntityAsync(claim, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            claim.ETag = response.Headers.ETag ?? default;
+            return new PartitionLease(claim, started + options.LeaseDuration, started, null) { CleanStart = clean };
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
@@ -87,129 +84,151 @@ internal sealed class PartitionLeaseManager(TableClient leases, CloudLogEngineOp
         }
     }
 
-    /// <summary>
-    /// Extends the lease, writing <paramref name="flush"/> with it. Answers the renewed lease (flagged when
-    /// a hand-off was asked for), or null when the lease was lost to another instance.
-    /// </summary>
-    public async Task<PartitionLease?> RenewAsync(string topicId, int partition, PartitionLease lease, ProducerStateFlush? flush, CancellationToken cancellationToken)
+    /// <summary>Extends the lease, persisting <paramref name="flush"/> with it; null when the lease was lost.</summary>
+    public Task<PartitionLease?> RenewAsync(PartitionLease lease, ProducerStateFlush? flush, CancellationToken cancellationToken)
     {
+        var expires = (time.GetUtcNow() + options.LeaseDuration).ToUnixTimeMilliseconds();
+        return WriteAsync(lease, state =>
+        {
+            state.ExpiresAt = expires;
+            if (flush is not null)
+            {
+                state.ProducerCheckpoint = flush.Checkpoint;
+            }
+        }, ProducerRows(lease, flush), renewing: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives the lease up at once, keeping the epoch and persisting <paramref name="flush"/>, so the next
+    /// holder need not wait for expiry. <paramref name="clean"/> marks where the active segment ends when
+    /// this holder's appends all completed, so the next holder continues it. A lease released on request
+    /// stays reserved for the requester for two renew intervals, so this instance's own queued appends
+    /// cannot claim it straight back (which would starve the requester).
+    /// </summary>
+    public Task<PartitionLease?> ReleaseAsync(PartitionLease lease, ProducerStateFlush? flush, (string Segment, long Position)? clean, CancellationToken cancellationToken)
+    {
+        var reservedUntil = (time.GetUtcNow() + (2 * options.LeaseRenewInterval)).ToUnixTimeMilliseconds();
+        return WriteAsync(lease, state =>
+        {
+            state.Owner = "";
+            var requester = lease.HandoffTo ?? (state.HandoffRequestedBy.Length > 0 ? state.HandoffRequestedBy : null);
+            state.HandoffRequestedBy = requester ?? "";
+            state.ExpiresAt = requester is null ? 0 : reservedUntil;
+            state.CleanSegment = clean?.Segment ?? "";
+            state.CleanPosition = clean?.Position ?? -1;
+            if (flush is not null)
+            {
+                state.ProducerCheckpoint = flush.Checkpoint;
+            }
+        }, ProducerRows(lease, flush), renewing: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Changes the partition as its holder: applies <paramref name="change"/> to the state row and writes it,
+    /// with <paramref name="rows"/>, under the holder's ETag. A row changed by someone else meanwhile (a
+    /// hand-off request, retention moving the log start) is read again and the change applied to it, as long
+    /// as it is still ours. Answers the lease with the written state, or null when the lease is no longer ours
+    /// (nothing is written then).
+    /// </summary>
+    public async Task<PartitionLease?> WriteAsync(PartitionLease lease, Action<PartitionStateEntity> change, IReadOnlyList<ITableEntity>? rows, bool renewing, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(change);
         var started = time.GetUtcNow();
-        var renewed = new LeaseEntity
+        var current = lease.State;
+        string? handoff = lease.HandoffTo;
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            PartitionKey = topicId,
-            RowKey = PartitionEntity.RowKeyFor(partition),
-            Owner = _owner,
-            Epoch = lease.Epoch,
-            ExpiresAt = (started + options.LeaseDuration).ToUnixTimeMilliseconds(),
-            ProducerCheckpoint = flush?.Checkpoint ?? lease.ProducerCheckpoint,
-        };
-        var (etag, handoff) = await WriteOwnRowAsync(renewed, lease, flush, cancellationToken).ConfigureAwait(false);
-        return etag is null
-            ? null
-            : new PartitionLease(lease.Epoch, etag.Value, started + options.LeaseDuration, started, handoff, renewed.ProducerCheckpoint);
+            try
+            {
+                var written = await WriteRowsAsync(current, change, rows ?? [], cancellationToken).ConfigureAwait(false);
+                return renewing
+                    ? new PartitionLease(written, started + options.LeaseDuration, started, handoff)
+                    : lease with { State = written, HandoffTo = handoff };
+            }
+            catch (RequestFailedException e) when (e.Status is 412 or 404)
+            {
+                // The row changed: a waiter asked for a hand-off, or retention moved the log start (still ours),
+                // or the lease is gone.
+                var fresh = await GetStateAsync(lease.State.PartitionKey, int.Parse(lease.State.RowKey, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                if (fresh is null || fresh.Owner != _owner || fresh.Epoch != lease.Epoch)
+                {
+                    return null;
+                }
+
+                current = fresh;
+                handoff = fresh.HandoffRequestedBy.Length > 0 ? fresh.HandoffRequestedBy : handoff;
+            }
+        }
+
+        return null;
     }
 
-    /// <summary>
-    /// Gives the lease up at once, keeping the epoch and writing <paramref name="flush"/>, so the next holder
-    /// need not wait for expiry. A lease released on request stays reserved for the requester for two renew
-    /// intervals, so the releasing instance's own queued appends cannot claim it straight back (which would
-    /// starve the requester).
-    /// </summary>
-    public async Task ReleaseAsync(string topicId, int partition, PartitionLease lease, ProducerStateFlush? flush, CancellationToken cancellationToken)
+    /// <summary>The state row of a partition, or null when it does not exist.</summary>
+    public async Task<PartitionStateEntity?> GetStateAsync(string topicId, int partition, CancellationToken cancellationToken)
     {
-        var released = new LeaseEntity
-        {
-            PartitionKey = topicId,
-            RowKey = PartitionEntity.RowKeyFor(partition),
-            Owner = "",
-            Epoch = lease.Epoch,
-            HandoffRequestedBy = lease.HandoffTo ?? "",
-            ExpiresAt = lease.HandoffTo is null ? 0 : (time.GetUtcNow() + (2 * options.LeaseRenewInterval)).ToUnixTimeMilliseconds(),
-            ProducerCheckpoint = flush?.Checkpoint ?? lease.ProducerCheckpoint,
-        };
-        await WriteOwnRowAsync(released, lease, flush, cancellationToken).ConfigureAwait(false);
+        var row = await partitions.GetEntityIfExistsAsync<PartitionStateEntity>(topicId, PartitionStateEntity.RowKeyFor(partition), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? row.Value : null;
     }
 
-    /// <summary>Current epochs of a topic's partitions, for describe.</summary>
-    public async Task<Dictionary<int, int>> GetEpochsAsync(string topicId, CancellationToken cancellationToken)
+    /// <summary>Every partition's state row of a topic, for describe and for the background jobs.</summary>
+    public async Task<IReadOnlyList<PartitionStateEntity>> GetStatesAsync(string topicId, CancellationToken cancellationToken)
     {
-        var result = new Dictionary<int, int>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {topicId} and RowKey lt {ProducerEntity.RowKeyPrefix}");
-        await foreach (var row in leases.QueryAsync<LeaseEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        var result = new List<PartitionStateEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {topicId} and Kind eq {PartitionStateEntity.StateKind}");
+        await foreach (var row in partitions.QueryAsync<PartitionStateEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            result[int.Parse(row.RowKey, System.Globalization.CultureInfo.InvariantCulture)] = row.Epoch;
+            result.Add(row);
         }
 
         return result;
     }
 
     /// <summary>
-    /// Writes the lease row as its holder, with the producer rows of <paramref name="flush"/> in the same
-    /// transactions. Answers the new ETag and any hand-off request, or a null ETag when the lease is no
-    /// longer ours (nothing of <paramref name="flush"/> is written then).
+    /// One transaction per 99 other rows, each with the state row under its ETag; the change is applied in
+    /// the last, so a checkpoint never claims rows that were not written.
     /// </summary>
-    private async Task<(ETag? ETag, string? Handoff)> WriteOwnRowAsync(LeaseEntity row, PartitionLease lease, ProducerStateFlush? flush, CancellationToken cancellationToken)
+    private async Task<PartitionStateEntity> WriteRowsAsync(PartitionStateEntity current, Action<PartitionStateEntity> change, IReadOnlyList<ITableEntity> rows, CancellationToken cancellationToken)
     {
-        var etag = lease.ETag;
-        string? handoff = null;
-        for (var attempt = 0; attempt < 2; attempt++)
+        var etag = current.ETag;
+        var state = current.Copy();
+        if (rows.Count == 0)
         {
-            try
-            {
-                return (await WriteAsync(row, etag, lease.ProducerCheckpoint, flush, cancellationToken).ConfigureAwait(false), handoff);
-            }
-            catch (RequestFailedException e) when (e.Status is 412 or 404)
-            {
-                // The row changed: either a waiter asked for a hand-off (still ours), or the lease is gone.
-                var current = await leases.GetEntityIfExistsAsync<LeaseEntity>(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-                if (!current.HasValue || current.Value!.Owner != _owner || current.Value.Epoch != lease.Epoch)
-                {
-                    return (null, null);
-                }
-
-                etag = current.Value.ETag;
-                handoff = current.Value.HandoffRequestedBy.Length > 0 ? current.Value.HandoffRequestedBy : null;
-                if (row.Owner.Length == 0 && handoff is not null && row.HandoffRequestedBy.Length == 0)
-                {
-                    // Released while someone asked: reserve it for them.
-                    row.HandoffRequestedBy = handoff;
-                    row.ExpiresAt = (time.GetUtcNow() + (2 * options.LeaseRenewInterval)).ToUnixTimeMilliseconds();
-                }
-            }
+            change(state);
+            var response = await partitions.UpdateEntityAsync(state, etag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            state.ETag = response.Headers.ETag ?? default;
+            return state;
         }
 
-        return (null, null);
-    }
-
-    /// <summary>
-    /// One transaction per 99 producer rows, each with the lease row under its ETag; the checkpoint moves
-    /// only in the last, so it never claims rows that were not written.
-    /// </summary>
-    private async Task<ETag> WriteAsync(LeaseEntity row, ETag etag, long previousCheckpoint, ProducerStateFlush? flush, CancellationToken cancellationToken)
-    {
-        var entries = flush?.Entries ?? [];
-        if (entries.Count == 0)
+        for (var i = 0; i < rows.Count; i += RowsPerTransaction)
         {
-            var response = await leases.UpdateEntityAsync(row, etag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return response.Headers.ETag ?? default;
-        }
+            if (i + RowsPerTransaction >= rows.Count)
+            {
+                change(state);
+            }
 
-        var checkpoint = row.ProducerCheckpoint;
-        for (var i = 0; i < entries.Count; i += ProducerRowsPerTransaction)
-        {
-            var last = i + ProducerRowsPerTransaction >= entries.Count;
-            row.ProducerCheckpoint = last ? checkpoint : previousCheckpoint;
-            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, row, etag) };
-            actions.AddRange(entries.Skip(i).Take(ProducerRowsPerTransaction).Select(e =>
-                new TableTransactionAction(TableTransactionActionType.UpsertReplace, ProducerEntity.From(row.PartitionKey, int.Parse(row.RowKey, System.Globalization.CultureInfo.InvariantCulture), e))));
-            var responses = await leases.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, state, etag) };
+            actions.AddRange(rows.Skip(i).Take(RowsPerTransaction).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
+            var responses = await partitions.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
             etag = responses.Value[0].Headers.ETag ?? default;
         }
 
-        return etag;
+        state.ETag = etag;
+        return state;
     }
 
-    private async Task RequestHandoffAsync(LeaseEntity row, CancellationToken cancellationToken)
+    private static List<ITableEntity> ProducerRows(PartitionLease lease, ProducerStateFlush? flush)
+    {
+        if (flush is null || flush.Entries.Count == 0)
+        {
+            return [];
+        }
+
+        var partition = int.Parse(lease.State.RowKey, System.Globalization.CultureInfo.InvariantCulture);
+        return flush.Entries.Select(e => (ITableEntity)ProducerEntity.From(lease.State.PartitionKey, partition, e)).ToList();
+    }
+
+    private async Task RequestHandoffAsync(PartitionStateEntity row, CancellationToken cancellationToken)
     {
         if (row.HandoffRequestedBy.Length > 0)
         {
@@ -219,7 +238,7 @@ internal sealed class PartitionLeaseManager(TableClient leases, CloudLogEngineOp
         row.HandoffRequestedBy = _owner;
         try
         {
-            await leases.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            await partitions.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException e) when (e.Status is 412 or 404)
         {

@@ -24,23 +24,53 @@ internal sealed class OffsetIndex
 
     public int Count => _entries.Count;
 
+    public IReadOnlyList<OffsetIndexEntry> Entries => _entries;
+
     /// <summary>The entry at the segment's start, implied and never stored.</summary>
     public OffsetIndexEntry Start => new(BaseOffset, 0, -1);
 
     public OffsetIndexEntry Last => _entries.Count == 0 ? Start : _entries[^1];
 
-    public static OffsetIndex Parse(long baseOffset, ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Parses index entries; with <paramref name="committedBytes"/> (a closed segment's committed size) only
+    /// the entries that point inside the committed bytes are kept: a copy may hold entries a failed writer
+    /// added past them.
+    /// </summary>
+    public static OffsetIndex Parse(long baseOffset, ReadOnlySpan<byte> data, long? committedBytes)
     {
         var entries = new List<OffsetIndexEntry>(data.Length / EntrySize);
         for (var i = 0; i + EntrySize <= data.Length; i += EntrySize)
         {
-            entries.Add(new OffsetIndexEntry(
+            var entry = new OffsetIndexEntry(
                 BinaryPrimitives.ReadInt64BigEndian(data[i..]),
                 BinaryPrimitives.ReadInt64BigEndian(data[(i + 8)..]),
-                BinaryPrimitives.ReadInt64BigEndian(data[(i + 16)..])));
+                BinaryPrimitives.ReadInt64BigEndian(data[(i + 16)..]));
+            if (committedBytes is { } limit && entry.Position > limit)
+            {
+                break;
+            }
+
+            entries.Add(entry);
         }
 
         return new OffsetIndex(baseOffset, entries);
+    }
+
+    /// <summary>The last entry at or before byte <paramref name="position"/>: where a read that must end there starts.</summary>
+    public OffsetIndexEntry FloorForPosition(long position)
+    {
+        var found = Start;
+        foreach (var entry in _entries)
+        {
+            if (entry.Position > position)
+            {
+                break;
+            }
+
+            found = entry;
+        }
+
+        return found;
     }
 
     public static byte[] Encode(OffsetIndexEntry entry)

@@ -10,22 +10,24 @@ namespace Cloud.Log.Core.Log;
 /// <summary>
 /// The read side. A fetch costs a bounded number of storage reads: at most one table query for the
 /// segment list, one read of the segment's offset index (cached once the segment is closed), and one
-/// range read that starts at most one index interval before the wanted offset.
+/// range read that starts at most one index interval before the wanted offset. Reads go to the leader
+/// replica's copy; when it does not answer, the state row is read again and another in-sync copy serves.
+/// A closed segment is read only up to its committed size.
 /// </summary>
 internal sealed partial class PartitionLog
 {
     private const int MinimumReadBytes = 64 * 1024;
 
     private readonly SemaphoreSlim _probeLock = new(1, 1);
-    private readonly ConcurrentDictionary<long, OffsetIndex> _closedIndexes = new();
+    private readonly ConcurrentDictionary<string, OffsetIndex> _closedIndexes = new(StringComparer.Ordinal);
     private TailProbe? _probe;
     private long _lastProbeStartedAt;
     private long _lastProbeResult;
-    private (long Value, DateTimeOffset LoadedAt)? _logStart;
 
     /// <summary>
-    /// The high watermark as of now: from the local leader while its lease holds (no other instance can
-    /// append then), else read from storage, so an acknowledged record is never hidden.
+    /// The high watermark as of now: from the local writer while its lease holds (no other instance can
+    /// append then), else the length of the leader replica's copy, which is written last, so an
+    /// acknowledged record is never hidden and nothing uncommitted is shown.
     /// </summary>
     public async Task<long> GetHighWatermarkAsync(CancellationToken cancellationToken)
     {
@@ -38,18 +40,8 @@ internal sealed partial class PartitionLog
         return await ProbeTailAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<long> GetLogStartOffsetAsync(CancellationToken cancellationToken, bool refresh = false)
-    {
-        var cached = _logStart;
-        if (!refresh && cached is { } c && _context.Time.GetUtcNow() - c.LoadedAt < _context.Options.MetadataCacheTtl)
-        {
-            return c.Value;
-        }
-
-        var value = await LoadLogStartOffsetAsync(cancellationToken).ConfigureAwait(false);
-        _logStart = (value, _context.Time.GetUtcNow());
-        return value;
-    }
+    public async Task<long> GetLogStartOffsetAsync(CancellationToken cancellationToken, bool refresh = false) =>
+        (await GetReplicaViewAsync(cancellationToken, refresh).ConfigureAwait(false)).LogStartOffset;
 
     /// <summary>Reads records from <paramref name="offset"/> (the log start when null), waiting up to <paramref name="maxWait"/> at the tail.</summary>
     public async Task<FetchResult> FetchAsync(long? offset, int maxRecords, int maxBytes, TimeSpan maxWait, CancellationToken cancellationToken)
@@ -92,60 +84,72 @@ internal sealed partial class PartitionLog
         var highWatermark = await GetHighWatermarkAsync(cancellationToken).ConfigureAwait(false);
         var logStart = await GetLogStartOffsetAsync(cancellationToken).ConfigureAwait(false);
         var segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var segment in segments)
+        foreach (var segment in segments.Where(s => !s.IsEmpty))
         {
             if (segment.IsClosed && (segment.EndOffset <= logStart || segment.MaxTimestamp < timestamp))
             {
                 continue;
             }
 
-            var index = await GetIndexAsync(segment, cancellationToken).ConfigureAwait(false);
-            var entry = index.FloorForTimestamp(timestamp);
-            var position = entry.Position;
-            long? expected = entry.Offset;
-            var chunk = (long)_context.Options.IndexIntervalBytes * 2;
-            while (true)
+            var found = await OnSomeCopyAsync(
+                (location, token) => FindInSegmentAsync(location, segment, timestamp, logStart, highWatermark, token),
+                cancellationToken).ConfigureAwait(false);
+            if (found is not null)
             {
-                var read = await SegmentBlobs.ReadAsync(_blobs.Data(segment.BlobName), position, chunk, cancellationToken).ConfigureAwait(false);
-                var batches = BatchScanner.Parse(read.Data, expected, $"{segment.BlobName} at byte {position}", out var consumed);
-                foreach (var batch in batches)
-                {
-                    if (batch.BaseOffset >= highWatermark)
-                    {
-                        return new OffsetLookup(null, null);
-                    }
-
-                    if (batch.Header.MaxTimestamp < timestamp || batch.NextOffset <= logStart)
-                    {
-                        continue;
-                    }
-
-                    var match = Decode(batch).FirstOrDefault(r => r.Timestamp >= timestamp && r.Offset >= logStart && r.Offset < highWatermark);
-                    if (match is not null)
-                    {
-                        return new OffsetLookup(match.Offset, match.Timestamp);
-                    }
-                }
-
-                if (consumed == 0)
-                {
-                    // End of segment, or one batch larger than the chunk: read that batch whole.
-                    var size = BatchScanner.PeekSize(read.Data.Span, segment.BlobName);
-                    if (size is null || size <= read.Data.Length)
-                    {
-                        break;
-                    }
-
-                    chunk = size.Value;
-                    continue;
-                }
-
-                position += consumed;
-                expected = batches[^1].NextOffset;
+                return found;
             }
         }
 
         return new OffsetLookup(null, null);
+    }
+
+    /// <summary>Searches one segment's copy; null when no record of it qualifies.</summary>
+    private async Task<OffsetLookup?> FindInSegmentAsync(int location, SegmentInfo segment, long timestamp, long logStart, long highWatermark, CancellationToken cancellationToken)
+    {
+        var index = await GetIndexAsync(location, segment, cancellationToken).ConfigureAwait(false);
+        var entry = index.FloorForTimestamp(timestamp);
+        var position = entry.Position;
+        long? expected = entry.Offset;
+        var chunk = (long)_context.Options.IndexIntervalBytes * 2;
+        while (true)
+        {
+            var read = await SegmentBlobs.ReadAsync(Location(location).Data(segment.BlobName), position, Clip(segment, position, chunk), cancellationToken).ConfigureAwait(false);
+            var batches = BatchScanner.Parse(read.Data, expected, $"{segment.BlobName} at byte {position}", out var consumed);
+            foreach (var batch in batches)
+            {
+                if (batch.BaseOffset >= highWatermark)
+                {
+                    return new OffsetLookup(null, null);
+                }
+
+                if (batch.Header.MaxTimestamp < timestamp || batch.NextOffset <= logStart)
+                {
+                    continue;
+                }
+
+                var match = Decode(batch).FirstOrDefault(r => r.Timestamp >= timestamp && r.Offset >= logStart && r.Offset < highWatermark);
+                if (match is not null)
+                {
+                    return new OffsetLookup(match.Offset, match.Timestamp);
+                }
+            }
+
+            if (consumed == 0)
+            {
+                // End of segment, or one batch larger than the chunk: read that batch whole.
+                var size = BatchScanner.PeekSize(read.Data.Span, segment.BlobName);
+                if (size is null || size <= read.Data.Length)
+                {
+                    return null;
+                }
+
+                chunk = size.Value;
+                continue;
+            }
+
+            position += consumed;
+            expected = batches[^1].NextOffset;
+        }
     }
 
     private static CloudLogException OutOfRange(long offset, long logStart, long highWatermark) =>
@@ -166,6 +170,10 @@ internal sealed partial class PartitionLog
             throw BatchScanner.Corrupt($"the batch at offset {batch.BaseOffset}", e);
         }
     }
+
+    /// <summary>A read length that stays inside a closed segment's committed bytes.</summary>
+    private static long? Clip(SegmentInfo segment, long position, long? length) =>
+        segment.SizeBytes is { } size ? Math.Max(0, Math.Min(length ?? long.MaxValue, size - position)) : length;
 
     private async Task<long> WaitForRecordsAsync(long offset, TimeSpan maxWait, CancellationToken cancellationToken)
     {
@@ -251,7 +259,7 @@ internal sealed partial class PartitionLog
         var segments = _segments ?? await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < 2; attempt++)
         {
-            var segment = segments.LastOrDefault(s => s.BaseOffset <= offset);
+            var segment = segments.LastOrDefault(s => s.BaseOffset <= offset && !s.IsEmpty);
             if (attempt == 0 && (segment is null || (segment.IsClosed && offset >= segment.EndOffset)))
             {
                 segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
@@ -263,32 +271,10 @@ internal sealed partial class PartitionLog
                 throw new RequestFailedException(404, $"No segment holds offset {offset}.");
             }
 
-            var index = await GetIndexAsync(segment, cancellationToken).ConfigureAwait(false);
-            var entry = index.Floor(offset);
-            var position = entry.Position;
-            long? expected = entry.Offset;
-            var length = (long)_context.Options.IndexIntervalBytes + Math.Max(maxBytes, MinimumReadBytes);
-            var blob = _blobs.Data(segment.BlobName);
-            while (true)
+            var batches = await OnSomeCopyAsync((location, token) => ReadFromSegmentAsync(location, segment, offset, maxBytes, token), cancellationToken).ConfigureAwait(false);
+            if (batches.Count > 0)
             {
-                var read = await SegmentBlobs.ReadAsync(blob, position, length, cancellationToken).ConfigureAwait(false);
-                var where = $"{segment.BlobName} at byte {position}";
-                var batches = BatchScanner.Parse(read.Data, expected, where, out var consumed);
-                var wanted = batches.FindIndex(b => b.NextOffset > offset);
-                if (wanted >= 0)
-                {
-                    return batches.GetRange(wanted, batches.Count - wanted);
-                }
-
-                var size = BatchScanner.PeekSize(read.Data.Span[consumed..], where);
-                if (read.Data.Length == 0 || (consumed == 0 && size is null))
-                {
-                    break; // the end of this segment: the offset lies in a newer one
-                }
-
-                position += consumed;
-                expected = batches.Count > 0 ? batches[^1].NextOffset : expected;
-                length = Math.Max(size ?? RecordBatch.HeaderSize, MinimumReadBytes);
+                return batches;
             }
 
             segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
@@ -297,26 +283,99 @@ internal sealed partial class PartitionLog
         return [];
     }
 
-    private async Task<OffsetIndex> GetIndexAsync(SegmentInfo segment, CancellationToken cancellationToken)
+    /// <summary>Reads one copy of a segment from the index entry before <paramref name="offset"/>; empty at the segment's end.</summary>
+    private async Task<List<StoredBatch>> ReadFromSegmentAsync(int location, SegmentInfo segment, long offset, int maxBytes, CancellationToken cancellationToken)
     {
-        if (_closedIndexes.TryGetValue(segment.BaseOffset, out var cached))
+        var index = await GetIndexAsync(location, segment, cancellationToken).ConfigureAwait(false);
+        var entry = index.Floor(offset);
+        var position = entry.Position;
+        long? expected = entry.Offset;
+        long? length = (long)_context.Options.IndexIntervalBytes + Math.Max(maxBytes, MinimumReadBytes);
+        var blob = Location(location).Data(segment.BlobName);
+        while (true)
+        {
+            var clipped = Clip(segment, position, length);
+            if (clipped == 0)
+            {
+                return [];
+            }
+
+            var read = await SegmentBlobs.ReadAsync(blob, position, clipped, cancellationToken).ConfigureAwait(false);
+            var where = $"{segment.BlobName} at location {location}, byte {position}";
+            var batches = BatchScanner.Parse(read.Data, expected, where, out var consumed);
+            var wanted = batches.FindIndex(b => b.NextOffset > offset);
+            if (wanted >= 0)
+            {
+                return batches.GetRange(wanted, batches.Count - wanted);
+            }
+
+            var size = BatchScanner.PeekSize(read.Data.Span[consumed..], where);
+            if (read.Data.Length == 0 || (consumed == 0 && size is null))
+            {
+                return []; // the end of this segment: the offset lies in a newer one
+            }
+
+            position += consumed;
+            expected = batches.Count > 0 ? batches[^1].NextOffset : expected;
+            length = Math.Max(size ?? RecordBatch.HeaderSize, MinimumReadBytes);
+        }
+    }
+
+    /// <summary>
+    /// Runs a read on the leader's copy; when that location does not answer, reads the state row again and
+    /// tries the other in-sync copies (every in-sync copy holds every committed byte).
+    /// </summary>
+    private async Task<T> OnSomeCopyAsync<T>(Func<int, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        var view = await GetReplicaViewAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await read(view.Leader, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception first) when (!cancellationToken.IsCancellationRequested && IsUnavailable(first))
+        {
+            view = await GetReplicaViewAsync(cancellationToken, refresh: true).ConfigureAwait(false);
+            foreach (var location in view.Isr.OrderBy(l => l == view.Leader ? 0 : 1))
+            {
+                try
+                {
+                    return await read(location, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsUnavailable(e))
+                {
+                    first = e;
+                }
+            }
+
+            throw first is RequestFailedException ? first : new RequestFailedException(503, "No in-sync replica answers.", first);
+        }
+    }
+
+    /// <summary>A location that does not answer, or answers with a server error (not a missing blob: that is retention's doing).</summary>
+    private static bool IsUnavailable(Exception e) =>
+        e is AggregateException or OperationCanceledException || (e is RequestFailedException r && r.Status is 0 or 408 or >= 500);
+
+    private async Task<OffsetIndex> GetIndexAsync(int location, SegmentInfo segment, CancellationToken cancellationToken)
+    {
+        if (_closedIndexes.TryGetValue(segment.RowKey, out var cached))
         {
             return cached;
         }
 
-        var index = await ReadIndexAsync(segment, cancellationToken).ConfigureAwait(false);
+        var index = await ReadIndexAsync(location, segment, cancellationToken).ConfigureAwait(false);
         if (segment.IsClosed)
         {
-            _closedIndexes[segment.BaseOffset] = index; // a closed segment's index never changes
+            _closedIndexes[segment.RowKey] = index; // a closed segment's committed index never changes
         }
 
         return index;
     }
 
     /// <summary>
-    /// Reads what was appended to the active segment since this instance last looked, so a fetch here sees
-    /// every record acknowledged anywhere before it started. Concurrent callers share one probe when it
-    /// started after they asked.
+    /// Reads what was appended to the leader's copy of the active segment since this instance last looked, so
+    /// a fetch here sees every record acknowledged anywhere before it started. The state row is read in
+    /// parallel, so a changed leader is noticed at once. Concurrent callers share one probe when it started
+    /// after they asked.
     /// </summary>
     private async Task<long> ProbeTailAsync(CancellationToken cancellationToken)
     {
@@ -330,7 +389,7 @@ internal sealed partial class PartitionLog
             }
 
             Interlocked.Exchange(ref _lastProbeStartedAt, Stopwatch.GetTimestamp());
-            _lastProbeResult = await ReadTailAsync(cancellationToken).ConfigureAwait(false);
+            _lastProbeResult = await ReadLeaderTailAsync(cancellationToken).ConfigureAwait(false);
             return _lastProbeResult;
         }
         finally
@@ -339,32 +398,44 @@ internal sealed partial class PartitionLog
         }
     }
 
-    private async Task<long> ReadTailAsync(CancellationToken cancellationToken)
+    private async Task<long> ReadLeaderTailAsync(CancellationToken cancellationToken)
     {
+        var viewRead = LoadReplicaViewAsync(cancellationToken);
         var segments = _segments is { Count: > 0 } known && !known[^1].IsClosed
             ? known
             : await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+        var view = await viewRead.ConfigureAwait(false);
         for (var hop = 0; ; hop++)
         {
-            if (segments.Count == 0)
+            var last = segments.LastOrDefault(s => !s.IsEmpty || !s.IsClosed);
+            if (last is null)
             {
-                return await GetLogStartOffsetAsync(cancellationToken).ConfigureAwait(false);
+                return view.LogStartOffset;
             }
 
-            var last = segments[^1];
             if (last.IsClosed)
             {
                 return last.EndOffset!.Value; // closed with no successor yet: a roll in progress
             }
 
-            if (_probe is null || _probe.Segment.BaseOffset != last.BaseOffset)
+            if (_probe is null || _probe.Segment.RowKey != last.RowKey)
             {
-                var index = await ReadIndexAsync(last, cancellationToken).ConfigureAwait(false);
+                var index = await ReadIndexAsync(view.Leader, last, cancellationToken).ConfigureAwait(false);
                 _probe = new TailProbe(last, index.Last.Position, index.Last.Offset);
             }
 
-            var read = await SegmentBlobs.ReadAsync(_blobs.Data(last.BlobName), _probe.Position, null, cancellationToken).ConfigureAwait(false);
-            var where = $"{last.BlobName} at byte {_probe.Position}";
+            BlobRead read;
+            try
+            {
+                read = await SegmentBlobs.ReadAsync(Location(view.Leader).Data(last.BlobName), _probe.Position, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsUnavailable(e) && hop < 2)
+            {
+                view = await LoadReplicaViewAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var where = $"{last.BlobName} at location {view.Leader}, byte {_probe.Position}";
             var batches = BatchScanner.Parse(read.Data, _probe.NextOffset, where, out var consumed);
             if (consumed != read.Data.Length)
             {
@@ -382,9 +453,17 @@ internal sealed partial class PartitionLog
                 return _probe.NextOffset;
             }
 
-            // Sealed: the segment is complete, and the leader may have started the next one.
+            // Sealed: the segment was closed (a roll, or a new leader fenced it) and its committed end may be
+            // shorter than this copy; the next segment holds what follows.
             segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
-            if (segments.Count == 0 || segments[^1].BaseOffset == last.BaseOffset || segments[^1].IsClosed)
+            var closed = segments.FirstOrDefault(s => s.RowKey == last.RowKey);
+            if (closed?.EndOffset is { } end && segments[^1].RowKey == last.RowKey)
+            {
+                _cache.Clear(); // the copy's bytes past the committed end were never committed
+                return end;
+            }
+
+            if (segments.Count == 0 || segments[^1].RowKey == last.RowKey)
             {
                 return _probe.NextOffset;
             }

@@ -1,6 +1,4 @@
 using Azure;
-using Cloud.Log.Core.Leases;
-using Cloud.Log.Core.Metadata;
 using Cloud.Log.Core.Storage;
 using Cloud.Log.Core.Topics;
 using Cloud.Log.Protocol.Batches;
@@ -9,30 +7,38 @@ using Microsoft.Extensions.Logging;
 
 namespace Cloud.Log.Core.Log;
 
-/// <summary>The write side: group commit, leadership, recovery, segment rolls and the offset index.</summary>
+/// <summary>
+/// The write side: the writer loop, group commit, and the replicated append of one block. A block goes to
+/// the in-sync followers first (in parallel), then to the leader replica; a follower that fails leaves the
+/// ISR before the leader gets the block (write-ahead), and a leader that fails hands leadership to a
+/// follower that holds the block. So every in-sync copy always holds at least what the leader's copy holds.
+/// </summary>
 internal sealed partial class PartitionLog
 {
-    private PartitionLease? _lease;
     private ActiveSegment? _active;
     private Task<bool>? _pendingWait;
     private long _bytesSinceCheckpoint;
 
     /// <summary>
-    /// Queues an encoded batch for this partition and answers where it was stored. Batches queued
+    /// Queues an encoded batch for this partition and answers where it was stored: with <see cref="Acks.Leader"/>
+    /// once one replica holds it, with <see cref="Acks.All"/> once every in-sync replica does. Batches queued
     /// together while an append is in flight go out together in the next block. A batch of an idempotent
     /// producer that the partition already holds is answered with the stored batch's offsets instead.
     /// </summary>
-    public Task<AppendResult> AppendAsync(byte[] batch, TopicConfig config, CancellationToken cancellationToken)
+    public Task<AppendResult> AppendAsync(byte[] batch, TopicConfig config, Acks acks, CancellationToken cancellationToken)
     {
-        var pending = new PendingAppend(batch, config);
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
+        var pending = new PendingAppend(batch, config, acks);
+        Enqueue(pending);
+        return pending.Completion.Task.WaitAsync(cancellationToken);
+    }
 
+    private void Enqueue(WriterOperation operation)
+    {
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(operation), this);
         lock (_gate)
         {
             _writer ??= Task.Run(WriteLoopAsync, CancellationToken.None);
         }
-
-        return pending.Completion.Task.WaitAsync(cancellationToken);
     }
 
     private async Task WriteLoopAsync()
@@ -62,16 +68,25 @@ internal sealed partial class PartitionLog
                 }
             }
 
-            group.Clear();
-            long size = 0;
-            while (reader.TryPeek(out var next) && (group.Count == 0 || size + next.Batch.Length <= TopicConfig.MaxBlockBytes))
+            if (reader.TryPeek(out var first) && first is CatchUpOperation catchUp)
             {
-                reader.TryRead(out next);
-                group.Add(next!);
-                size += next!.Batch.Length;
+                reader.TryRead(out _);
+                await RunCatchUpAsync(catchUp).ConfigureAwait(false);
+            }
+            else
+            {
+                group.Clear();
+                long size = 0;
+                while (reader.TryPeek(out var next) && next is PendingAppend append && (group.Count == 0 || size + append.Batch.Length <= TopicConfig.MaxBlockBytes))
+                {
+                    reader.TryRead(out _);
+                    group.Add(append);
+                    size += append.Batch.Length;
+                }
+
+                await AppendGroupAsync(group).ConfigureAwait(false);
             }
 
-            await AppendGroupAsync(group).ConfigureAwait(false);
             if (_lease is { HandoffTo: not null })
             {
                 await ReleaseLeaseAsync().ConfigureAwait(false);
@@ -86,7 +101,7 @@ internal sealed partial class PartitionLog
         var cancellationToken = CancellationToken.None;
         for (var attempt = 0; ; attempt++)
         {
-            group.RemoveAll(p => p.Completion.Task.IsCompleted); // refused on an earlier attempt
+            group.RemoveAll(p => p.IsCompleted); // refused on an earlier attempt
             if (group.Count == 0)
             {
                 return;
@@ -95,12 +110,12 @@ internal sealed partial class PartitionLog
             try
             {
                 await EnsureLeadershipAsync(cancellationToken).ConfigureAwait(false);
-                var blockSize = group.Sum(p => (long)p.Batch.Length);
-                if (ShouldRoll(blockSize, group[^1].Config))
+                if (ShouldRoll(group.Sum(p => (long)p.Batch.Length), group[^1].Config))
                 {
                     await RollAsync(cancellationToken).ConfigureAwait(false);
                 }
 
+                RefuseWithoutEnoughReplicas(group);
                 var active = _active!;
                 var (accepted, duplicates) = await PlanAsync(group, active.NextOffset, cancellationToken).ConfigureAwait(false);
                 if (accepted.Count == 0)
@@ -110,23 +125,7 @@ internal sealed partial class PartitionLog
                 }
 
                 var (block, batches) = BuildBlock(accepted, active.NextOffset, _lease!.Epoch);
-                var position = active.Position;
-                int blockCount;
-                try
-                {
-                    blockCount = await SegmentBlobs.AppendAsync(_blobs.Data(active.Segment.BlobName), block, position, cancellationToken).ConfigureAwait(false);
-                }
-                catch (RequestFailedException e) when (e.Status is 412 or 409 or >= 500 or 408)
-                {
-                    // An SDK retry of an append whose answer was lost meets 412: check whether the block is ours.
-                    if (!await LandedAsync(active, block, position, cancellationToken).ConfigureAwait(false))
-                    {
-                        throw;
-                    }
-
-                    blockCount = active.BlockCount + 1;
-                }
-
+                var blockCount = await ReplicateAsync(active, block, batches, accepted, cancellationToken).ConfigureAwait(false);
                 await CommitAsync(accepted, block, batches, blockCount).ConfigureAwait(false);
                 CompleteDuplicates(duplicates);
                 return;
@@ -143,14 +142,14 @@ internal sealed partial class PartitionLog
             }
             catch (RequestFailedException e)
             {
-                Fail(group, StorageErrors.ToCloudLog(e));
+                FailAll(group, StorageErrors.ToCloudLog(e));
                 DropLeadership();
                 return;
             }
             catch (Exception e)
             {
-                Fail(group, e);
-                _active = null; // the producer state may hold this group's batches: rebuild it with the tail
+                FailAll(group, e);
+                _active = null; // the copies or the producer state may hold this group: recover them before the next append
                 if (e is not CloudLogException)
                 {
                     _context.Logger.LogError(e, "Append to {TopicId}/{Partition} failed.", TopicId, Partition);
@@ -161,6 +160,29 @@ internal sealed partial class PartitionLog
             }
         }
     }
+
+    /// <summary>
+    /// Kafka's check before an append: with fewer in-sync replicas than the topic's <c>min.insync.replicas</c>,
+    /// an <c>acks=all</c> batch is refused (NOT_ENOUGH_REPLICAS, retriable) and nothing of it is stored.
+    /// </summary>
+    private void RefuseWithoutEnoughReplicas(List<PendingAppend> group)
+    {
+        var inSync = _lease!.State.IsrList.Count;
+        foreach (var pending in group.Where(p => p.Acks == Acks.All && inSync < p.Config.MinimumInSyncReplicas))
+        {
+            pending.Fail(NotEnoughReplicas(inSync, pending.Config.MinimumInSyncReplicas, stored: false));
+        }
+
+        group.RemoveAll(p => p.IsCompleted);
+    }
+
+    private static CloudLogException NotEnoughReplicas(int inSync, int required, bool stored) =>
+        new(ErrorCode.NotEnoughReplicas, stored
+            ? $"The batch was stored, but only {inSync} replicas are in sync and min.insync.replicas is {required}: it is not acknowledged. A retry may store it twice unless the producer is idempotent."
+            : $"Only {inSync} replicas are in sync and min.insync.replicas is {required}; nothing was stored.")
+        {
+            RetryAfter = TimeSpan.FromSeconds(5),
+        };
 
     private static (byte[] Block, List<StoredBatch> Batches) BuildBlock(List<PendingAppend> group, long baseOffset, int epoch)
     {
@@ -181,43 +203,111 @@ internal sealed partial class PartitionLog
         return (block, batches);
     }
 
+    /// <summary>
+    /// Appends the block to every in-sync replica: followers first, in parallel, then the leader. Followers
+    /// that fail leave the ISR before the leader gets the block; a leader that fails is replaced by a
+    /// follower that holds it. <c>acks=1</c> batches are answered as soon as one replica holds the block.
+    /// Answers the largest committed block count among the copies, for the segment's block limit.
+    /// </summary>
+    private async Task<int> ReplicateAsync(ActiveSegment active, byte[] block, List<StoredBatch> batches, List<PendingAppend> accepted, CancellationToken cancellationToken)
+    {
+        var state = _lease!.State;
+        var leader = state.Leader;
+        var followers = state.IsrList.Where(r => r != leader).ToList();
+        var position = active.Position;
+        var answered = 0;
+        void AnswerAcksOne()
+        {
+            if (Interlocked.Exchange(ref answered, 1) == 0)
+            {
+                for (var i = 0; i < accepted.Count; i++)
+                {
+                    if (accepted[i].Acks != Acks.All)
+                    {
+                        accepted[i].Completion.TrySetResult(new AppendResult(batches[i].BaseOffset, batches[i].Header.MaxTimestamp, Duplicate: false));
+                    }
+                }
+            }
+        }
+
+        var results = await Task.WhenAll(followers.Select(async f =>
+        {
+            var count = await AppendToReplicaAsync(f, active, block, position, cancellationToken).ConfigureAwait(false);
+            if (count is not null)
+            {
+                AnswerAcksOne();
+            }
+
+            return (Location: f, Count: count);
+        })).ConfigureAwait(false);
+        var failed = results.Where(r => r.Count is null).Select(r => r.Location).ToList();
+        if (failed.Count > 0)
+        {
+            // Write-ahead: they leave the ISR before the leader's copy (what readers see) gets the block.
+            await ChangeReplicasAsync(s => s.Isr = Metadata.PartitionStateEntity.FormatList(s.IsrList.Except(failed)), $"followers {string.Join(',', failed)} failed an append", cancellationToken).ConfigureAwait(false);
+        }
+
+        var leaderCount = await AppendToReplicaAsync(leader, active, block, position, cancellationToken).ConfigureAwait(false);
+        if (leaderCount is null)
+        {
+            var holders = results.Where(r => r.Count is not null).Select(r => r.Location).ToList();
+            if (holders.Count == 0)
+            {
+                throw new CloudLogException(ErrorCode.StorageUnavailable, $"No replica of partition {Partition} took the append.") { RetryAfter = TimeSpan.FromSeconds(2) };
+            }
+
+            var next = PreferredLeader(holders, state.ReplicaList);
+            await ChangeReplicasAsync(
+                s =>
+                {
+                    s.Leader = next;
+                    s.Isr = Metadata.PartitionStateEntity.FormatList(s.IsrList.Where(r => r != leader));
+                    s.Epoch++;
+                },
+                $"leader {leader} failed an append; {next} leads",
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        AnswerAcksOne();
+        return results.Select(r => r.Count ?? 0).Append(leaderCount ?? 0).Max();
+    }
+
+    /// <summary>The first of <paramref name="candidates"/> in the partition's replica order (its preferred leaders).</summary>
+    private static int PreferredLeader(IReadOnlyCollection<int> candidates, IReadOnlyList<int> replicas) =>
+        replicas.Where(candidates.Contains).Concat(candidates).First();
+
     private async Task CommitAsync(List<PendingAppend> group, byte[] block, List<StoredBatch> batches, int blockCount)
     {
         var active = _active!;
         _bytesSinceCheckpoint += block.Length;
         active.Position += block.Length;
         active.NextOffset = batches[^1].NextOffset;
-        active.BlockCount = blockCount;
+        active.BlockCount = Math.Max(active.BlockCount + 1, blockCount);
         active.MaxTimestamp = Math.Max(active.MaxTimestamp, batches.Max(b => b.Header.MaxTimestamp));
         _cache.Add(batches);
         PublishLeaderView();
         SignalAppended();
+        var inSync = _lease!.State.IsrList.Count;
         for (var i = 0; i < group.Count; i++)
         {
-            group[i].Completion.TrySetResult(new AppendResult(batches[i].BaseOffset, batches[i].Header.MaxTimestamp, Duplicate: false));
+            if (group[i].Acks == Acks.All && inSync < group[i].Config.MinimumInSyncReplicas)
+            {
+                group[i].Fail(NotEnoughReplicas(inSync, group[i].Config.MinimumInSyncReplicas, stored: true));
+            }
+            else
+            {
+                group[i].Completion.TrySetResult(new AppendResult(batches[i].BaseOffset, batches[i].Header.MaxTimestamp, Duplicate: false));
+            }
         }
 
         await MaybeWriteIndexEntryAsync(active).ConfigureAwait(false);
     }
 
-    private static void Fail(List<PendingAppend> group, Exception e)
+    private static void FailAll(IEnumerable<WriterOperation> operations, Exception e)
     {
-        foreach (var pending in group)
+        foreach (var operation in operations)
         {
-            pending.Completion.TrySetException(e);
-        }
-    }
-
-    private async Task<bool> LandedAsync(ActiveSegment active, byte[] block, long position, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var read = await SegmentBlobs.ReadAsync(_blobs.Data(active.Segment.BlobName), position, block.Length, cancellationToken).ConfigureAwait(false);
-            return read.Data.Span.SequenceEqual(block);
-        }
-        catch (RequestFailedException)
-        {
-            return false;
+            operation.Fail(e);
         }
     }
 
@@ -229,209 +319,13 @@ internal sealed partial class PartitionLog
         _producers = null;
     }
 
-    private void PublishLeaderView() =>
+    private void PublishLeaderView()
+    {
         _leaderView = new LeaderView(_active!.NextOffset, _lease!.ExpiresAt - _context.Options.LeaseSafetyMargin);
-
-    /// <summary>
-    /// Makes sure this instance holds a live lease and knows the log's tail. No append starts when less
-    /// than the safety margin of the lease remains: the lease is renewed or claimed again first.
-    /// </summary>
-    private async Task EnsureLeadershipAsync(CancellationToken cancellationToken)
-    {
-        var options = _context.Options;
-        var now = _context.Time.GetUtcNow();
-        if (_lease is not null && now >= _lease.ExpiresAt - options.LeaseSafetyMargin)
-        {
-            DropLeadership(); // expired while we were away (paused, or slow): others may have written
-        }
-
-        if (_lease is not null && (now - _lease.RenewedAt >= options.LeaseRenewInterval || _bytesSinceCheckpoint >= options.ProducerCheckpointBytes))
-        {
-            var flush = TakeProducerFlush();
-            var renewed = await _context.Leases.RenewAsync(TopicId, Partition, _lease, flush, cancellationToken).ConfigureAwait(false);
-            if (renewed is null)
-            {
-                DropLeadership();
-            }
-            else
-            {
-                _lease = renewed;
-                _bytesSinceCheckpoint = flush is null ? _bytesSinceCheckpoint : 0;
-            }
-        }
-
-        if (_lease is null)
-        {
-            _lease = await _context.Leases.AcquireAsync(TopicId, Partition, cancellationToken).ConfigureAwait(false);
-            _active = null;
-            _context.Logger.LogInformation("Leading {TopicId}/{Partition} with epoch {Epoch}.", TopicId, Partition, _lease.Epoch);
-        }
-
-        if (_active is null)
-        {
-            _active = await RecoverAsync(cancellationToken).ConfigureAwait(false);
-            _producers = await LoadProducerStateAsync(_lease.ProducerCheckpoint, _active.NextOffset, cancellationToken).ConfigureAwait(false);
-            _bytesSinceCheckpoint = _lease.ProducerCheckpoint == _active.NextOffset ? 0 : options.ProducerCheckpointBytes;
-        }
-
-        PublishLeaderView();
+        _replicaView = ToView(_lease.State);
     }
 
-    private async Task ReleaseLeaseAsync()
-    {
-        if (_lease is null)
-        {
-            return;
-        }
-
-        var lease = _lease;
-        var flush = TakeProducerFlush();
-        DropLeadership();
-        try
-        {
-            await _context.Leases.ReleaseAsync(TopicId, Partition, lease, flush, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e)
-        {
-            _context.Logger.LogWarning(e, "Could not release the lease of {TopicId}/{Partition}; it expires by itself.", TopicId, Partition);
-        }
-    }
-
-    /// <summary>
-    /// Finds the tail after a new lease: the last segment from Table storage, its last index entry, and
-    /// one read from there to the end. Finishes a roll that a crash interrupted.
-    /// </summary>
-    private async Task<ActiveSegment> RecoverAsync(CancellationToken cancellationToken)
-    {
-        var segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
-        if (segments.Count == 0)
-        {
-            var start = await LoadLogStartOffsetAsync(cancellationToken).ConfigureAwait(false);
-            return await CreateSegmentAsync(start, cancellationToken).ConfigureAwait(false);
-        }
-
-        var last = segments[^1];
-        if (last.IsClosed)
-        {
-            return await CreateSegmentAsync(last.EndOffset!.Value, cancellationToken).ConfigureAwait(false);
-        }
-
-        var index = await ReadIndexAsync(last, cancellationToken).ConfigureAwait(false);
-        var from = index.Last;
-        var read = await SegmentBlobs.ReadAsync(_blobs.Data(last.BlobName), from.Position, null, cancellationToken).ConfigureAwait(false);
-        var where = $"{last.BlobName} at byte {from.Position}";
-        var batches = BatchScanner.Parse(read.Data, from.Offset, where, out var consumed);
-        if (consumed != read.Data.Length)
-        {
-            throw BatchScanner.Corrupt(where, new RecordBatchFormatException($"{read.Data.Length - consumed} bytes at the tail are not a whole batch."));
-        }
-
-        var active = new ActiveSegment(last)
-        {
-            Position = from.Position + consumed,
-            NextOffset = batches.Count > 0 ? batches[^1].NextOffset : from.Offset,
-            BlockCount = read.CommittedBlockCount,
-            MaxTimestamp = batches.Aggregate(from.MaxTimestampBefore, (max, b) => Math.Max(max, b.Header.MaxTimestamp)),
-            IndexEntries = index.Count,
-            LastIndexedPosition = from.Position,
-        };
-        _cache.Add(batches);
-        if (read.IsSealed)
-        {
-            return await CloseAndCreateNextAsync(active, cancellationToken).ConfigureAwait(false);
-        }
-
-        return active;
-    }
-
-    private bool ShouldRoll(long blockSize, TopicConfig config)
-    {
-        var active = _active!;
-        if (active.Position == 0)
-        {
-            return false; // never roll an empty segment
-        }
-
-        var age = _context.Time.GetUtcNow().ToUnixTimeMilliseconds() - active.Segment.CreatedAt;
-        return active.Position + blockSize > config.SegmentMaxBytes
-            || active.BlockCount >= _context.Options.MaxBlocksPerSegment
-            || age >= (long)config.SegmentMaxAge.TotalMilliseconds;
-    }
-
-    /// <summary>Seals the active segment (fencing any other writer of it) and starts the next one.</summary>
-    private async Task RollAsync(CancellationToken cancellationToken)
-    {
-        var active = _active!;
-        var blob = _blobs.Data(active.Segment.BlobName);
-        await SegmentBlobs.SealAsync(blob, cancellationToken).ConfigureAwait(false);
-
-        // Once sealed nothing can land; make sure nothing landed that we did not write before closing the row.
-        var tail = await SegmentBlobs.ReadAsync(blob, active.Position, null, cancellationToken).ConfigureAwait(false);
-        if (tail.BlobLength != active.Position)
-        {
-            DropLeadership();
-            throw new RequestFailedException(412, "The segment holds appends this writer did not make.", StorageErrors.AppendPositionConditionNotMet, null);
-        }
-
-        _active = await CloseAndCreateNextAsync(active, cancellationToken).ConfigureAwait(false);
-        _context.Logger.LogInformation("Rolled {TopicId}/{Partition} to a new segment at offset {Offset}.", TopicId, Partition, _active.NextOffset);
-    }
-
-    private async Task<ActiveSegment> CloseAndCreateNextAsync(ActiveSegment active, CancellationToken cancellationToken)
-    {
-        var closed = new SegmentEntity
-        {
-            PartitionKey = SegmentsPartitionKey,
-            RowKey = SegmentEntity.RowKeyFor(active.Segment.BaseOffset),
-            BlobName = active.Segment.BlobName,
-            CreatedAt = active.Segment.CreatedAt,
-            LeaderEpoch = _lease!.Epoch,
-            EndOffset = active.NextOffset,
-            SizeBytes = active.Position,
-            MaxTimestamp = active.MaxTimestamp,
-        };
-        await _context.Tables.Segments.UpsertEntityAsync(closed, Azure.Data.Tables.TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-        return await CreateSegmentAsync(active.NextOffset, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Creates the segment that starts at <paramref name="baseOffset"/>. Its name follows from the offset,
-    /// so two writers racing to create it make the same blob and row.
-    /// </summary>
-    private async Task<ActiveSegment> CreateSegmentAsync(long baseOffset, CancellationToken cancellationToken)
-    {
-        // A delete records the topic id before it seals the segments: never start a segment of a deleted topic.
-        var deleted = await _context.Tables.DeletedTopics.GetEntityIfExistsAsync<DeletedTopicEntity>(DeletedTopicEntity.Partition, TopicId, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (deleted.HasValue)
-        {
-            throw new CloudLogException(ErrorCode.UnknownTopicOrPartition, $"Topic '{deleted.Value!.Name}' was deleted.");
-        }
-
-        var name = SegmentBlobs.DataBlobName(TopicId, Partition, baseOffset);
-        await _blobs.CreateSegmentAsync(name, cancellationToken).ConfigureAwait(false);
-        var row = new SegmentEntity
-        {
-            PartitionKey = SegmentsPartitionKey,
-            RowKey = SegmentEntity.RowKeyFor(baseOffset),
-            BlobName = name,
-            LeaderEpoch = _lease!.Epoch,
-            CreatedAt = _context.Time.GetUtcNow().ToUnixTimeMilliseconds(),
-        };
-        try
-        {
-            await _context.Tables.Segments.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            // Created already (a crash mid-roll, or another writer): read the tail as it really is.
-            return await RecoverAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        _segments = null;
-        return new ActiveSegment(SegmentInfo.From(row));
-    }
-
-    /// <summary>Appends an index entry once the segment has grown by the index interval since the last.</summary>
+    /// <summary>Appends an index entry to every in-sync copy once the segment has grown by the index interval since the last.</summary>
     private async Task MaybeWriteIndexEntryAsync(ActiveSegment active)
     {
         if (active.Position - active.LastIndexedPosition < _context.Options.IndexIntervalBytes)
@@ -439,28 +333,40 @@ internal sealed partial class PartitionLog
             return;
         }
 
-        var entry = new OffsetIndexEntry(active.NextOffset, active.Position, active.MaxTimestamp);
-        var index = _blobs.Index(active.Segment.BlobName);
+        var entry = OffsetIndex.Encode(new OffsetIndexEntry(active.NextOffset, active.Position, active.MaxTimestamp));
+        var position = (long)active.IndexEntries * OffsetIndex.EntrySize;
+        await Task.WhenAll(_lease!.State.IsrList.Select(location => AppendIndexEntryAsync(location, active, entry, position))).ConfigureAwait(false);
+        active.IndexEntries++;
+        active.LastIndexedPosition = active.Position;
+    }
+
+    /// <summary>
+    /// The index is a hint: a missing entry only makes readers of that copy read further, so failures are
+    /// logged, not thrown. A copy whose index fell behind (an entry failed earlier) takes the entry at its
+    /// own end, so its entries stay in order.
+    /// </summary>
+    private async Task AppendIndexEntryAsync(int location, ActiveSegment active, byte[] entry, long position)
+    {
+        var index = Location(location).Index(active.Segment.BlobName);
+        using var timeout = new CancellationTokenSource(_context.Options.ReplicaLagTimeMax);
         try
         {
-            await SegmentBlobs.AppendAsync(index, OffsetIndex.Encode(entry), (long)active.IndexEntries * OffsetIndex.EntrySize, CancellationToken.None).ConfigureAwait(false);
-            active.IndexEntries++;
-            active.LastIndexedPosition = active.Position;
-        }
-        catch (RequestFailedException e)
-        {
-            // The index is a hint: a missing entry only makes readers read further. Resynchronise its length.
-            _context.Logger.LogWarning(e, "Index entry for {TopicId}/{Partition} not written.", TopicId, Partition);
             try
             {
-                var properties = await index.GetPropertiesAsync().ConfigureAwait(false);
-                active.IndexEntries = (int)(properties.Value.ContentLength / OffsetIndex.EntrySize);
+                await SegmentBlobs.AppendAsync(index, entry, position, timeout.Token).ConfigureAwait(false);
             }
-            catch (RequestFailedException missing) when (missing.Status == 404)
+            catch (RequestFailedException e) when (StorageErrors.IsAppendPositionMismatch(e))
             {
-                await _blobs.CreateSegmentAsync(active.Segment.BlobName, CancellationToken.None).ConfigureAwait(false);
-                active.IndexEntries = 0;
+                var length = (await SegmentBlobs.MeasureAsync(index, timeout.Token).ConfigureAwait(false))?.Length ?? position;
+                if (length < position && length % OffsetIndex.EntrySize == 0)
+                {
+                    await SegmentBlobs.AppendAsync(index, entry, length, timeout.Token).ConfigureAwait(false);
+                }
             }
+        }
+        catch (Exception e) when (e is RequestFailedException or OperationCanceledException or AggregateException)
+        {
+            _context.Logger.LogWarning(e, "Index entry for {TopicId}/{Partition} not written at location {Location}.", TopicId, Partition, location);
         }
     }
 }

@@ -4,12 +4,13 @@ using Cloud.Log.Protocol.Batches;
 namespace Cloud.Log.Core.Log;
 
 /// <summary>One produce call's batch waiting for the partition's writer; completes with where it was stored.</summary>
-internal sealed class PendingAppend
+internal sealed class PendingAppend : WriterOperation
 {
-    public PendingAppend(byte[] batch, TopicConfig config)
+    public PendingAppend(byte[] batch, TopicConfig config, Acks acks)
     {
         Batch = batch;
         Config = config;
+        Acks = acks;
         RecordBatch.TryReadHeader(batch, out var header);
         Header = header;
     }
@@ -18,8 +19,15 @@ internal sealed class PendingAppend
 
     public TopicConfig Config { get; }
 
+    /// <summary>When to answer: <c>1</c> once one replica holds the batch, <c>all</c> once the leader (last) does.</summary>
+    public Acks Acks { get; }
+
     /// <summary>The batch's header as encoded (base offset 0 until the writer stamps it).</summary>
     public RecordBatchHeader Header { get; }
 
     public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override bool IsCompleted => Completion.Task.IsCompleted;
+
+    public override void Fail(Exception error) => Completion.TrySetException(error);
 }

@@ -3,9 +3,9 @@ using Azure.Data.Tables;
 namespace Cloud.Log.Core.Metadata;
 
 /// <summary>
-/// The engine's tables, all in the first storage location: <c>{prefix}topics</c>, <c>{prefix}partitions</c>,
-/// <c>{prefix}segments</c>, <c>{prefix}leases</c>, <c>{prefix}groups</c>, <c>{prefix}deletedtopics</c>.
-/// Their keys are listed in docs/storage.md.
+/// The engine's tables, all in the metadata location: <c>{prefix}topics</c>, <c>{prefix}partitions</c>
+/// (each partition's state row with its segment and producer rows), <c>{prefix}groups</c>,
+/// <c>{prefix}deletedtopics</c>. Their keys are listed in docs/storage.md.
 /// </summary>
 internal sealed class MetadataTables
 {
@@ -13,8 +13,6 @@ internal sealed class MetadataTables
     {
         Topics = service.GetTableClient(prefix + "topics");
         Partitions = service.GetTableClient(prefix + "partitions");
-        Segments = service.GetTableClient(prefix + "segments");
-        Leases = service.GetTableClient(prefix + "leases");
         Groups = service.GetTableClient(prefix + "groups");
         DeletedTopics = service.GetTableClient(prefix + "deletedtopics");
     }
@@ -23,17 +21,13 @@ internal sealed class MetadataTables
 
     public TableClient Partitions { get; }
 
-    public TableClient Segments { get; }
-
-    public TableClient Leases { get; }
-
     public TableClient Groups { get; }
 
     public TableClient DeletedTopics { get; }
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in new[] { Topics, Partitions, Segments, Leases, Groups, DeletedTopics })
+        foreach (var table in new[] { Topics, Partitions, Groups, DeletedTopics })
         {
             await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -5,16 +5,16 @@ using Cloud.Log.Core.Producers;
 namespace Cloud.Log.Core.Metadata;
 
 /// <summary>
-/// One idempotent producer's state in one partition, kept in the leases table beside the partition's
-/// lease row (partition key = topic id, row key <c>p|{partition:D5}|{producerId:D19}</c>), so the leader
-/// writes it in the same transaction as the lease row: a deposed leader, whose lease ETag is stale,
-/// cannot write it. The lease row's <see cref="LeaseEntity.ProducerCheckpoint"/> says up to which
-/// offset these rows are complete.
+/// One idempotent producer's state in one partition, kept beside the partition's state row (partition
+/// key = topic id, row key <c>{partition:D5}|p|{producerId:D19}</c>), so the leader writes it in the same
+/// transaction as that row: a deposed leader, whose ETag is stale, cannot write it. The state row's
+/// <see cref="PartitionStateEntity.ProducerCheckpoint"/> says up to which offset these rows are complete.
 /// </summary>
 internal sealed class ProducerEntity : TableEntityBase
 {
-    /// <summary>Producer rows sort after every lease row (whose keys are digits).</summary>
-    public const string RowKeyPrefix = "p|";
+    public const string ProducerKind = "producer";
+
+    public string Kind { get; set; } = ProducerKind;
 
     public int ProducerEpoch { get; set; }
 
@@ -24,7 +24,7 @@ internal sealed class ProducerEntity : TableEntityBase
     public long LastAppendTime { get; set; }
 
     public static string RowKeyFor(int partition, long producerId) =>
-        string.Create(CultureInfo.InvariantCulture, $"{RowKeyPrefix}{partition:D5}|{producerId:D19}");
+        string.Create(CultureInfo.InvariantCulture, $"{partition:D5}|p|{producerId:D19}");
 
     public static ProducerEntity From(string topicId, int partition, ProducerStateEntry entry)
     {

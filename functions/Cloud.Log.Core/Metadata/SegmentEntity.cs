@@ -1,15 +1,23 @@
+using System.Globalization;
+
 namespace Cloud.Log.Core.Metadata;
 
 /// <summary>
-/// A segment of one partition: partition key = <c>{topicId}_{partition:D5}</c>, row key = base offset
-/// (20 digits, so rows sort by offset). Closed segments carry their end offset, size and newest timestamp.
+/// A segment of one partition, in the partition-state table: partition key = topic id, row key
+/// <c>{partition:D5}|s|{baseOffset:D20}-{epoch:D10}</c> (so rows sort by offset, then by the epoch that
+/// created them). Closed segments carry their committed end: copies of the blob may be longer (bytes a
+/// failed writer left), and readers stop at <see cref="SizeBytes"/>.
 /// </summary>
 internal sealed class SegmentEntity : TableEntityBase
 {
-    /// <summary>Blob name of the data, within the log container of every replica location.</summary>
+    public const string SegmentKind = "segment";
+
+    public string Kind { get; set; } = SegmentKind;
+
+    /// <summary>Blob name of the data, the same within the log container of every replica location.</summary>
     public string BlobName { get; set; } = "";
 
-    /// <summary>Replica locations that hold this segment, comma-separated location indexes.</summary>
+    /// <summary>The in-sync replicas when the segment was created, comma-separated location numbers.</summary>
     public string Replicas { get; set; } = "0";
 
     /// <summary>Leader epoch that created the segment.</summary>
@@ -17,18 +25,19 @@ internal sealed class SegmentEntity : TableEntityBase
 
     public long CreatedAt { get; set; }
 
-    /// <summary>The offset after the last record; null while the segment is active.</summary>
+    /// <summary>The offset after the last committed record; null while the segment is active.</summary>
     public long? EndOffset { get; set; }
 
-    /// <summary>Size in bytes once closed.</summary>
+    /// <summary>Committed size in bytes once closed: the copies agree up to here.</summary>
     public long? SizeBytes { get; set; }
 
     /// <summary>Newest record timestamp once closed (-1 for none).</summary>
     public long? MaxTimestamp { get; set; }
 
-    public static string PartitionKeyFor(string topicId, int partition) =>
-        $"{topicId}_{partition.ToString("D5", System.Globalization.CultureInfo.InvariantCulture)}";
+    public static string RowKeyFor(int partition, long baseOffset, int epoch) =>
+        string.Create(CultureInfo.InvariantCulture, $"{partition:D5}|s|{baseOffset:D20}-{epoch:D10}");
 
-    public static string RowKeyFor(long baseOffset) =>
-        baseOffset.ToString("D20", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The row keys of one partition's segments lie strictly between these two.</summary>
+    public static (string From, string To) RowKeyRange(int partition) =>
+        (string.Create(CultureInfo.InvariantCulture, $"{partition:D5}|s|"), string.Create(CultureInfo.InvariantCulture, $"{partition:D5}|s}}"));
 }

@@ -8,16 +8,16 @@ namespace Cloud.Log.Core.Storage;
 
 /// <summary>
 /// A location's log container, <c>{prefix}-log</c>. Each segment is an append blob
-/// <c>{topicId}/{partition:D5}/{baseOffset:D20}.log</c> beside its offset index <c>….index</c>.
-/// Every append carries the append-position condition, so a writer with a stale view fails instead of
-/// writing a duplicate or a gap.
+/// <c>{topicId}/{partition:D5}/{baseOffset:D20}-{epoch:D10}.log</c> beside its offset index
+/// <c>….index</c>; every replica location holds its copy under the same name. Every append carries the
+/// append-position condition, so a writer with a stale view fails instead of writing a duplicate or a gap.
 /// </summary>
 internal sealed class SegmentBlobs(BlobContainerClient container)
 {
     public BlobContainerClient Container { get; } = container;
 
-    public static string DataBlobName(string topicId, int partition, long baseOffset) =>
-        string.Create(CultureInfo.InvariantCulture, $"{topicId}/{partition:D5}/{baseOffset:D20}.log");
+    public static string DataBlobName(string topicId, int partition, long baseOffset, int epoch) =>
+        string.Create(CultureInfo.InvariantCulture, $"{topicId}/{partition:D5}/{baseOffset:D20}-{epoch:D10}.log");
 
     public static string IndexBlobName(string dataBlobName) => dataBlobName[..^".log".Length] + ".index";
 
@@ -42,6 +42,20 @@ internal sealed class SegmentBlobs(BlobContainerClient container)
         };
         var info = await blob.AppendBlockAsync(stream, options, cancellationToken).ConfigureAwait(false);
         return info.Value.BlobCommittedBlockCount;
+    }
+
+    /// <summary>The blob's length and whether it is sealed, or null when it does not exist.</summary>
+    public static async Task<(long Length, bool Sealed)?> MeasureAsync(AppendBlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (properties.Value.ContentLength, properties.Value.IsSealed);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
     }
 
     /// <summary>Seals the blob so it refuses every later append; sealing a sealed blob is fine.</summary>

@@ -151,24 +151,6 @@ internal sealed class TopicCatalog(MetadataTables tables, CloudLogEngineOptions 
         return ToMetadata(entity);
     }
 
-    public async Task<IReadOnlyList<PartitionEntity>> GetPartitionsAsync(string topicId, CancellationToken cancellationToken)
-    {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {topicId}");
-        var result = new List<PartitionEntity>();
-        await foreach (var p in tables.Partitions.QueryAsync<PartitionEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            result.Add(p);
-        }
-
-        return result;
-    }
-
-    public async Task<PartitionEntity?> GetPartitionAsync(string topicId, int partition, CancellationToken cancellationToken)
-    {
-        var row = await tables.Partitions.GetEntityIfExistsAsync<PartitionEntity>(topicId, PartitionEntity.RowKeyFor(partition), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue ? row.Value : null;
-    }
-
     private static TopicConfig ParseStored(TopicEntity entity) =>
         TopicConfig.Parse(JsonSerializer.Deserialize<Dictionary<string, string>>(entity.ConfigOverrides) ?? []);
 
@@ -213,7 +195,7 @@ internal sealed class TopicCatalog(MetadataTables tables, CloudLogEngineOptions 
     private async Task DeletePartitionRowsAsync(string topicId, int count, CancellationToken cancellationToken)
     {
         var actions = Enumerable.Range(0, count)
-            .Select(p => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(topicId, PartitionEntity.RowKeyFor(p)), ETag.All))
+            .Select(p => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(topicId, PartitionStateEntity.RowKeyFor(p)), ETag.All))
             .ToList();
         await MetadataTables.SubmitInChunksAsync(tables.Partitions, actions, cancellationToken).ConfigureAwait(false);
     }
@@ -225,12 +207,12 @@ internal sealed class TopicCatalog(MetadataTables tables, CloudLogEngineOptions 
         {
             // Spread replicas and leaders round-robin over the locations, so leaders are balanced.
             var replicas = Enumerable.Range(0, replicationFactor).Select(r => (p + r) % locationCount).ToList();
-            var entity = new PartitionEntity
+            var entity = new PartitionStateEntity
             {
                 PartitionKey = topicId,
-                RowKey = PartitionEntity.RowKeyFor(p),
-                Replicas = string.Join(',', replicas),
-                Isr = string.Join(',', replicas),
+                RowKey = PartitionStateEntity.RowKeyFor(p),
+                Replicas = PartitionStateEntity.FormatList(replicas),
+                Isr = PartitionStateEntity.FormatList(replicas),
                 Leader = replicas[0],
                 LogStartOffset = 0,
             };

@@ -80,7 +80,7 @@ public class LeaseTests(StorageFixture storage)
     [Fact(Timeout = 60_000)]
     public async Task Batches_carry_non_decreasing_leader_epochs()
     {
-        Assert.SkipWhen(storage.ConnectionString is null, "reads the lease table directly");
+        Assert.SkipWhen(storage.ConnectionString is null, "reads the partition table directly");
         var prefix = StorageFixture.NewPrefix();
         await using (var a = await storage.CreateEngineAsync(Fast(prefix)))
         {
@@ -90,8 +90,8 @@ public class LeaseTests(StorageFixture storage)
 
         await using var b = await storage.CreateEngineAsync(Fast(prefix));
         await b.ProduceAsync("t", Records.Values(2));
-        var leases = new TableClient(storage.ConnectionString, prefix + "leases");
-        var row = leases.Query<TableEntity>().Single();
+        var partitions = new TableClient(storage.ConnectionString, prefix + "partitions");
+        var row = partitions.Query<TableEntity>(e => e.GetString("Kind") == "state").Single();
         Assert.True(row.GetInt32("Epoch") >= 2);
         Assert.Equal(row.GetInt32("Epoch"), (await b.DescribeTopicAsync("t")).Partitions[0].LeaderEpoch);
     }

@@ -127,10 +127,16 @@ public class IdempotenceTests(StorageFixture storage)
         Assert.Equal(ErrorCode.InvalidRequest, missing.Code);
     }
 
-    private async Task<TableClient> NewLeaseTableAsync()
+    /// <summary>A fresh partition-state table holding the state rows of partitions 0 and 3 of "topic", as topic creation leaves them.</summary>
+    private async Task<TableClient> NewPartitionTableAsync()
     {
-        var table = new TableClient(storage.ConnectionString, StorageFixture.NewPrefix() + "leases");
+        var table = new TableClient(storage.ConnectionString, StorageFixture.NewPrefix() + "partitions");
         await table.CreateIfNotExistsAsync();
+        foreach (var partition in new[] { 0, 3 })
+        {
+            await table.AddEntityAsync(new PartitionStateEntity { PartitionKey = "topic", RowKey = PartitionStateEntity.RowKeyFor(partition) });
+        }
+
         return table;
     }
 
@@ -141,12 +147,12 @@ public class IdempotenceTests(StorageFixture storage)
         return new PartitionLeaseManager(table, options, time);
     }
 
-    /// <summary>A deposed leader cannot persist producer state: its rows ride in a transaction with the lease row under a stale ETag.</summary>
+    /// <summary>A deposed leader cannot persist producer state: its rows ride in a transaction with the state row under a stale ETag.</summary>
     [Fact(Timeout = 60_000)]
     public async Task Deposed_leader_cannot_write_producer_rows()
     {
-        Assert.SkipWhen(storage.ConnectionString is null, "reads the lease table directly");
-        var table = await NewLeaseTableAsync();
+        Assert.SkipWhen(storage.ConnectionString is null, "reads the partition table directly");
+        var table = await NewPartitionTableAsync();
         var a = Manager(table, "a", TimeProvider.System);
         var b = Manager(table, "b", new ShiftedTimeProvider { Shift = TimeSpan.FromMinutes(1) });
 
@@ -155,11 +161,11 @@ public class IdempotenceTests(StorageFixture storage)
         Assert.True(bLease.Epoch > aLease.Epoch);
 
         var entry = new ProducerStateEntry(5, 0, [new ProducerBatchMetadata(0, 0, 7, 0)], 0);
-        Assert.Null(await a.RenewAsync("topic", 0, aLease, new ProducerStateFlush(8, [entry]), default));
+        Assert.Null(await a.RenewAsync(aLease, new ProducerStateFlush(8, [entry]), default));
         var row = await table.GetEntityIfExistsAsync<ProducerEntity>("topic", ProducerEntity.RowKeyFor(0, 5));
         Assert.False(row.HasValue);
 
-        var renewed = await b.RenewAsync("topic", 0, bLease, new ProducerStateFlush(8, [entry]), default);
+        var renewed = await b.RenewAsync(bLease, new ProducerStateFlush(8, [entry]), default);
         Assert.NotNull(renewed);
         Assert.Equal(8, renewed.ProducerCheckpoint);
         Assert.Equal(7, (await table.GetEntityAsync<ProducerEntity>("topic", ProducerEntity.RowKeyFor(0, 5))).Value.ToEntry(5).LastOffset);
@@ -169,15 +175,15 @@ public class IdempotenceTests(StorageFixture storage)
     [Fact(Timeout = 60_000)]
     public async Task Many_changed_producers_are_persisted_in_chunks()
     {
-        Assert.SkipWhen(storage.ConnectionString is null, "reads the lease table directly");
-        var table = await NewLeaseTableAsync();
+        Assert.SkipWhen(storage.ConnectionString is null, "reads the partition table directly");
+        var table = await NewPartitionTableAsync();
         var manager = Manager(table, "a", TimeProvider.System);
         var lease = await manager.AcquireAsync("topic", 3, default);
         var entries = Enumerable.Range(0, 250).Select(i => new ProducerStateEntry(i, 0, [new ProducerBatchMetadata(0, 0, i, 0)], 0)).ToList();
-        var renewed = await manager.RenewAsync("topic", 3, lease, new ProducerStateFlush(250, entries), default);
+        var renewed = await manager.RenewAsync(lease, new ProducerStateFlush(250, entries), default);
         Assert.Equal(250, renewed!.ProducerCheckpoint);
         var rows = table.Query<TableEntity>(e => e.PartitionKey == "topic").ToList();
-        Assert.Equal(251, rows.Count);
+        Assert.Equal(252, rows.Count); // two state rows and 250 producer rows
         Assert.Equal(250, rows.Single(r => r.RowKey == "00003").GetInt64("ProducerCheckpoint"));
     }
 }

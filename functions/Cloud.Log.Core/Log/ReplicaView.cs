@@ -1,0 +1,9 @@
+namespace Cloud.Log.Core.Log;
+
+/// <summary>The partition's replica set as a reader last saw it in its state row.</summary>
+/// <param name="Leader">The location whose copy serves reads.</param>
+/// <param name="Isr">The in-sync replicas.</param>
+/// <param name="Replicas">Every replica location.</param>
+/// <param name="LogStartOffset">The first offset still in the log.</param>
+/// <param name="LoadedAt">When it was read.</param>
+internal sealed record ReplicaView(int Leader, IReadOnlyList<int> Isr, IReadOnlyList<int> Replicas, long LogStartOffset, DateTimeOffset LoadedAt);
