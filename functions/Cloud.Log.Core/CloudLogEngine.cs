@@ -160,6 +160,51 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
         });
 
     /// <summary>
+    /// Brings every partition's lagging replicas up to their leader and back into the ISR: the replica
+    /// catch-up job that the timer function and the server's background service run. Copies are checked
+    /// batch by batch (CRC-32C) and appended with the append-position condition, and the return to the ISR
+    /// is made by the partition's lease holder, so two runs at once do no harm. A location that still does
+    /// not answer is left for the next run.
+    /// </summary>
+    public async Task<IReadOnlyList<ReplicaCatchUp>> CatchUpReplicasAsync(CancellationToken cancellationToken = default)
+    {
+        var result = new List<ReplicaCatchUp>();
+        foreach (var summary in await _topics.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            TopicMetadata topic;
+            try
+            {
+                topic = await _topics.GetAsync(summary.Name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CloudLogException e) when (e.Code == Protocol.Errors.ErrorCode.UnknownTopicOrPartition)
+            {
+                continue; // deleted meanwhile
+            }
+
+            var states = await _logContext.Leases.GetStatesAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
+            foreach (var state in states.Where(s => s.IsrList.Count < s.ReplicaList.Count))
+            {
+                var partition = int.Parse(state.RowKey, System.Globalization.CultureInfo.InvariantCulture);
+                var log = await GetLogAsync(topic.TopicId, partition, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var rejoined = await log.CatchUpAsync(cancellationToken).ConfigureAwait(false);
+                    if (rejoined.Count > 0)
+                    {
+                        result.Add(new ReplicaCatchUp(topic.Name, partition, rejoined));
+                    }
+                }
+                catch (CloudLogException e) when (e.IsRetriable)
+                {
+                    _logContext.Logger.LogWarning(e, "Catch-up of {Topic}/{Partition} did not run: {Detail}", topic.Name, partition, e.Message);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// Probes every storage location with one cheap request each (and the metadata tables in the first),
     /// in parallel, each given <paramref name="timeout"/> at most.
     /// </summary>

@@ -3,6 +3,7 @@ using Cloud.Log.Api.Auth;
 using Cloud.Log.Api.Configuration;
 using Cloud.Log.Api.Http;
 using Cloud.Log.Core;
+using Cloud.Log.Server.Jobs;
 using Cloud.Log.Server.Queue;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -56,6 +57,8 @@ public static class CloudLogServer
             _ => CloudLogConfiguration.ReadQueueService(configuration));
         builder.Services.Configure<QueueProcessorOptions>(configuration.GetSection($"{CloudLogConfiguration.Section}:ProduceQueue"));
         builder.Services.AddHostedService<QueueProduceService>();
+        builder.Services.Configure<JobOptions>(configuration.GetSection($"{CloudLogConfiguration.Section}:Jobs"));
+        builder.Services.AddHostedService<ReplicaCatchUpService>();
 
         var app = builder.Build();
         app.Services.GetRequiredService<CloudLogEngine>(); // fail at start, not at the first request, when storage is unreachable

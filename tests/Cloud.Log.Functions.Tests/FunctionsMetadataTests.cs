@@ -66,7 +66,10 @@ public class FunctionsMetadataTests
     }
 
     /// <summary>The timer functions and their schedule settings.</summary>
-    private static Dictionary<string, string?> ExpectedTimers { get; } = [];
+    private static Dictionary<string, string?> ExpectedTimers { get; } = new()
+    {
+        ["ReplicaCatchUp"] = "%CLOUDLOG_REPLICATION_SCHEDULE%",
+    };
 
     private static string FindMetadata()
     {

@@ -7,15 +7,17 @@ namespace Cloud.Log.Testing;
 /// <summary>
 /// One Azurite (the pinned npm package, see package.json) running as a child process on free loopback
 /// ports with a fresh data folder. Dispose stops it and deletes the folder. <see cref="KillAsync"/>
-/// simulates a storage location failing.
+/// simulates a storage location failing; <see cref="StopAsync"/> takes it down the way an outage of a
+/// durable store does (it keeps what it had), <see cref="RestartAsync"/> brings it back on the same ports
+/// with the same data, and <see cref="PauseAsync"/> makes it stop answering without closing connections.
 /// </summary>
 public sealed class AzuriteProcess : IAsyncDisposable
 {
     /// <summary>Azurite's published development account key (not a secret).</summary>
     public const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly Process _process;
     private readonly string _dataFolder;
+    private Process _process;
 
     private AzuriteProcess(Process process, string dataFolder, int blobPort, int queuePort, int tablePort)
     {
@@ -42,36 +44,12 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>Starts Azurite and waits until its three services accept connections.</summary>
     public static async Task<AzuriteProcess> StartAsync(CancellationToken cancellationToken = default)
     {
-        var script = FindAzuriteScript();
         for (var attempt = 0; ; attempt++)
         {
             var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
             var folder = Path.Combine(Path.GetTempPath(), "cloudlog-azurite-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(folder);
-            var info = new ProcessStartInfo("node")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var argument in new[]
-            {
-                script, "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
-                "--location", folder,
-                "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--tableHost", "127.0.0.1", "--tablePort", table.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            })
-            {
-                info.ArgumentList.Add(argument);
-            }
-
-            var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start node.");
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var azurite = new AzuriteProcess(process, folder, blob, queue, table);
+            var azurite = new AzuriteProcess(Launch(folder, blob, queue, table), folder, blob, queue, table);
             if (await azurite.WaitUntilListeningAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false))
             {
                 return azurite;
@@ -85,11 +63,87 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts this Azurite again on the same ports with the data it had when it stopped.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        await KillAsync().ConfigureAwait(false);
+        _process.Dispose();
+        _process = Launch(_dataFolder, BlobPort, QueuePort, TablePort);
+        if (!await WaitUntilListeningAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException("Azurite did not come back within 30 s.");
+        }
+    }
+
+    /// <summary>
+    /// Stops the process as an orderly shutdown (SIGTERM), so it keeps what it had acknowledged, as a
+    /// durable store does through an outage; <see cref="RestartAsync"/> brings it back.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        await SignalAsync("TERM").ConfigureAwait(false);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Freezes the process (SIGSTOP): connections stay open and nothing answers, as a hung store.</summary>
+    public Task PauseAsync() => SignalAsync("STOP");
+
+    /// <summary>Lets a paused process run again (SIGCONT).</summary>
+    public Task ResumeAsync() => SignalAsync("CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync().ConfigureAwait(false);
+    }
+
+    private static Process Launch(string folder, int blob, int queue, int table)
+    {
+        var info = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            FindAzuriteScript(), "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+            "--location", folder,
+            "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", table.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start node.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     /// <summary>Kills the process at once, as a storage outage.</summary>
     public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
+            await ResumeAsync().ConfigureAwait(false); // a paused process dies only once it runs again
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync().ConfigureAwait(false);
         }

@@ -16,6 +16,8 @@ namespace Cloud.Log.Api.Configuration;
 /// CloudLog:Locations:{n}:ConnectionString     Azurite, or an account where keys are allowed; or
 /// CloudLog:Locations:{n}:BlobServiceUri       with TableServiceUri: an account reached with Azure.Identity
 /// CloudLog:Locations:{n}:TableServiceUri
+/// CloudLog:Metadata:ConnectionString          where the metadata tables live (default: location 0); or
+/// CloudLog:Metadata:TableServiceUri           an account reached with Azure.Identity
 /// CloudLog:ProduceQueue:Name                  the produce queue (default cloudlog-produce)
 /// CloudLog:ProduceQueue:ConnectionString      or QueueServiceUri; default: location 0's account
 /// CloudLog:ProduceQueue:QueueServiceUri
@@ -59,6 +61,25 @@ public static class CloudLogConfiguration
         return locations.Count > 0
             ? locations
             : throw new InvalidOperationException($"No storage location is configured: set {Section}:Locations:0:ConnectionString (Azurite) or its BlobServiceUri and TableServiceUri.");
+    }
+
+    /// <summary>
+    /// The location of the metadata tables, when configured apart from the replica locations (an account
+    /// of its own, zone-redundant ideally, so losing a replica location leaves the metadata whole); null
+    /// means location 0.
+    /// </summary>
+    public static StorageLocation? ReadMetadataLocation(IConfiguration configuration, TokenCredential? credential = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection($"{Section}:Metadata");
+        if (section["ConnectionString"] is { Length: > 0 } connectionString)
+        {
+            return StorageLocation.FromConnectionString("metadata", connectionString);
+        }
+
+        return section["TableServiceUri"] is { Length: > 0 } table
+            ? StorageLocation.FromTableUrl("metadata", new Uri(table), credential ?? new DefaultAzureCredential())
+            : null;
     }
 
     /// <summary>The engine's options from <c>CloudLog:Engine</c>, range-checked as they are bound.</summary>

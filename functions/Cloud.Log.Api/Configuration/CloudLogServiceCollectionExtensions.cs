@@ -25,7 +25,9 @@ public static class CloudLogServiceCollectionExtensions
             CloudLogConfiguration.ReadLocations(configuration),
             CloudLogConfiguration.ReadEngineOptions(configuration),
             TimeProvider.System,
-            provider.GetRequiredService<ILoggerFactory>()).GetAwaiter().GetResult());
+            provider.GetRequiredService<ILoggerFactory>(),
+            CloudLogConfiguration.ReadMetadataLocation(configuration)).GetAwaiter().GetResult());
+        services.AddSingleton<Jobs.ReplicaCatchUpJob>();
         services.AddSingleton<CloudLogHttpApi>();
         services.AddSingleton(queues);
         services.AddSingleton(provider => new QueueProduceHandler(

@@ -36,6 +36,20 @@ public sealed class StorageLocation
     }
 
     /// <summary>
+    /// An account used for Table storage only (the metadata location), reached by its table endpoint with a
+    /// token credential.
+    /// </summary>
+    public static StorageLocation FromTableUrl(string name, Uri tableEndpoint, TokenCredential credential)
+    {
+        ArgumentNullException.ThrowIfNull(tableEndpoint);
+        ArgumentNullException.ThrowIfNull(credential);
+        return new StorageLocation(
+            name,
+            _ => throw new InvalidOperationException($"Location '{name}' holds tables only."),
+            options => new TableServiceClient(tableEndpoint, credential, options));
+    }
+
+    /// <summary>
     /// A storage account reached by its blob and table endpoints with a token credential (managed identity
     /// in Azure, <c>DefaultAzureCredential</c> elsewhere). No account key is involved.
     /// </summary>

@@ -52,7 +52,7 @@ public class ConcurrencyTests(StorageFixture storage)
     {
         var writer = Path.Combine(AppContext.BaseDirectory, "Cloud.Log.Core.TestWriter.dll");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { writer, connectionString, prefix, "shared", count.ToString(System.Globalization.CultureInfo.InvariantCulture), tag })
+        foreach (var argument in new[] { writer, connectionString, connectionString, prefix, "shared", count.ToString(System.Globalization.CultureInfo.InvariantCulture), tag })
         {
             info.ArgumentList.Add(argument);
         }
