@@ -1,7 +1,8 @@
 // Cloud.Log on Azure: a Flex Consumption function app reaching its storage only with a user-assigned
-// managed identity. One storage account per replica location holds the log (location 0 also the
-// metadata tables); a separate host account holds the deployment package, the Functions host's state
-// and the produce queue. `azd up` provisions this and deploys functions/Cloud.Log.Functions.
+// managed identity. One storage account per replica location holds the log; a separate host account
+// holds the metadata tables, the deployment package, the Functions host's state and the produce queue,
+// so losing any one replica account leaves the metadata whole. `azd up` provisions this and deploys
+// functions/Cloud.Log.Functions.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -44,6 +45,14 @@ param principalId string = ''
 @maxValue(5)
 @description('Storage accounts that hold replicas: 3 for production (a partition survives the loss of one), 1 for a cheap dev environment.')
 param replicaLocationCount int = 3
+
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GZRS'
+])
+@description('Redundancy of the host account, which holds the metadata tables: zone-redundant where the region offers it.')
+param hostStorageSku string = 'Standard_LRS'
 
 @minValue(1)
 @maxValue(5)
@@ -107,7 +116,7 @@ module monitoring 'app/monitoring.bicep' = {
   }
 }
 
-// The function app's own account: deployment package, host state (timer locks), produce queue.
+// The function app's own account: metadata tables, deployment package, host state (timer locks), produce queue.
 module hostStorage 'app/storage.bicep' = {
   name: 'host-storage'
   scope: rg
@@ -115,15 +124,16 @@ module hostStorage 'app/storage.bicep' = {
     name: '${abbrs.storageStorageAccounts}${resourceToken}'
     location: location
     tags: tags
+    sku: hostStorageSku
     containers: [deploymentContainerName]
     queues: [produceQueueName, '${produceQueueName}-poison']
     appPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
-    roles: ['blobOwner', 'queueContributor']
+    roles: ['blobOwner', 'queueContributor', 'tableContributor']
   }
 }
 
-// One account per replica location; location 0 also holds the metadata tables.
+// One account per replica location: segment blobs only.
 module replicaStorage 'app/storage.bicep' = [for i in range(0, replicaLocationCount): {
   name: 'replica-storage-${i}'
   scope: rg
@@ -131,11 +141,12 @@ module replicaStorage 'app/storage.bicep' = [for i in range(0, replicaLocationCo
     name: '${abbrs.storageStorageAccounts}log${i}${resourceToken}'
     location: location
     tags: union(tags, { 'cloudlog-replica-location': string(i) })
+    sku: 'Standard_LRS'
     containers: []
     queues: []
     appPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
-    roles: i == 0 ? ['blobContributor', 'tableContributor'] : ['blobContributor']
+    roles: ['blobContributor']
   }
 }]
 
@@ -152,6 +163,7 @@ module api 'app/api.bicep' = {
     deploymentContainerUrl: '${hostStorage.outputs.blobEndpoint}${deploymentContainerName}'
     hostBlobEndpoint: hostStorage.outputs.blobEndpoint
     hostQueueEndpoint: hostStorage.outputs.queueEndpoint
+    metadataTableEndpoint: hostStorage.outputs.tableEndpoint
     replicaLocations: [for i in range(0, replicaLocationCount): {
       name: 'location${i}'
       blobEndpoint: replicaStorage[i].outputs.blobEndpoint

@@ -11,6 +11,9 @@ param deploymentContainerUrl string
 param hostBlobEndpoint string
 param hostQueueEndpoint string
 
+@description('The table endpoint of the account that holds the metadata tables.')
+param metadataTableEndpoint string
+
 @description('The replica locations, in order: name, blob and table endpoints.')
 param replicaLocations array
 param defaultReplicationFactor int
@@ -34,6 +37,8 @@ var appSettings = union(locationSettings, {
   AzureWebJobsStorage__clientId: identityClientId
   AzureWebJobsStorage__blobServiceUri: hostBlobEndpoint
   AzureWebJobsStorage__queueServiceUri: hostQueueEndpoint
+  // The metadata tables, apart from every replica location.
+  CloudLog__Metadata__TableServiceUri: metadataTableEndpoint
   // The produce queue (ProduceFromQueue's trigger connection), likewise.
   CloudLogQueue__credential: 'managedidentity'
   CloudLogQueue__clientId: identityClientId

@@ -9,7 +9,10 @@ param queues array
 param appPrincipalId string
 param userPrincipalId string
 
-@description('Data roles on this account: blobOwner (the Functions host), blobContributor (segments), tableContributor (metadata), queueContributor (the produce queue).')
+@description('Redundancy: LRS for replica locations (replication is Cloud.Log\'s job), ZRS or GZRS where the metadata lives.')
+param sku string = 'Standard_LRS'
+
+@description('Data roles on this account: blobOwner (the Functions host), blobContributor (segments), tableContributor (the metadata tables), queueContributor (the produce queue).')
 param roles array
 
 var roleIds = {
@@ -25,7 +28,7 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   tags: tags
   kind: 'StorageV2'
   sku: {
-    name: 'Standard_LRS'
+    name: sku
   }
   properties: {
     allowSharedKeyAccess: false

@@ -60,19 +60,18 @@ public class BicepTests
     }
 
     /// <summary>
-    /// Least privilege per account: the host account gets Blob Data Owner and Queue Data Contributor, replica 0
-    /// Blob and Table Data Contributor (it holds the metadata), the other replicas Blob Data Contributor only;
-    /// each assignment is named guid(scope, principal, role), as azd's templates do.
+    /// Least privilege per account: the host account gets Blob Data Owner, Queue Data Contributor and Table
+    /// Data Contributor (it holds the metadata tables), each replica account Blob Data Contributor only; each
+    /// assignment is named guid(scope, principal, role), as azd's templates do.
     /// </summary>
     [Fact(Timeout = 120_000)]
     public async Task Each_account_gets_only_the_roles_it_needs()
     {
         var host = await ModuleAsync("host-storage");
-        Assert.Equal(["blobOwner", "queueContributor"], host.GetProperty("properties").GetProperty("parameters").GetProperty("roles").GetProperty("value").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(["blobOwner", "queueContributor", "tableContributor"], host.GetProperty("properties").GetProperty("parameters").GetProperty("roles").GetProperty("value").EnumerateArray().Select(r => r.GetString()));
         var replicas = await ModuleAsync("replica-storage");
         Assert.Equal("replicaStorage", replicas.GetProperty("copy").GetProperty("name").GetString());
-        var replicaRoles = replicas.GetProperty("properties").GetProperty("parameters").GetProperty("roles").GetString();
-        Assert.Equal("[if(equals(range(0, parameters('replicaLocationCount'))[copyIndex()], 0), createObject('value', createArray('blobContributor', 'tableContributor')), createObject('value', createArray('blobContributor')))]", replicaRoles);
+        Assert.Equal(["blobContributor"], replicas.GetProperty("properties").GetProperty("parameters").GetProperty("roles").GetProperty("value").EnumerateArray().Select(r => r.GetString()));
 
         var storage = await ModuleAsync("host-storage");
         var roleIds = storage.GetProperty("properties").GetProperty("template").GetProperty("variables").GetProperty("roleIds");
@@ -117,7 +116,7 @@ public class BicepTests
             Assert.DoesNotContain(secret, (await Template.Value).ToString(), StringComparison.Ordinal);
         }
 
-        foreach (var expected in new[] { "'AzureWebJobsStorage__credential', 'managedidentity'", "'CloudLogQueue__credential', 'managedidentity'", "'CloudLogQueue__queueServiceUri'", "'CLOUDLOG_PRODUCE_QUEUE'", "'AZURE_CLIENT_ID'", "Authorization=AAD", "CloudLog__Locations__", "__BlobServiceUri", "__TableServiceUri", "'CLOUDLOG_REPLICATION_SCHEDULE'", "'CLOUDLOG_RETENTION_SCHEDULE'" })
+        foreach (var expected in new[] { "'AzureWebJobsStorage__credential', 'managedidentity'", "'CloudLogQueue__credential', 'managedidentity'", "'CloudLogQueue__queueServiceUri'", "'CLOUDLOG_PRODUCE_QUEUE'", "'AZURE_CLIENT_ID'", "Authorization=AAD", "CloudLog__Locations__", "__BlobServiceUri", "__TableServiceUri", "'CLOUDLOG_REPLICATION_SCHEDULE'", "'CLOUDLOG_RETENTION_SCHEDULE'", "'CloudLog__Metadata__TableServiceUri'" })
         {
             Assert.Contains(expected, settings, StringComparison.Ordinal);
         }
