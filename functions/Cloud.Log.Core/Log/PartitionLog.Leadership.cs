@@ -27,9 +27,13 @@ internal sealed partial class PartitionLog
     {
         var options = _context.Options;
         var now = _context.Time.GetUtcNow();
+        (string Segment, long Position, int Epoch)? resume = null;
         if (_lease is not null && now >= _lease.ExpiresAt - options.LeaseSafetyMargin)
         {
-            DropLeadership(); // expired while we were away (paused, or slow): others may have written
+            // Expired while we were away (paused, or slow): others may have written. If nobody claimed the
+            // lease meanwhile, our own view of the tail still holds, so remember it.
+            resume = _active is { } active ? (active.Segment.RowKey, active.Position, _lease.Epoch) : null;
+            DropLeadership();
         }
 
         if (_lease is not null && (now - _lease.RenewedAt >= options.LeaseRenewInterval || _bytesSinceCheckpoint >= options.ProducerCheckpointBytes))
@@ -50,6 +54,12 @@ internal sealed partial class PartitionLog
         if (_lease is null)
         {
             _lease = await _context.Leases.AcquireAsync(TopicId, Partition, cancellationToken).ConfigureAwait(false);
+            if (resume is { } r && _lease.CleanStart is null && _lease.Epoch == r.Epoch + 1)
+            {
+                // Our claim moved the epoch by exactly one: nobody else held the lease since our last append.
+                _lease = _lease with { CleanStart = (r.Segment, r.Position) };
+            }
+
             _active = null;
             _context.Logger.LogInformation("Leading {TopicId}/{Partition} with epoch {Epoch}.", TopicId, Partition, _lease.Epoch);
         }
