@@ -49,6 +49,11 @@ public sealed partial class CloudLogEngine
                 metadata = await _topics.GetAsync(topic, cancellationToken, refresh: true).ConfigureAwait(false); // partitions may have been added elsewhere
             }
 
+            if (metadata.Config.Compacted && records.Select((r, i) => (r, i)).FirstOrDefault(x => x.r.Key is null) is { r: not null } keyless)
+            {
+                throw new CloudLogException(ErrorCode.InvalidRecord, $"Record {keyless.i}: a compacted topic keeps the newest record of each key, so every record needs a key.");
+            }
+
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             var assignments = AssignPartitions(topic, records, metadata.PartitionCount);
             var batches = assignments

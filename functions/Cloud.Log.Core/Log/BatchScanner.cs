@@ -9,9 +9,10 @@ internal static class BatchScanner
     /// <summary>
     /// Parses consecutive batches from <paramref name="data"/>, which starts at a batch boundary whose first
     /// offset is <paramref name="expectedOffset"/> (null when unknown). Stops before an incomplete batch at
-    /// the end and reports how many bytes were whole batches.
+    /// the end and reports how many bytes were whole batches. With <paramref name="allowGaps"/> (a compacted
+    /// segment, whose emptied batches are gone) a batch may start past the expected offset, never before it.
     /// </summary>
-    public static List<StoredBatch> Parse(ReadOnlyMemory<byte> data, long? expectedOffset, string where, out int consumed)
+    public static List<StoredBatch> Parse(ReadOnlyMemory<byte> data, long? expectedOffset, string where, out int consumed, bool allowGaps = false)
     {
         var batches = new List<StoredBatch>();
         consumed = 0;
@@ -24,7 +25,7 @@ internal static class BatchScanner
                     break;
                 }
 
-                if (expectedOffset is { } expected && header.BaseOffset != expected)
+                if (expectedOffset is { } expected && (allowGaps ? header.BaseOffset < expected : header.BaseOffset != expected))
                 {
                     throw new RecordBatchFormatException($"Batch at offset {header.BaseOffset} where {expected} was expected.");
                 }

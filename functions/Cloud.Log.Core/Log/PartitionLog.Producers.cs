@@ -103,9 +103,17 @@ internal sealed partial class PartitionLog
         var now = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
         while (offset < logEnd)
         {
-            var batches = _cache.From(offset) ?? await ReadBatchesFromStorageAsync(offset, ProducerScanReadBytes, cancellationToken).ConfigureAwait(false);
+            var (batches, skipTo) = _cache.From(offset) is { } cached
+                ? (cached, offset)
+                : await ReadBatchesFromStorageAsync(offset, ProducerScanReadBytes, cancellationToken).ConfigureAwait(false);
             if (batches.Count == 0)
             {
+                if (skipTo > offset)
+                {
+                    offset = skipTo;
+                    continue;
+                }
+
                 break;
             }
 

@@ -60,11 +60,12 @@ internal sealed partial class PartitionLog
         }
 
         List<ConsumerRecord> records = [];
+        var next = from;
         if (from < highWatermark)
         {
             try
             {
-                records = await ReadRecordsAsync(from, highWatermark, maxRecords, maxBytes, cancellationToken).ConfigureAwait(false);
+                (records, next) = await ReadRecordsAsync(from, highWatermark, maxRecords, maxBytes, cancellationToken).ConfigureAwait(false);
             }
             catch (RequestFailedException e) when (e.Status == 404)
             {
@@ -74,7 +75,6 @@ internal sealed partial class PartitionLog
             }
         }
 
-        var next = records.Count > 0 ? records[^1].Offset + 1 : from;
         return new FetchResult(records, next, highWatermark, logStart);
     }
 
@@ -114,7 +114,7 @@ internal sealed partial class PartitionLog
         while (true)
         {
             var read = await SegmentBlobs.ReadAsync(Location(location).Data(segment.BlobName), position, Clip(segment, position, chunk), cancellationToken).ConfigureAwait(false);
-            var batches = BatchScanner.Parse(read.Data, expected, $"{segment.BlobName} at byte {position}", out var consumed);
+            var batches = BatchScanner.Parse(read.Data, expected, $"{segment.BlobName} at byte {position}", out var consumed, segment.Compacted);
             foreach (var batch in batches)
             {
                 if (batch.BaseOffset >= highWatermark)
@@ -199,14 +199,20 @@ internal sealed partial class PartitionLog
         }
     }
 
-    private async Task<List<ConsumerRecord>> ReadRecordsAsync(long from, long highWatermark, int maxRecords, int maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads records from <paramref name="from"/> up to the limits. Answers them and the offset to read next:
+    /// past the last record returned, and past any offsets compaction removed after it.
+    /// </summary>
+    private async Task<(List<ConsumerRecord> Records, long Next)> ReadRecordsAsync(long from, long highWatermark, int maxRecords, int maxBytes, CancellationToken cancellationToken)
     {
         var result = new List<ConsumerRecord>();
         long bytes = 0;
         var offset = from;
         while (offset < highWatermark && result.Count < maxRecords)
         {
-            var batches = _cache.From(offset) ?? await ReadBatchesFromStorageAsync(offset, maxBytes, cancellationToken).ConfigureAwait(false);
+            var (batches, skipTo) = _cache.From(offset) is { } cached
+                ? (cached, offset)
+                : await ReadBatchesFromStorageAsync(offset, maxBytes, cancellationToken).ConfigureAwait(false);
             var progressed = false;
             foreach (var batch in batches)
             {
@@ -218,7 +224,7 @@ internal sealed partial class PartitionLog
                 // Kafka's rule: the first batch is returned even when it alone exceeds maxBytes.
                 if (batch.BaseOffset >= highWatermark || (result.Count > 0 && bytes + batch.Bytes.Length > maxBytes))
                 {
-                    return result;
+                    return (result, offset);
                 }
 
                 foreach (var record in Decode(batch))
@@ -230,34 +236,42 @@ internal sealed partial class PartitionLog
 
                     if (record.Offset >= highWatermark || result.Count >= maxRecords)
                     {
-                        return result;
+                        return (result, Math.Min(record.Offset, highWatermark));
                     }
 
                     result.Add(record);
                 }
 
                 bytes += batch.Bytes.Length;
-                offset = batch.NextOffset;
+                offset = Math.Min(batch.NextOffset, highWatermark);
                 progressed = true;
             }
 
             if (!progressed)
             {
-                break;
+                if (skipTo <= offset)
+                {
+                    break;
+                }
+
+                offset = Math.Min(skipTo, highWatermark); // a stretch compaction emptied: go on past it
             }
         }
 
-        return result;
+        return (result, offset);
     }
 
     /// <summary>
     /// The batches from the one holding <paramref name="offset"/> on, read from its segment: one range read
-    /// from the nearest index entry, plus one more only when a batch is cut off by the read's end.
+    /// from the nearest index entry, plus one more only when a batch is cut off by the read's end. When the
+    /// segment holds nothing at or past the offset (compaction emptied its end), answers no batches and the
+    /// segment's end, where reading goes on. A segment blob that disappeared (compaction replaced it) sends
+    /// the read back to the segment list once.
     /// </summary>
-    private async Task<List<StoredBatch>> ReadBatchesFromStorageAsync(long offset, int maxBytes, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, long SkipTo)> ReadBatchesFromStorageAsync(long offset, int maxBytes, CancellationToken cancellationToken)
     {
         var segments = _segments ?? await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
-        for (var attempt = 0; attempt < 2; attempt++)
+        for (var attempt = 0; attempt < 3; attempt++)
         {
             var segment = segments.LastOrDefault(s => s.BaseOffset <= offset && !s.IsEmpty);
             if (attempt == 0 && (segment is null || (segment.IsClosed && offset >= segment.EndOffset)))
@@ -271,16 +285,31 @@ internal sealed partial class PartitionLog
                 throw new RequestFailedException(404, $"No segment holds offset {offset}.");
             }
 
-            var batches = await OnSomeCopyAsync((location, token) => ReadFromSegmentAsync(location, segment, offset, maxBytes, token), cancellationToken).ConfigureAwait(false);
+            List<StoredBatch> batches;
+            try
+            {
+                batches = await OnSomeCopyAsync((location, token) => ReadFromSegmentAsync(location, segment, offset, maxBytes, token), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status == 404 && attempt < 2)
+            {
+                segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             if (batches.Count > 0)
             {
-                return batches;
+                return (batches, offset);
+            }
+
+            if (segment.IsClosed && segment.EndOffset > offset)
+            {
+                return ([], segment.EndOffset!.Value);
             }
 
             segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return [];
+        return ([], offset);
     }
 
     /// <summary>Reads one copy of a segment from the index entry before <paramref name="offset"/>; empty at the segment's end.</summary>
@@ -302,7 +331,7 @@ internal sealed partial class PartitionLog
 
             var read = await SegmentBlobs.ReadAsync(blob, position, clipped, cancellationToken).ConfigureAwait(false);
             var where = $"{segment.BlobName} at location {location}, byte {position}";
-            var batches = BatchScanner.Parse(read.Data, expected, where, out var consumed);
+            var batches = BatchScanner.Parse(read.Data, expected, where, out var consumed, segment.Compacted);
             var wanted = batches.FindIndex(b => b.NextOffset > offset);
             if (wanted >= 0)
             {
@@ -357,7 +386,7 @@ internal sealed partial class PartitionLog
 
     private async Task<OffsetIndex> GetIndexAsync(int location, SegmentInfo segment, CancellationToken cancellationToken)
     {
-        if (_closedIndexes.TryGetValue(segment.RowKey, out var cached))
+        if (_closedIndexes.TryGetValue(segment.BlobName, out var cached))
         {
             return cached;
         }
@@ -365,7 +394,7 @@ internal sealed partial class PartitionLog
         var index = await ReadIndexAsync(location, segment, cancellationToken).ConfigureAwait(false);
         if (segment.IsClosed)
         {
-            _closedIndexes[segment.RowKey] = index; // a closed segment's committed index never changes
+            _closedIndexes[segment.BlobName] = index; // a closed segment's blob never changes (compaction writes a new one)
         }
 
         return index;

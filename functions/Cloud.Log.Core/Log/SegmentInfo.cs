@@ -6,7 +6,7 @@ namespace Cloud.Log.Core.Log;
 /// A segment as the log knows it: its row, where it starts, the epoch that created it, its blob, and its
 /// committed end once closed (copies of the blob may hold more; readers stop at <see cref="SizeBytes"/>).
 /// </summary>
-internal sealed record SegmentInfo(string RowKey, long BaseOffset, int Epoch, string BlobName, string Replicas, long CreatedAt, long? EndOffset, long? SizeBytes, long? MaxTimestamp)
+internal sealed record SegmentInfo(string RowKey, long BaseOffset, int Epoch, string BlobName, string Replicas, long CreatedAt, long? EndOffset, long? SizeBytes, long? MaxTimestamp, bool Compacted = false)
 {
     public bool IsClosed => EndOffset is not null;
 
@@ -26,6 +26,7 @@ internal sealed record SegmentInfo(string RowKey, long BaseOffset, int Epoch, st
             e.CreatedAt,
             e.EndOffset,
             e.SizeBytes,
-            e.MaxTimestamp);
+            e.MaxTimestamp,
+            e.Compacted);
     }
 }

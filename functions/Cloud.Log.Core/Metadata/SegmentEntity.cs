@@ -34,6 +34,15 @@ internal sealed class SegmentEntity : TableEntityBase
     /// <summary>Newest record timestamp once closed (-1 for none).</summary>
     public long? MaxTimestamp { get; set; }
 
+    /// <summary>Whether compaction rewrote the segment: its batches may skip offsets (removed records).</summary>
+    public bool Compacted { get; set; }
+
+    /// <summary>The blob that <see cref="BlobName"/> replaced at the last compaction, deleted once no reader can still be on it.</summary>
+    public string ReplacedBlob { get; set; } = "";
+
+    /// <summary>When <see cref="ReplacedBlob"/> was replaced (ms since the Unix epoch).</summary>
+    public long ReplacedAt { get; set; }
+
     public static string RowKeyFor(int partition, long baseOffset, int epoch) =>
         string.Create(CultureInfo.InvariantCulture, $"{partition:D5}|s|{baseOffset:D20}-{epoch:D10}");
 

@@ -25,8 +25,11 @@ public sealed class TopicConfig
     /// <summary>Largest record batch a produce may append. Default 1,048,588; at most 4 MiB (one append block).</summary>
     public const string MaxMessageBytes = "max.message.bytes";
 
-    /// <summary><c>delete</c> (default); <c>compact</c> is refused until compaction exists.</summary>
+    /// <summary><c>delete</c> (default), <c>compact</c>, or both (<c>compact,delete</c>).</summary>
     public const string CleanupPolicy = "cleanup.policy";
+
+    /// <summary>How long a compacted topic keeps a tombstone, so consumers see the delete. Default 1 day.</summary>
+    public const string DeleteRetentionMs = "delete.retention.ms";
 
     /// <summary>Replicas that must hold a record before <c>acks=all</c> answers. Default 1.</summary>
     public const string MinInsyncReplicas = "min.insync.replicas";
@@ -45,6 +48,7 @@ public sealed class TopicConfig
         [SegmentMs] = "604800000",
         [MaxMessageBytes] = "1048588",
         [CleanupPolicy] = "delete",
+        [DeleteRetentionMs] = "86400000",
         [MinInsyncReplicas] = "1",
         [MessageTimestampType] = "CreateTime",
     };
@@ -59,10 +63,15 @@ public sealed class TopicConfig
         SegmentMaxAge = TimeSpan.FromMilliseconds(ParseLong(SegmentMs, 1, long.MaxValue / TimeSpan.TicksPerMillisecond));
         MaxBatchBytes = (int)ParseLong(MaxMessageBytes, 0, MaxBlockBytes);
         MinimumInSyncReplicas = (int)ParseLong(MinInsyncReplicas, 1, int.MaxValue);
-        if (Effective[CleanupPolicy] != "delete")
+        TombstoneRetention = TimeSpan.FromMilliseconds(ParseLong(DeleteRetentionMs, 0, long.MaxValue / TimeSpan.TicksPerMillisecond));
+        var policies = Effective[CleanupPolicy].Split(',', StringSplitOptions.TrimEntries);
+        if (policies.Length == 0 || policies.Length > 2 || policies.Distinct().Count() != policies.Length || policies.Any(p => p is not ("delete" or "compact")))
         {
-            throw Invalid(CleanupPolicy, "only 'delete' is supported until compaction exists");
+            throw Invalid(CleanupPolicy, "must be delete, compact, or compact,delete");
         }
+
+        Compacted = policies.Contains("compact");
+        Deletes = policies.Contains("delete");
 
         TimestampType = Effective[MessageTimestampType] switch
         {
@@ -101,6 +110,15 @@ public sealed class TopicConfig
 
     /// <summary><c>message.timestamp.type</c>.</summary>
     public TimestampType TimestampType { get; }
+
+    /// <summary>Whether <c>cleanup.policy</c> includes <c>compact</c>: closed segments keep the newest record of each key.</summary>
+    public bool Compacted { get; }
+
+    /// <summary>Whether <c>cleanup.policy</c> includes <c>delete</c>: retention by time and size deletes old segments.</summary>
+    public bool Deletes { get; }
+
+    /// <summary><c>delete.retention.ms</c>.</summary>
+    public TimeSpan TombstoneRetention { get; }
 
     /// <summary>Every config name this version knows.</summary>
     public static IReadOnlyCollection<string> Names => Defaults.Keys;

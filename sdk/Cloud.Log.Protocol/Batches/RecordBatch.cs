@@ -110,6 +110,49 @@ public static class RecordBatch
         return buffer;
     }
 
+    /// <summary>
+    /// The batch <paramref name="batch"/> with only <paramref name="retained"/> of its records (as log
+    /// compaction keeps them): the same base offset, offset span, leader epoch, timestamps, producer fields
+    /// and attributes, each kept record at its own offset, and a new CRC. Null when nothing is retained.
+    /// </summary>
+    /// <param name="batch">A whole, valid batch.</param>
+    /// <param name="retained">Records decoded from it, in offset order.</param>
+    public static byte[]? Compact(ReadOnlySpan<byte> batch, IReadOnlyList<ConsumerRecord> retained)
+    {
+        ArgumentNullException.ThrowIfNull(retained);
+        if (retained.Count == 0)
+        {
+            return null;
+        }
+
+        if (!TryReadHeader(batch, out var header))
+        {
+            throw new RecordBatchFormatException("Not a whole batch.");
+        }
+
+        var logAppendTime = header.TimestampType == TimestampType.LogAppendTime;
+        var records = retained.Select(r => (
+            Record: new ProducerRecord(r.Key, r.Value, r.Timestamp, r.Headers),
+            TimestampDelta: logAppendTime ? 0 : r.Timestamp - header.BaseTimestamp,
+            OffsetDelta: checked((int)(r.Offset - header.BaseOffset)))).ToList();
+        var bodySizes = records.Select(r => RecordBodySize(r.Record, r.TimestampDelta, r.OffsetDelta)).ToList();
+        var size = HeaderSize + bodySizes.Sum(b => Varint.SizeOf(b) + b);
+        var buffer = new byte[size];
+        var span = buffer.AsSpan();
+        batch[..HeaderSize].CopyTo(span);
+        BinaryPrimitives.WriteInt32BigEndian(span[BatchLengthOffset..], size - LogOverhead);
+        BinaryPrimitives.WriteInt32BigEndian(span[57..], records.Count);
+        var position = HeaderSize;
+        for (var i = 0; i < records.Count; i++)
+        {
+            position += Varint.Write(span[position..], bodySizes[i]);
+            position += WriteRecordBody(span[position..], records[i].Record, records[i].TimestampDelta, records[i].OffsetDelta);
+        }
+
+        BinaryPrimitives.WriteUInt32BigEndian(span[CrcOffset..], ComputeCrc(span));
+        return buffer;
+    }
+
     /// <summary>Stamps the base offset and leader epoch of an encoded batch; the CRC stays valid.</summary>
     public static void StampOffsetAndEpoch(Span<byte> batch, long baseOffset, int leaderEpoch)
     {
@@ -142,9 +185,10 @@ public static class RecordBatch
 
         var recordCount = BinaryPrimitives.ReadInt32BigEndian(data[57..]);
         var lastOffsetDelta = BinaryPrimitives.ReadInt32BigEndian(data[23..]);
-        if (recordCount < 1 || lastOffsetDelta != recordCount - 1)
+        // A compacted batch keeps its offset span with fewer records (as in Kafka): lastOffsetDelta >= recordCount - 1.
+        if (recordCount < 1 || lastOffsetDelta < recordCount - 1)
         {
-            throw new RecordBatchFormatException($"Record count {recordCount} does not match last offset delta {lastOffsetDelta}.");
+            throw new RecordBatchFormatException($"Record count {recordCount} does not fit last offset delta {lastOffsetDelta}.");
         }
 
         header = new RecordBatchHeader(
@@ -189,6 +233,7 @@ public static class RecordBatch
         VerifyCrc(span);
         var records = new ConsumerRecord[header.RecordCount];
         var position = HeaderSize;
+        var previousDelta = -1;
         for (var i = 0; i < records.Length; i++)
         {
             var length = Varint.ReadInt32(span, ref position);
@@ -201,6 +246,12 @@ public static class RecordBatch
             position++; // record attributes: unused
             var timestampDelta = Varint.ReadInt64(span, ref position);
             var offsetDelta = Varint.ReadInt32(span, ref position);
+            if (offsetDelta <= previousDelta || offsetDelta > header.LastOffsetDelta)
+            {
+                throw new RecordBatchFormatException($"Record {i} has offset delta {offsetDelta}, out of order or past the batch's last.");
+            }
+
+            previousDelta = offsetDelta;
             var key = ReadBytes(batch, ref position, end);
             var value = ReadBytes(batch, ref position, end);
             var headerCount = Varint.ReadInt32(span, ref position);

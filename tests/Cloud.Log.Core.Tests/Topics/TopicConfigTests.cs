@@ -18,6 +18,7 @@ public class TopicConfigTests
             ["segment.ms"] = "604800000",
             ["max.message.bytes"] = "1048588",
             ["cleanup.policy"] = "delete",
+            ["delete.retention.ms"] = "86400000",
             ["min.insync.replicas"] = "1",
             ["message.timestamp.type"] = "CreateTime",
         };
@@ -25,6 +26,22 @@ public class TopicConfigTests
         Assert.Equal(1048588, TopicConfig.Default.MaxBatchBytes);
         Assert.Equal(TimeSpan.FromDays(7), TopicConfig.Default.SegmentMaxAge);
         Assert.Equal(TimestampType.CreateTime, TopicConfig.Default.TimestampType);
+        Assert.True(TopicConfig.Default.Deletes);
+        Assert.False(TopicConfig.Default.Compacted);
+        Assert.Equal(TimeSpan.FromDays(1), TopicConfig.Default.TombstoneRetention);
+    }
+
+    /// <summary>cleanup.policy takes delete, compact, or both, in either order.</summary>
+    [Theory]
+    [InlineData("delete", false, true)]
+    [InlineData("compact", true, false)]
+    [InlineData("compact,delete", true, true)]
+    [InlineData("delete,compact", true, true)]
+    public void Cleanup_policies_are_kafkas(string policy, bool compacted, bool deletes)
+    {
+        var config = TopicConfig.Parse(new Dictionary<string, string> { ["cleanup.policy"] = policy });
+        Assert.Equal(compacted, config.Compacted);
+        Assert.Equal(deletes, config.Deletes);
     }
 
     [Theory]
@@ -36,7 +53,9 @@ public class TopicConfigTests
     [InlineData("segment.ms", "0")]
     [InlineData("max.message.bytes", "4194305")]
     [InlineData("max.message.bytes", "-1")]
-    [InlineData("cleanup.policy", "compact")]
+    [InlineData("cleanup.policy", "compact,compact")]
+    [InlineData("cleanup.policy", "")]
+    [InlineData("delete.retention.ms", "-1")]
     [InlineData("cleanup.policy", "whatever")]
     [InlineData("min.insync.replicas", "0")]
     [InlineData("message.timestamp.type", "createtime")]

@@ -104,6 +104,44 @@ public class RecordBatchTests
         Assert.Equal(documented, Convert.ToHexString(bytes));
     }
 
+    /// <summary>
+    /// Compacting a batch keeps the chosen records at their own offsets and timestamps, and the batch's offset
+    /// span, epoch and producer fields, with a valid CRC; nothing retained is no batch.
+    /// </summary>
+    [Fact]
+    public void Compacted_batch_keeps_offsets_span_and_producer_fields()
+    {
+        var bytes = RecordBatch.Encode(
+            [Record("a", "1", 100), Record("b", "2", 105), Record("a", "3", 110), Record("c", null, 120)],
+            TimestampType.CreateTime, now: 0, new ProducerBatchIdentity(9, 2, 40));
+        RecordBatch.StampOffsetAndEpoch(bytes, 50, 3);
+        var all = RecordBatch.DecodeRecords(bytes);
+        var compacted = RecordBatch.Compact(bytes, [all[1], all[2]])!;
+
+        Assert.True(RecordBatch.TryReadHeader(compacted, out var header));
+        Assert.Equal(50, header.BaseOffset);
+        Assert.Equal(53, header.LastOffset);
+        Assert.Equal(2, header.RecordCount);
+        Assert.Equal(3, header.PartitionLeaderEpoch);
+        Assert.Equal(new ProducerBatchIdentity(9, 2, 40), header.Producer);
+        var kept = RecordBatch.DecodeRecords(compacted);
+        Assert.Equal([51L, 52L], kept.Select(r => r.Offset));
+        Assert.Equal([105L, 110L], kept.Select(r => r.Timestamp));
+        Assert.Equal(["2", "3"], kept.Select(r => Text(r.Value)));
+        Assert.Null(RecordBatch.Compact(bytes, []));
+        Assert.True(compacted.Length < bytes.Length);
+    }
+
+    /// <summary>A record whose offset delta goes backwards or past the batch's last is a format error.</summary>
+    [Fact]
+    public void Out_of_order_offset_deltas_are_format_errors()
+    {
+        var bytes = RecordBatch.Encode([Record("a", "1", 1), Record("b", "2", 1)], TimestampType.CreateTime, now: 0);
+        var decoded = RecordBatch.DecodeRecords(bytes);
+        var swapped = RecordBatch.Compact(bytes, [decoded[1], decoded[0] with { Offset = 1 }])!;
+        Assert.Throws<RecordBatchFormatException>(() => RecordBatch.DecodeRecords(swapped));
+    }
+
     /// <summary>CRC-32C is the Castagnoli polynomial: its standard check value for "123456789" is 0xE3069283.</summary>
     [Fact]
     public void Crc32c_is_castagnoli() =>
