@@ -21,6 +21,7 @@ public sealed class CloudLogEngineOptions
     private TimeSpan _idempotencyKeyExpiration = TimeSpan.FromHours(1);
     private long _producerCheckpointBytes = 64L * 1024 * 1024;
     private TimeSpan _replicaLagTimeMax = TimeSpan.FromSeconds(10);
+    private TimeSpan _orphanBlobGrace = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// Prefix of every container and table the engine uses, so several logs can share one account.
@@ -190,6 +191,22 @@ public sealed class CloudLogEngineOptions
     /// share one.
     /// </summary>
     public string? InstanceId { get; set; }
+
+    /// <summary>
+    /// How long a blob that compaction replaced (or that no segment row names) stays before the cleanup
+    /// deletes it, so readers that still hold the old segment list finish their reads. Default 10 min.
+    /// </summary>
+    public TimeSpan OrphanBlobGrace
+    {
+        get => _orphanBlobGrace;
+        set => _orphanBlobGrace = InRange(value, TimeSpan.Zero, TimeSpan.FromDays(7));
+    }
+
+    /// <summary>
+    /// Test hook: called before each step of the background jobs (retention, compaction, cleanup) with the
+    /// step's name, so tests can interrupt a job at every step. Null in production.
+    /// </summary>
+    internal Func<string, CancellationToken, Task>? StepHook { get; set; }
 
     internal CloudLogEngineOptions Clone() => (CloudLogEngineOptions)MemberwiseClone();
 

@@ -113,7 +113,13 @@ internal sealed partial class PartitionLog
         var chunk = (long)_context.Options.IndexIntervalBytes * 2;
         while (true)
         {
-            var read = await SegmentBlobs.ReadAsync(Location(location).Data(segment.BlobName), position, Clip(segment, position, chunk), cancellationToken).ConfigureAwait(false);
+            var length = Clip(segment, position, chunk);
+            if (length == 0)
+            {
+                return null; // the committed end of a closed segment
+            }
+
+            var read = await SegmentBlobs.ReadAsync(Location(location).Data(segment.BlobName), position, length, cancellationToken).ConfigureAwait(false);
             var batches = BatchScanner.Parse(read.Data, expected, $"{segment.BlobName} at byte {position}", out var consumed, segment.Compacted);
             foreach (var batch in batches)
             {

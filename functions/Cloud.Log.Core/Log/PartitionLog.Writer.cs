@@ -73,6 +73,11 @@ internal sealed partial class PartitionLog
                 reader.TryRead(out _);
                 await RunCatchUpAsync(catchUp).ConfigureAwait(false);
             }
+            else if (first is RollOperation roll)
+            {
+                reader.TryRead(out _);
+                await RunRollAsync(roll).ConfigureAwait(false);
+            }
             else
             {
                 group.Clear();

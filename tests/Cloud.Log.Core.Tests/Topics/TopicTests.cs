@@ -50,11 +50,12 @@ public class TopicTests(StorageFixture storage)
         await Fails(ErrorCode.UnknownTopicOrPartition, () => engine.DeleteTopicAsync("orders"));
     }
 
-    /// <summary>A re-created name gets a new topic id and none of the old records.</summary>
+    /// <summary>A re-created name gets a new topic id and none of the old records; the cleanup job then removes the old data and nothing of the new.</summary>
     [Fact(Timeout = 60_000)]
     public async Task Recreated_topic_shares_nothing_with_the_old_one()
     {
-        await using var engine = await storage.CreateEngineAsync();
+        var prefix = StorageFixture.NewPrefix();
+        await using var engine = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
         var first = await engine.CreateTopicAsync("events");
         await engine.ProduceAsync("events", Records.Values(5));
         await engine.DeleteTopicAsync("events");
@@ -67,6 +68,17 @@ public class TopicTests(StorageFixture storage)
         Assert.Equal(0, fetched.HighWatermark);
         await engine.ProduceAsync("events", Records.Values(1, "new"));
         Assert.Equal("new0", Records.Text((await engine.FetchAsync("events", 0, 0)).Records.Single().Value));
+
+        // The cleanup job removes the old topic's blobs and rows, and nothing of the new one.
+        Assert.SkipWhen(storage.ConnectionString is null, "lists blobs and rows directly");
+        Assert.Equal([first.TopicId], await engine.CleanUpDeletedTopicsAsync());
+        Assert.Empty(await Lifecycle.LogDump.BlobsAsync(storage.ConnectionString, prefix, first.TopicId + "/"));
+        Assert.NotEmpty(await Lifecycle.LogDump.BlobsAsync(storage.ConnectionString, prefix, second.TopicId + "/"));
+        var rows = new Azure.Data.Tables.TableClient(storage.ConnectionString, prefix + "partitions");
+        Assert.Empty(rows.Query<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == first.TopicId));
+        Assert.NotEmpty(rows.Query<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == second.TopicId));
+        Assert.Equal("new0", Records.Text((await engine.FetchAsync("events", 0, 0)).Records.Single().Value));
+        Assert.Empty(await engine.CleanUpDeletedTopicsAsync());
     }
 
     /// <summary>A delete seals the partitions' active segments: a writer elsewhere cannot append afterwards.</summary>

@@ -1,0 +1,464 @@
+using System.Globalization;
+using Azure;
+using Azure.Storage.Blobs.Models;
+using Cloud.Log.Core.Lifecycle;
+using Cloud.Log.Core.Metadata;
+using Cloud.Log.Core.Storage;
+using Cloud.Log.Core.Topics;
+using Cloud.Log.Protocol.Batches;
+using Microsoft.Extensions.Logging;
+
+namespace Cloud.Log.Core.Log;
+
+/// <summary>
+/// The segment lifecycle, run by the background jobs: retention deletes whole closed segments, oldest first;
+/// compaction rewrites closed segments keeping the newest record of each key. Every step is idempotent and
+/// ordered so that a run killed anywhere leaves the log readable and complete, and the next run finishes:
+/// retention moves the log start before it deletes anything; compaction writes the new copy at every
+/// in-sync location before one conditional row update switches readers to it, and old blobs go only after a
+/// grace period.
+/// </summary>
+internal sealed partial class PartitionLog
+{
+    /// <summary>Applies <c>retention.ms</c> and <c>retention.bytes</c>; also finishes what an interrupted run left.</summary>
+    public async Task<SegmentCleanup> EnforceRetentionAsync(string topic, TopicConfig config, CancellationToken cancellationToken)
+    {
+        var view = await LoadReplicaViewAsync(cancellationToken).ConfigureAwait(false);
+        var segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+        var logStart = view.LogStartOffset;
+        var now = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (config.Deletes)
+        {
+            logStart = Math.Max(logStart, await RetainedStartAsync(config, segments, view, logStart, now, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (logStart > view.LogStartOffset)
+        {
+            await StepAsync("retention:log-start", cancellationToken).ConfigureAwait(false);
+            logStart = await AdvanceLogStartAsync(logStart, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Whole segments below the log start go, with whatever an interrupted run left.
+        var gone = segments.Where(s => s.IsClosed && s.EndOffset <= logStart).ToList();
+        long freed = 0;
+        foreach (var segment in gone)
+        {
+            await StepAsync("retention:delete-blobs", cancellationToken).ConfigureAwait(false);
+            await DeleteBlobsAsync(view.Replicas, [segment.BlobName], cancellationToken).ConfigureAwait(false);
+            await StepAsync("retention:delete-row", cancellationToken).ConfigureAwait(false);
+            await DeleteSegmentRowAsync(segment, cancellationToken).ConfigureAwait(false);
+            freed += segment.SizeBytes ?? 0;
+        }
+
+        if (gone.Count > 0)
+        {
+            _segments = null;
+            _context.Logger.LogInformation("Retention deleted {Count} segments of {Topic}/{Partition}; log start {LogStart}.", gone.Count, topic, Partition, logStart);
+        }
+
+        return new SegmentCleanup(topic, Partition, gone.Count, 0, freed, logStart);
+    }
+
+    /// <summary>
+    /// The log start retention allows: past every closed segment, oldest first, whose newest record is older
+    /// than <c>retention.ms</c>, and past the oldest ones while the partition stays at least
+    /// <c>retention.bytes</c> without them (Kafka's rule). An idle active segment that is all expired is
+    /// rolled, so the next run can delete it.
+    /// </summary>
+    private async Task<long> RetainedStartAsync(TopicConfig config, IReadOnlyList<SegmentInfo> segments, ReplicaView view, long logStart, long now, CancellationToken cancellationToken)
+    {
+        var closed = segments.Where(s => s.IsClosed && !s.IsEmpty && s.EndOffset > logStart).ToList();
+        var start = logStart;
+        var cutoff = config.RetentionMilliseconds < 0 ? long.MinValue : now - config.RetentionMilliseconds;
+        var kept = 0;
+        while (kept < closed.Count && closed[kept].MaxTimestamp < cutoff)
+        {
+            start = closed[kept++].EndOffset!.Value;
+        }
+
+        if (config.RetentionBytesPerPartition >= 0)
+        {
+            var active = segments.Count > 0 && !segments[^1].IsClosed ? segments[^1] : null;
+            var activeBytes = active is null ? 0 : (await SegmentBlobs.MeasureAsync(Location(view.Leader).Data(active.BlobName), cancellationToken).ConfigureAwait(false))?.Length ?? 0;
+            var excess = closed.Skip(kept).Sum(s => s.SizeBytes ?? 0) + activeBytes - config.RetentionBytesPerPartition;
+            while (kept < closed.Count && excess - closed[kept].SizeBytes >= 0)
+            {
+                excess -= closed[kept].SizeBytes!.Value;
+                start = closed[kept++].EndOffset!.Value;
+            }
+        }
+
+        if (cutoff > long.MinValue && kept == closed.Count && segments.Count > 0 && !segments[^1].IsClosed && segments[^1].CreatedAt < cutoff)
+        {
+            var roll = new RollOperation(cutoff);
+            Enqueue(roll);
+            await roll.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return start;
+    }
+
+    /// <summary>The writer loop's part of time retention: roll the active segment if every record in it is older than the cutoff.</summary>
+    private async Task RunRollAsync(RollOperation operation)
+    {
+        try
+        {
+            await EnsureLeadershipAsync(CancellationToken.None).ConfigureAwait(false);
+            var active = _active!;
+            var rolled = active.Position > 0 && active.MaxTimestamp < operation.Before;
+            if (rolled)
+            {
+                await RollAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            operation.Completion.TrySetResult(rolled);
+        }
+        catch (Exception e)
+        {
+            operation.Fail(e);
+            if (e is not CloudLogException)
+            {
+                _active = null;
+            }
+        }
+    }
+
+    /// <summary>Moves the log start forward (never back) in the state row, with its ETag; the writer's own updates keep it.</summary>
+    private async Task<long> AdvanceLogStartAsync(long logStart, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var state = await _context.Leases.GetStateAsync(TopicId, Partition, cancellationToken).ConfigureAwait(false)
+                ?? throw new CloudLogException(Protocol.Errors.ErrorCode.UnknownTopicOrPartition, $"Partition {Partition} no longer exists.");
+            if (state.LogStartOffset >= logStart)
+            {
+                return state.LogStartOffset;
+            }
+
+            state.LogStartOffset = logStart;
+            try
+            {
+                await _context.Tables.Partitions.UpdateEntityAsync(state, state.ETag, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                _replicaView = ToView(state);
+                return logStart;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
+            {
+                // The writer renewed its lease meanwhile: read the row again.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rewrites the closed segments so each holds only the newest record of each key (by the offsets of the
+    /// whole closed log), at the records' own offsets; tombstones older than <c>delete.retention.ms</c> go
+    /// too. The active segment is never touched. Also deletes blobs that compaction replaced, once the grace
+    /// period has passed.
+    /// </summary>
+    public async Task<SegmentCleanup> CompactAsync(string topic, TopicConfig config, CancellationToken cancellationToken)
+    {
+        var view = await LoadReplicaViewAsync(cancellationToken).ConfigureAwait(false);
+        var segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+        var closed = segments.Where(s => s.IsClosed && !s.IsEmpty && s.EndOffset > view.LogStartOffset).ToList();
+        var freed = await SweepReplacedBlobsAsync(view, segments, cancellationToken).ConfigureAwait(false);
+        if (!config.Compacted || closed.Count == 0)
+        {
+            return new SegmentCleanup(topic, Partition, 0, 0, freed, view.LogStartOffset);
+        }
+
+        await StepAsync("compaction:offset-map", cancellationToken).ConfigureAwait(false);
+        var newest = new Dictionary<string, long>(StringComparer.Ordinal);
+        var contents = new List<(SegmentInfo Segment, List<StoredBatch> Batches)>();
+        foreach (var segment in closed)
+        {
+            var batches = await ReadWholeSegmentAsync(view.Leader, segment, cancellationToken).ConfigureAwait(false);
+            contents.Add((segment, batches));
+            foreach (var record in batches.SelectMany(Decode))
+            {
+                newest[KeyOf(record)] = record.Offset;
+            }
+        }
+
+        var tombstoneCutoff = _context.Time.GetUtcNow().ToUnixTimeMilliseconds() - (long)config.TombstoneRetention.TotalMilliseconds;
+        var compacted = 0;
+        foreach (var (segment, batches) in contents)
+        {
+            if (segments.Any(s => s.RowKey == segment.RowKey && !s.IsClosed))
+            {
+                continue;
+            }
+
+            var rewritten = new List<byte[]>();
+            var removed = false;
+            foreach (var batch in batches)
+            {
+                var records = Decode(batch);
+                var kept = records.Where(r => newest[KeyOf(r)] == r.Offset && !(r.Value is null && r.Timestamp < tombstoneCutoff)).ToList();
+                removed |= kept.Count < records.Count;
+                if (RecordBatch.Compact(batch.Bytes.Span, kept) is { } bytes)
+                {
+                    rewritten.Add(kept.Count == records.Count ? batch.Bytes.ToArray() : bytes);
+                }
+            }
+
+            if (!removed)
+            {
+                continue;
+            }
+
+            var size = rewritten.Sum(b => (long)b.Length);
+            if (await ReplaceSegmentAsync(view, segment, rewritten, cancellationToken).ConfigureAwait(false))
+            {
+                compacted++;
+                freed += (segment.SizeBytes ?? 0) - size;
+            }
+        }
+
+        if (compacted > 0)
+        {
+            // Cached batches are the pre-compaction ones: read the rewritten segments from storage from now on.
+            // (Other instances' caches age out as new batches push old ones out.)
+            _cache.Clear();
+            _segments = null;
+            _context.Logger.LogInformation("Compaction rewrote {Count} segments of {Topic}/{Partition}.", compacted, topic, Partition);
+        }
+
+        return new SegmentCleanup(topic, Partition, 0, compacted, freed, view.LogStartOffset);
+    }
+
+    /// <summary>
+    /// Writes the compacted segment to a new blob at every in-sync location, sealed, with its index, then
+    /// switches the segment row to it with the row's ETag (a concurrent compaction of the same segment loses
+    /// cleanly). False when a location did not take the copy or another run switched first: the log is
+    /// unchanged then, and the unnamed blob is swept later.
+    /// </summary>
+    private async Task<bool> ReplaceSegmentAsync(ReplicaView view, SegmentInfo segment, List<byte[]> batches, CancellationToken cancellationToken)
+    {
+        var row = await _context.Tables.Partitions.GetEntityIfExistsAsync<SegmentEntity>(TopicId, segment.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!row.HasValue || row.Value!.BlobName != segment.BlobName || row.Value.ReplacedBlob.Length > 0)
+        {
+            return false; // changed meanwhile, or its last replaced blob is not swept yet
+        }
+
+        var name = CompactedBlobName(segment.BlobName);
+        foreach (var location in view.Isr)
+        {
+            await StepAsync("compaction:write-copy", cancellationToken).ConfigureAwait(false);
+            if (!await WriteSegmentCopyAsync(location, name, segment.BaseOffset, batches, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+
+        await StepAsync("compaction:switch-row", cancellationToken).ConfigureAwait(false);
+        var entity = row.Value;
+        entity.ReplacedBlob = entity.BlobName;
+        entity.ReplacedAt = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        entity.BlobName = name;
+        entity.SizeBytes = batches.Sum(b => (long)b.Length);
+        entity.Compacted = true;
+        try
+        {
+            await _context.Tables.Partitions.UpdateEntityAsync(entity, entity.ETag, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A new name for a segment's compacted copy: the segment's name with a fresh suffix, so concurrent runs never share a blob.</summary>
+    private static string CompactedBlobName(string blobName)
+    {
+        var stem = blobName[..^".log".Length];
+        var dot = stem.IndexOf(".c", StringComparison.Ordinal);
+        var baseName = dot < 0 ? stem : stem[..dot];
+        return string.Create(CultureInfo.InvariantCulture, $"{baseName}.c{Guid.NewGuid():N}.log");
+    }
+
+    /// <summary>Writes one location's copy of a compacted segment: whole batches in blocks of at most 4 MiB, an index entry every index interval, then seals it.</summary>
+    private async Task<bool> WriteSegmentCopyAsync(int location, string name, long baseOffset, List<byte[]> batches, CancellationToken cancellationToken)
+    {
+        var blobs = Location(location);
+        try
+        {
+            await blobs.CreateSegmentAsync(name, cancellationToken).ConfigureAwait(false);
+            long position = 0;
+            long lastIndexed = 0;
+            var index = new List<byte>();
+            var maxTimestamp = -1L;
+            var block = new List<byte>();
+            foreach (var batch in batches)
+            {
+                RecordBatch.TryReadHeader(batch, out var header);
+                if (block.Count > 0 && block.Count + batch.Length > TopicConfig.MaxBlockBytes)
+                {
+                    await SegmentBlobs.AppendAsync(blobs.Data(name), block.ToArray(), position, cancellationToken).ConfigureAwait(false);
+                    position += block.Count;
+                    block.Clear();
+                }
+
+                var at = position + block.Count;
+                if (at - lastIndexed >= _context.Options.IndexIntervalBytes)
+                {
+                    index.AddRange(OffsetIndex.Encode(new OffsetIndexEntry(header.BaseOffset, at, maxTimestamp)));
+                    lastIndexed = at;
+                }
+
+                block.AddRange(batch);
+                maxTimestamp = Math.Max(maxTimestamp, header.MaxTimestamp);
+            }
+
+            if (block.Count > 0)
+            {
+                await SegmentBlobs.AppendAsync(blobs.Data(name), block.ToArray(), position, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (index.Count > 0)
+            {
+                await SegmentBlobs.AppendAsync(blobs.Index(name), index.ToArray(), 0, cancellationToken).ConfigureAwait(false);
+            }
+
+            await SegmentBlobs.SealAsync(blobs.Data(name), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RequestFailedException or AggregateException)
+        {
+            _context.Logger.LogWarning(e, "Location {Location} did not take the compacted copy {Blob} (base offset {BaseOffset}).", location, name, baseOffset);
+            return false;
+        }
+    }
+
+    /// <summary>Reads a closed segment's committed bytes from one copy, in 4 MiB reads, as checked batches.</summary>
+    private async Task<List<StoredBatch>> ReadWholeSegmentAsync(int location, SegmentInfo segment, CancellationToken cancellationToken)
+    {
+        var batches = new List<StoredBatch>();
+        long position = 0;
+        long? expected = segment.BaseOffset;
+        while (position < segment.SizeBytes)
+        {
+            var read = await SegmentBlobs.ReadAsync(Location(location).Data(segment.BlobName), position, Math.Min(CatchUpChunkBytes, segment.SizeBytes!.Value - position), cancellationToken).ConfigureAwait(false);
+            var where = $"{segment.BlobName} at location {location}, byte {position}";
+            var parsed = BatchScanner.Parse(read.Data, expected, where, out var consumed, allowGaps: true);
+            if (consumed == 0)
+            {
+                // One batch larger than the read: read it whole.
+                var size = BatchScanner.PeekSize(read.Data.Span, where) ?? throw BatchScanner.Corrupt(where, new RecordBatchFormatException("The segment ends inside a batch."));
+                read = await SegmentBlobs.ReadAsync(Location(location).Data(segment.BlobName), position, size, cancellationToken).ConfigureAwait(false);
+                parsed = BatchScanner.Parse(read.Data, expected, where, out consumed, allowGaps: true);
+            }
+
+            // Copy the batches out of the read buffer: the segment is held while the offset map is built.
+            batches.AddRange(parsed.Select(b => b with { Bytes = b.Bytes.ToArray() }));
+            position += consumed;
+            expected = parsed[^1].NextOffset;
+        }
+
+        return batches;
+    }
+
+    /// <summary>The key a compacted topic keeps the newest record of: its bytes, as text for the map.</summary>
+    private static string KeyOf(ConsumerRecord record) => Convert.ToBase64String(record.Key!.Value.Span);
+
+    /// <summary>
+    /// Deletes, once the grace period has passed, the blobs that compaction replaced, and at every location
+    /// the partition's blobs that no segment row names (a compaction or a segment start that did not finish).
+    /// </summary>
+    private async Task<long> SweepReplacedBlobsAsync(ReplicaView view, IReadOnlyList<SegmentInfo> segments, CancellationToken cancellationToken)
+    {
+        var graceStart = (_context.Time.GetUtcNow() - _context.Options.OrphanBlobGrace).ToUnixTimeMilliseconds();
+        var (from, to) = SegmentEntity.RowKeyRange(Partition);
+        var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {TopicId} and RowKey gt {from} and RowKey lt {to}");
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var row in _context.Tables.Partitions.QueryAsync<SegmentEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            named.Add(row.BlobName);
+            if (row.ReplacedBlob.Length == 0)
+            {
+                continue;
+            }
+
+            if (row.ReplacedAt >= graceStart)
+            {
+                named.Add(row.ReplacedBlob);
+                continue;
+            }
+
+            await StepAsync("compaction:sweep-replaced", cancellationToken).ConfigureAwait(false);
+            await DeleteBlobsAsync(view.Replicas, [row.ReplacedBlob], cancellationToken).ConfigureAwait(false);
+            row.ReplacedBlob = "";
+            try
+            {
+                await _context.Tables.Partitions.UpdateEntityAsync(row, row.ETag, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status is 412 or 404)
+            {
+                // Changed or gone meanwhile; the next run looks again.
+            }
+        }
+
+        long freed = 0;
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"{TopicId}/{Partition:D5}/");
+        foreach (var location in view.Replicas)
+        {
+            try
+            {
+                await foreach (var blob in Location(location).Container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
+                {
+                    var data = blob.Name.EndsWith(".index", StringComparison.Ordinal) ? blob.Name[..^".index".Length] + ".log" : blob.Name;
+                    if (!named.Contains(data) && blob.Properties.CreatedOn?.ToUnixTimeMilliseconds() < graceStart)
+                    {
+                        await StepAsync("compaction:sweep-orphan", cancellationToken).ConfigureAwait(false);
+                        await DeleteBlobAsync(Location(location), blob.Name, cancellationToken).ConfigureAwait(false);
+                        freed += blob.Properties.ContentLength ?? 0;
+                    }
+                }
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RequestFailedException or AggregateException)
+            {
+                _context.Logger.LogInformation(e, "Location {Location} was not swept this time.", location);
+            }
+        }
+
+        return freed;
+    }
+
+    /// <summary>Deletes segment blobs (data and index) at every location that answers; a missing blob is fine.</summary>
+    private async Task DeleteBlobsAsync(IEnumerable<int> locations, IEnumerable<string> blobNames, CancellationToken cancellationToken)
+    {
+        foreach (var location in locations)
+        {
+            foreach (var name in blobNames)
+            {
+                try
+                {
+                    await DeleteBlobAsync(Location(location), name, cancellationToken).ConfigureAwait(false);
+                    await DeleteBlobAsync(Location(location), SegmentBlobs.IndexBlobName(name), cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RequestFailedException or AggregateException)
+                {
+                    // A location that does not answer keeps its copy for now; catch-up never copies below the log start.
+                    _context.Logger.LogInformation(e, "Location {Location} kept {Blob} for now.", location, name);
+                }
+            }
+        }
+    }
+
+    private static async Task DeleteBlobAsync(SegmentBlobs location, string name, CancellationToken cancellationToken) =>
+        await location.Container.DeleteBlobIfExistsAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+    private async Task DeleteSegmentRowAsync(SegmentInfo segment, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _context.Tables.Partitions.DeleteEntityAsync(TopicId, segment.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+        }
+    }
+
+    private Task StepAsync(string step, CancellationToken cancellationToken) =>
+        _context.Options.StepHook?.Invoke(step, cancellationToken) ?? Task.CompletedTask;
+}
