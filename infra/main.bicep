@@ -78,8 +78,11 @@ param corsAllowedOrigins array = []
 @description('NCRONTAB schedule of the replica catch-up job.')
 param replicationSchedule string = '*/10 * * * * *'
 
-@description('NCRONTAB schedule of the retention and compaction jobs.')
+@description('NCRONTAB schedule of the retention job (which also removes deleted topics\' data).')
 param retentionSchedule string = '0 */5 * * * *'
+
+@description('NCRONTAB schedule of the compaction job.')
+param compactionSchedule string = '0 */10 * * * *'
 
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -177,6 +180,7 @@ module api 'app/api.bicep' = {
     corsAllowedOrigins: corsAllowedOrigins
     replicationSchedule: replicationSchedule
     retentionSchedule: retentionSchedule
+    compactionSchedule: compactionSchedule
   }
 }
 

@@ -2,6 +2,7 @@ using Cloud.Log.Api;
 using Cloud.Log.Api.Auth;
 using Cloud.Log.Api.Configuration;
 using Cloud.Log.Api.Http;
+using Cloud.Log.Api.Jobs;
 using Cloud.Log.Core;
 using Cloud.Log.Server.Jobs;
 using Cloud.Log.Server.Queue;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cloud.Log.Server;
@@ -57,8 +59,11 @@ public static class CloudLogServer
             _ => CloudLogConfiguration.ReadQueueService(configuration));
         builder.Services.Configure<QueueProcessorOptions>(configuration.GetSection($"{CloudLogConfiguration.Section}:ProduceQueue"));
         builder.Services.AddHostedService<QueueProduceService>();
-        builder.Services.Configure<JobOptions>(configuration.GetSection($"{CloudLogConfiguration.Section}:Jobs"));
-        builder.Services.AddHostedService<ReplicaCatchUpService>();
+        var jobs = new JobOptions();
+        configuration.GetSection($"{CloudLogConfiguration.Section}:Jobs").Bind(jobs);
+        AddJob<ReplicaCatchUpJob>(builder.Services, jobs.ReplicationInterval);
+        AddJob<RetentionJob>(builder.Services, jobs.RetentionInterval);
+        AddJob<CompactionJob>(builder.Services, jobs.CompactionInterval);
 
         var app = builder.Build();
         app.Services.GetRequiredService<CloudLogEngine>(); // fail at start, not at the first request, when storage is unreachable
@@ -73,6 +78,13 @@ public static class CloudLogServer
 
         return app;
     }
+
+    private static void AddJob<TJob>(IServiceCollection services, TimeSpan interval)
+        where TJob : ICloudLogJob =>
+        services.AddSingleton<IHostedService>(provider => new PeriodicJobService(
+            provider.GetRequiredService<TJob>(),
+            interval,
+            provider.GetRequiredService<ILogger<PeriodicJobService>>()));
 
     /// <summary>Routing's bare 404 and 405 become problem answers, as every other error is.</summary>
     private static async Task AnswerUnmatchedRoutesAsync(HttpContext context, Func<Task> next)

@@ -24,6 +24,7 @@ param maximumInstanceCount int
 param corsAllowedOrigins array
 param replicationSchedule string
 param retentionSchedule string
+param compactionSchedule string
 
 var locationSettings = toObject(flatten(map(range(0, length(replicaLocations)), i => [
   { key: 'CloudLog__Locations__${i}__Name', value: replicaLocations[i].name }
@@ -49,6 +50,7 @@ var appSettings = union(locationSettings, {
   CloudLog__Engine__DefaultReplicationFactor: string(defaultReplicationFactor)
   CLOUDLOG_REPLICATION_SCHEDULE: replicationSchedule
   CLOUDLOG_RETENTION_SCHEDULE: retentionSchedule
+  CLOUDLOG_COMPACTION_SCHEDULE: compactionSchedule
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 })

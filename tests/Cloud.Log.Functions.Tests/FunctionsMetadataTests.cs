@@ -69,6 +69,8 @@ public class FunctionsMetadataTests
     private static Dictionary<string, string?> ExpectedTimers { get; } = new()
     {
         ["ReplicaCatchUp"] = "%CLOUDLOG_REPLICATION_SCHEDULE%",
+        ["Retention"] = "%CLOUDLOG_RETENTION_SCHEDULE%",
+        ["Compaction"] = "%CLOUDLOG_COMPACTION_SCHEDULE%",
     };
 
     private static string FindMetadata()

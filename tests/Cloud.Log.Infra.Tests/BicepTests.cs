@@ -116,7 +116,7 @@ public class BicepTests
             Assert.DoesNotContain(secret, (await Template.Value).ToString(), StringComparison.Ordinal);
         }
 
-        foreach (var expected in new[] { "'AzureWebJobsStorage__credential', 'managedidentity'", "'CloudLogQueue__credential', 'managedidentity'", "'CloudLogQueue__queueServiceUri'", "'CLOUDLOG_PRODUCE_QUEUE'", "'AZURE_CLIENT_ID'", "Authorization=AAD", "CloudLog__Locations__", "__BlobServiceUri", "__TableServiceUri", "'CLOUDLOG_REPLICATION_SCHEDULE'", "'CLOUDLOG_RETENTION_SCHEDULE'", "'CloudLog__Metadata__TableServiceUri'" })
+        foreach (var expected in new[] { "'AzureWebJobsStorage__credential', 'managedidentity'", "'CloudLogQueue__credential', 'managedidentity'", "'CloudLogQueue__queueServiceUri'", "'CLOUDLOG_PRODUCE_QUEUE'", "'AZURE_CLIENT_ID'", "Authorization=AAD", "CloudLog__Locations__", "__BlobServiceUri", "__TableServiceUri", "'CLOUDLOG_REPLICATION_SCHEDULE'", "'CLOUDLOG_RETENTION_SCHEDULE'", "'CLOUDLOG_COMPACTION_SCHEDULE'", "'CloudLog__Metadata__TableServiceUri'" })
         {
             Assert.Contains(expected, settings, StringComparison.Ordinal);
         }

@@ -6,7 +6,7 @@ namespace Cloud.Log.Infra.Tests;
 /// <summary>What azd deploys: `dotnet publish` of the function app gives a package whose functions.metadata lists every function.</summary>
 public class PublishTests
 {
-    /// <summary>The published package has host.json, the worker, and functions.metadata with every route, the queue trigger and the timers.</summary>
+    /// <summary>The published package has host.json, the worker, and functions.metadata with every route, the queue trigger and the three timers.</summary>
     [Fact(Timeout = 300_000)]
     public async Task Published_package_lists_every_function()
     {
@@ -26,6 +26,10 @@ public class PublishTests
             }
 
             Assert.Contains("ProduceFromQueue", names);
+            foreach (var timer in new[] { "ReplicaCatchUp", "Retention", "Compaction" })
+            {
+                Assert.Contains(timer, names);
+            }
         }
         finally
         {

@@ -28,6 +28,8 @@ public static class CloudLogServiceCollectionExtensions
             provider.GetRequiredService<ILoggerFactory>(),
             CloudLogConfiguration.ReadMetadataLocation(configuration)).GetAwaiter().GetResult());
         services.AddSingleton<Jobs.ReplicaCatchUpJob>();
+        services.AddSingleton<Jobs.RetentionJob>();
+        services.AddSingleton<Jobs.CompactionJob>();
         services.AddSingleton<CloudLogHttpApi>();
         services.AddSingleton(queues);
         services.AddSingleton(provider => new QueueProduceHandler(

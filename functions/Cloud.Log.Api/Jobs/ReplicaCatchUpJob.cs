@@ -8,10 +8,16 @@ namespace Cloud.Log.Api.Jobs;
 /// background service run exactly this. It brings lagging replicas up to their leaders and back into the
 /// ISR (<see cref="CloudLogEngine.CatchUpReplicasAsync"/>); two runs at once do no harm.
 /// </summary>
-public sealed partial class ReplicaCatchUpJob(CloudLogEngine engine, ILogger<ReplicaCatchUpJob> logger)
+public sealed partial class ReplicaCatchUpJob(CloudLogEngine engine, ILogger<ReplicaCatchUpJob> logger) : ICloudLogJob
 {
-    /// <summary>The app setting that holds the timer function's NCRONTAB schedule.</summary>
-    public const string ScheduleSetting = "CLOUDLOG_REPLICATION_SCHEDULE";
+    /// <summary>The app setting that holds the timer function's NCRONTAB schedule (default every 10 seconds).</summary>
+    public const string Schedule = "CLOUDLOG_REPLICATION_SCHEDULE";
+
+    /// <inheritdoc />
+    public string Name => "replica catch-up";
+
+    /// <inheritdoc />
+    public string ScheduleSetting => Schedule;
 
     /// <summary>Runs the job once; answers how many replicas rejoined.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken = default)

@@ -12,6 +12,6 @@ public sealed class ReplicaCatchUpFunction(ReplicaCatchUpJob job)
 {
     /// <summary>The timer-triggered catch-up.</summary>
     [Function("ReplicaCatchUp")]
-    public Task RunAsync([TimerTrigger($"%{ReplicaCatchUpJob.ScheduleSetting}%")] TimerInfo timer, CancellationToken cancellationToken) =>
+    public Task RunAsync([TimerTrigger($"%{ReplicaCatchUpJob.Schedule}%")] TimerInfo timer, CancellationToken cancellationToken) =>
         job.RunAsync(cancellationToken);
 }

@@ -1,16 +1,22 @@
 using Cloud.Log.Api.Contract;
 using Cloud.Log.Api.Jobs;
 using Cloud.Log.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Cloud.Log.Server.Tests;
 
-/// <summary>The server runs the catch-up job the function app runs on a timer, as a background service.</summary>
-public sealed class ReplicaCatchUpServiceTests(StorageFixture storage)
+/// <summary>The server runs the jobs the function app runs on timers, as background services.</summary>
+public sealed class JobServiceTests(StorageFixture storage)
 {
-    /// <summary>The service runs the shared catch-up job.</summary>
-    [Fact]
-    public void Service_runs_the_shared_catch_up_job() =>
-        Assert.Contains(typeof(ReplicaCatchUpJob), typeof(CloudLogServer).Assembly.GetType("Cloud.Log.Server.Jobs.ReplicaCatchUpService")!.GetConstructors().Single().GetParameters().Select(p => p.ParameterType));
+    /// <summary>The server runs each job the function app runs on a timer, the same job classes, as background services.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Server_runs_the_shared_jobs_in_the_background()
+    {
+        await using var host = await ServerHost.StartAsync(storage, new Dictionary<string, string?> { ["CloudLog:ProduceQueue:Enabled"] = "false" });
+        var jobs = host.App.Services.GetServices<IHostedService>().OfType<Jobs.PeriodicJobService>().Select(s => s.Job.GetType()).ToList();
+        Assert.Equal([typeof(CompactionJob), typeof(ReplicaCatchUpJob), typeof(RetentionJob)], jobs.OrderBy(t => t.Name));
+    }
 
     /// <summary>A location that was down rejoins the ISR by itself once it is back, through the background job.</summary>
     [Fact(Timeout = 180_000)]
