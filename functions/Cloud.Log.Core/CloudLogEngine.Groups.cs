@@ -4,7 +4,7 @@ using Cloud.Log.Protocol.Errors;
 
 namespace Cloud.Log.Core;
 
-/// <summary>Consumer group offsets.</summary>
+/// <summary>Consumer group offsets and membership.</summary>
 public sealed partial class CloudLogEngine
 {
     /// <summary>
@@ -98,4 +98,69 @@ public sealed partial class CloudLogEngine
             await _groups.DeleteAsync(group, cancellationToken).ConfigureAwait(false);
             return true;
         });
+
+    /// <summary>
+    /// Joins a consumer group as a new member subscribed to <paramref name="topics"/>, whose session lasts
+    /// <paramref name="sessionTimeout"/> past each heartbeat. Answers the member's id and what it owns so far;
+    /// see <see cref="MemberAssignment"/> for how partitions move between members.
+    /// </summary>
+    public Task<MemberAssignment> JoinGroupAsync(string group, IReadOnlyList<string> topics, TimeSpan sessionTimeout, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            GroupOffsetStore.ValidateName(group);
+            ArgumentNullException.ThrowIfNull(topics);
+            if (topics.Count == 0)
+            {
+                throw new CloudLogException(ErrorCode.InvalidRequest, "A member subscribes to at least one topic.");
+            }
+
+            foreach (var topic in topics)
+            {
+                TopicCatalog.ValidateName(topic);
+            }
+
+            return await _membership.JoinAsync(group, topics, sessionTimeout, cancellationToken).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// Keeps a member's session alive, releases the partitions it stopped reading (<paramref name="released"/>),
+    /// and answers what it owns now: UNKNOWN_MEMBER_ID once it left or its session ran out.
+    /// </summary>
+    public Task<MemberAssignment> HeartbeatAsync(string group, string memberId, IReadOnlyList<TopicPartition>? released = null, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            GroupOffsetStore.ValidateName(group);
+            ValidateMemberId(memberId);
+            return await _membership.HeartbeatAsync(group, memberId, released ?? [], cancellationToken).ConfigureAwait(false);
+        });
+
+    /// <summary>Leaves a group: the member's partitions go to the others at their next heartbeat.</summary>
+    public Task LeaveGroupAsync(string group, string memberId, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            GroupOffsetStore.ValidateName(group);
+            ValidateMemberId(memberId);
+            await _membership.LeaveAsync(group, memberId, cancellationToken).ConfigureAwait(false);
+            return true;
+        });
+
+    private static void ValidateMemberId(string memberId)
+    {
+        if (string.IsNullOrEmpty(memberId) || memberId.Length > 64 || !memberId.All(char.IsAsciiLetterOrDigit))
+        {
+            throw new CloudLogException(ErrorCode.UnknownMemberId, $"'{memberId}' is not a member id this service gave out.");
+        }
+    }
+
+    private async Task<int?> PartitionCountOrNullAsync(string topic, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _topics.GetAsync(topic, cancellationToken).ConfigureAwait(false)).PartitionCount;
+        }
+        catch (CloudLogException e) when (e.Code == ErrorCode.UnknownTopicOrPartition)
+        {
+            return null; // a subscription may name a topic before it exists
+        }
+    }
 }

@@ -96,6 +96,113 @@ public sealed partial class CloudLogEngine
         });
 
     /// <summary>
+    /// Appends record batches a producer encoded (the binary encoding the SDK uses). Each batch is checked
+    /// whole before anything is stored — framing, CRC-32C, every record, <c>max.message.bytes</c>, a key on
+    /// every record of a compacted topic, the timestamp type — and stored as it is, its base offset and leader
+    /// epoch stamped by the partition's writer. An idempotent producer's fields in the batch header are checked
+    /// as for any idempotent produce. Answers one entry per batch, in request order.
+    /// </summary>
+    public Task<IReadOnlyList<ProducedBatch>> ProduceBatchesAsync(string topic, IReadOnlyList<(int Partition, ReadOnlyMemory<byte> Batch)> batches, Acks acks = Acks.All, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            TopicCatalog.ValidateName(topic);
+            ArgumentNullException.ThrowIfNull(batches);
+            if (batches.Count == 0)
+            {
+                throw new CloudLogException(ErrorCode.InvalidRequest, "A produce request needs at least one batch.");
+            }
+
+            var metadata = await _topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
+            if (batches.Any(b => b.Partition >= metadata.PartitionCount))
+            {
+                metadata = await _topics.GetAsync(topic, cancellationToken, refresh: true).ConfigureAwait(false);
+            }
+
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var checkedBatches = batches.Select((b, i) => CheckBatch(topic, metadata, b.Partition, b.Batch, i, now)).ToList();
+
+            // Everything is valid: only now does anything reach storage. Batches of one partition keep their order.
+            var appends = new List<Task<(int Partition, RecordBatchHeader Header, AppendResult? Stored)>>();
+            foreach (var (partition, bytes, header) in checkedBatches)
+            {
+                var log = await GetLogAsync(metadata.TopicId, partition, cancellationToken).ConfigureAwait(false);
+                var append = log.AppendAsync(bytes, metadata.Config, acks, cancellationToken);
+                appends.Add(acks == Acks.None
+                    ? Task.FromResult<(int, RecordBatchHeader, AppendResult?)>((partition, header, null))
+                    : Stored(partition, header, append));
+            }
+
+            var stored = await Task.WhenAll(appends).ConfigureAwait(false);
+            return (IReadOnlyList<ProducedBatch>)stored
+                .Select(s => new ProducedBatch(s.Partition, s.Stored?.BaseOffset ?? -1, s.Header.RecordCount, s.Stored?.Timestamp ?? s.Header.MaxTimestamp))
+                .ToList();
+
+            static async Task<(int, RecordBatchHeader, AppendResult?)> Stored(int partition, RecordBatchHeader header, Task<AppendResult> append) =>
+                (partition, header, await append.ConfigureAwait(false));
+        });
+
+    /// <summary>
+    /// Reads whole batches of one partition from the one holding <paramref name="offset"/> (null: the log
+    /// start), as stored, never past the high watermark: at least one batch when one is available, then more
+    /// while they fit <paramref name="maxBytes"/> and hold fewer than <paramref name="maxRecords"/> records
+    /// together. Waits at the high watermark as <see cref="FetchAsync"/> does. No record is decoded.
+    /// </summary>
+    public Task<FetchedBatches> FetchBatchesAsync(string topic, int partition, long? offset = null, int maxRecords = 500, int maxBytes = 1024 * 1024, TimeSpan maxWait = default, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            if (maxRecords < 1 || maxBytes < 1 || maxWait < TimeSpan.Zero)
+            {
+                throw new CloudLogException(ErrorCode.InvalidRequest, "maxRecords and maxBytes must be positive and maxWaitMs not negative.");
+            }
+
+            var log = await GetPartitionLogAsync(topic, partition, cancellationToken).ConfigureAwait(false);
+            return await log.FetchBatchesAsync(offset, maxRecords, maxBytes, maxWait > MaxFetchWait ? MaxFetchWait : maxWait, cancellationToken).ConfigureAwait(false);
+        });
+
+    /// <summary>Checks one producer-encoded batch and readies its bytes for the writer (a copy it may stamp).</summary>
+    private static (int Partition, byte[] Bytes, RecordBatchHeader Header) CheckBatch(string topic, TopicMetadata metadata, int partition, ReadOnlyMemory<byte> batch, int index, long now)
+    {
+        if (partition < 0 || partition >= metadata.PartitionCount)
+        {
+            throw CloudLogException.UnknownPartition(topic, partition);
+        }
+
+        if (batch.Length > metadata.Config.MaxBatchBytes)
+        {
+            throw new CloudLogException(ErrorCode.RecordTooLarge, $"Batch {index} is {batch.Length} bytes; max.message.bytes is {metadata.Config.MaxBatchBytes}.");
+        }
+
+        RecordBatchHeader header;
+        bool anyNullKey;
+        try
+        {
+            header = RecordBatch.Validate(batch, out anyNullKey);
+        }
+        catch (RecordBatchFormatException e)
+        {
+            throw new CloudLogException(ErrorCode.InvalidRecord, $"Batch {index} is not a valid record batch: {e.Message}");
+        }
+
+        if (header.TimestampType == TimestampType.LogAppendTime || header.BaseTimestamp < 0)
+        {
+            throw new CloudLogException(ErrorCode.InvalidRecord, $"Batch {index}: a producer sends CreateTime timestamps, 0 or more; the service stamps LogAppendTime itself.");
+        }
+
+        if (metadata.Config.Compacted && anyNullKey)
+        {
+            throw new CloudLogException(ErrorCode.InvalidRecord, $"Batch {index}: a compacted topic keeps the newest record of each key, so every record needs a key.");
+        }
+
+        var bytes = batch.ToArray();
+        if (metadata.Config.TimestampType == TimestampType.LogAppendTime)
+        {
+            RecordBatch.StampLogAppendTime(bytes, now);
+        }
+
+        return (partition, bytes, header);
+    }
+
+    /// <summary>
     /// Reads records of one partition from <paramref name="offset"/> (null: the log start), never past the
     /// high watermark. At least one record comes back when one is available, even past
     /// <paramref name="maxBytes"/>. At the high watermark it waits up to <paramref name="maxWait"/>

@@ -26,6 +26,7 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
     private readonly MetadataTables _tables;
     private readonly TopicCatalog _topics;
     private readonly GroupOffsetStore _groups;
+    private readonly GroupMembership _membership;
     private readonly LogContext _logContext;
     private readonly ConcurrentDictionary<(string TopicId, int Partition), Lazy<Task<PartitionLog>>> _logs = new();
     private readonly IReadOnlyList<string> _locationNames;
@@ -40,6 +41,7 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
         StorageRequests = counter;
         _topics = new TopicCatalog(tables, options, locations.Count, time);
         _groups = new GroupOffsetStore(tables, time);
+        _membership = new GroupMembership(tables, PartitionCountOrNullAsync, time);
         var leases = new PartitionLeaseManager(tables.Partitions, options, time);
         _logContext = new LogContext(options, time, tables, locations, leases, new ProducerStateStore(tables.Partitions), logger);
     }

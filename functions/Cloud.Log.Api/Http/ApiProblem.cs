@@ -125,6 +125,8 @@ public sealed class ApiProblem : IResult
         ErrorCode.Forbidden => "Not allowed",
         ErrorCode.UnknownTopicOrPartition => "Unknown topic or partition",
         ErrorCode.GroupIdNotFound => "Unknown group",
+        ErrorCode.UnknownMemberId => "Unknown group member",
+        ErrorCode.NonEmptyGroup => "Group has live members",
         ErrorCode.TopicAlreadyExists => "Topic already exists",
         ErrorCode.RecordTooLarge => "Record batch too large",
         ErrorCode.RequestTooLarge => "Request too large",

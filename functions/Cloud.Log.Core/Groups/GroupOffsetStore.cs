@@ -56,7 +56,7 @@ internal sealed class GroupOffsetStore(MetadataTables tables, TimeProvider time)
             {
                 found = true;
             }
-            else
+            else if (row.RowKey.StartsWith(GroupOffsetEntity.OffsetRowKeyPrefix, StringComparison.Ordinal))
             {
                 rows.Add(row);
             }
@@ -84,8 +84,19 @@ internal sealed class GroupOffsetStore(MetadataTables tables, TimeProvider time)
 
     public async Task DeleteAsync(string group, CancellationToken cancellationToken)
     {
-        var rows = await ReadAsync(group, cancellationToken).ConfigureAwait(false);
-        var actions = rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)).ToList();
+        await ReadAsync(group, cancellationToken).ConfigureAwait(false); // GROUP_ID_NOT_FOUND when there is none
+        var actions = new List<TableTransactionAction>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {group} and RowKey ne {GroupOffsetEntity.MarkerRowKey}");
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await foreach (var row in tables.Groups.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", nameof(GroupMemberEntity.ExpiresAt)], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.RowKey.StartsWith(GroupMemberEntity.RowKeyPrefix, StringComparison.Ordinal) && row.GetInt64(nameof(GroupMemberEntity.ExpiresAt)) > now)
+            {
+                throw new CloudLogException(ErrorCode.NonEmptyGroup, $"Group '{group}' has live members: they leave, or their sessions run out, before it can be deleted.");
+            }
+
+            actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All));
+        }
 
         // The marker goes last, so a delete that fails halfway leaves a group that can be deleted again.
         await MetadataTables.SubmitInChunksAsync(tables.Groups, actions, cancellationToken).ConfigureAwait(false);

@@ -46,6 +46,48 @@ internal sealed partial class PartitionLog
     /// <summary>Reads records from <paramref name="offset"/> (the log start when null), waiting up to <paramref name="maxWait"/> at the tail.</summary>
     public async Task<FetchResult> FetchAsync(long? offset, int maxRecords, int maxBytes, TimeSpan maxWait, CancellationToken cancellationToken)
     {
+        var (from, highWatermark, logStart) = await StartFetchAsync(offset, maxWait, cancellationToken).ConfigureAwait(false);
+        List<ConsumerRecord> records = [];
+        var next = from;
+        if (from < highWatermark)
+        {
+            try
+            {
+                (records, next) = await ReadRecordsAsync(from, highWatermark, maxRecords, maxBytes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                throw await SegmentGoneAsync(from, highWatermark, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return new FetchResult(records, next, highWatermark, logStart);
+    }
+
+    /// <summary>Reads whole batches, as stored, from the one holding <paramref name="offset"/>; no record is decoded.</summary>
+    public async Task<FetchedBatches> FetchBatchesAsync(long? offset, int maxRecords, int maxBytes, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        var (from, highWatermark, logStart) = await StartFetchAsync(offset, maxWait, cancellationToken).ConfigureAwait(false);
+        List<StoredBatch> batches = [];
+        var next = from;
+        if (from < highWatermark)
+        {
+            try
+            {
+                (batches, next) = await ReadStoredBatchesAsync(from, highWatermark, maxRecords, maxBytes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                throw await SegmentGoneAsync(from, highWatermark, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return new FetchedBatches(batches.Select(b => b.Bytes).ToList(), next, highWatermark, logStart);
+    }
+
+    /// <summary>The fetch's start (the log start when null) checked against both bounds, after waiting at the tail.</summary>
+    private async Task<(long From, long HighWatermark, long LogStart)> StartFetchAsync(long? offset, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
         var logStart = await GetLogStartOffsetAsync(cancellationToken).ConfigureAwait(false);
         var highWatermark = await GetHighWatermarkAsync(cancellationToken).ConfigureAwait(false);
         var from = offset ?? logStart;
@@ -59,23 +101,14 @@ internal sealed partial class PartitionLog
             highWatermark = await WaitForRecordsAsync(from, maxWait, cancellationToken).ConfigureAwait(false);
         }
 
-        List<ConsumerRecord> records = [];
-        var next = from;
-        if (from < highWatermark)
-        {
-            try
-            {
-                (records, next) = await ReadRecordsAsync(from, highWatermark, maxRecords, maxBytes, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RequestFailedException e) when (e.Status == 404)
-            {
-                // The segment went away under us: retention moved the log start past the offset.
-                logStart = await GetLogStartOffsetAsync(cancellationToken, refresh: true).ConfigureAwait(false);
-                throw OutOfRange(from, logStart, highWatermark);
-            }
-        }
+        return (from, highWatermark, logStart);
+    }
 
-        return new FetchResult(records, next, highWatermark, logStart);
+    /// <summary>A segment went away under a read: retention moved the log start past the offset.</summary>
+    private async Task<CloudLogException> SegmentGoneAsync(long from, long highWatermark, CancellationToken cancellationToken)
+    {
+        var logStart = await GetLogStartOffsetAsync(cancellationToken, refresh: true).ConfigureAwait(false);
+        return OutOfRange(from, logStart, highWatermark);
     }
 
     /// <summary>The first offset whose record timestamp is at or after <paramref name="timestamp"/>, or null.</summary>
@@ -206,49 +239,55 @@ internal sealed partial class PartitionLog
     }
 
     /// <summary>
-    /// Reads records from <paramref name="from"/> up to the limits. Answers them and the offset to read next:
-    /// past the last record returned, and past any offsets compaction removed after it.
+    /// Reads records from <paramref name="from"/> up to the limits: the batches <see cref="ReadStoredBatchesAsync"/>
+    /// answers, decoded, without the records before <paramref name="from"/> and past <paramref name="maxRecords"/>.
+    /// Answers them and the offset to read next: past the last record returned, and past any offsets compaction
+    /// removed after it.
     /// </summary>
     private async Task<(List<ConsumerRecord> Records, long Next)> ReadRecordsAsync(long from, long highWatermark, int maxRecords, int maxBytes, CancellationToken cancellationToken)
     {
-        var result = new List<ConsumerRecord>();
+        var (batches, next) = await ReadStoredBatchesAsync(from, highWatermark, maxRecords, maxBytes, cancellationToken).ConfigureAwait(false);
+        var records = new List<ConsumerRecord>();
+        foreach (var record in batches.SelectMany(Decode).Where(r => r.Offset >= from && r.Offset < highWatermark))
+        {
+            if (records.Count == maxRecords)
+            {
+                return (records, record.Offset);
+            }
+
+            records.Add(record);
+        }
+
+        return (records, next);
+    }
+
+    /// <summary>
+    /// Whole batches from the one holding <paramref name="from"/>: at least one, then more while they fit
+    /// <paramref name="maxBytes"/> and hold fewer than <paramref name="maxRecords"/> records together.
+    /// Answers them and the offset to read next.
+    /// </summary>
+    private async Task<(List<StoredBatch> Batches, long Next)> ReadStoredBatchesAsync(long from, long highWatermark, int maxRecords, int maxBytes, CancellationToken cancellationToken)
+    {
+        var result = new List<StoredBatch>();
         long bytes = 0;
+        long records = 0;
         var offset = from;
-        while (offset < highWatermark && result.Count < maxRecords)
+        while (offset < highWatermark && records < maxRecords)
         {
             var (batches, skipTo) = _cache.From(offset) is { } cached
                 ? (cached, offset)
                 : await ReadBatchesFromStorageAsync(offset, maxBytes, cancellationToken).ConfigureAwait(false);
             var progressed = false;
-            foreach (var batch in batches)
+            foreach (var batch in batches.Where(b => b.NextOffset > offset))
             {
-                if (batch.NextOffset <= offset)
-                {
-                    continue;
-                }
-
-                // Kafka's rule: the first batch is returned even when it alone exceeds maxBytes.
-                if (batch.BaseOffset >= highWatermark || (result.Count > 0 && bytes + batch.Bytes.Length > maxBytes))
+                if (batch.BaseOffset >= highWatermark || (result.Count > 0 && (bytes + batch.Bytes.Length > maxBytes || records >= maxRecords)))
                 {
                     return (result, offset);
                 }
 
-                foreach (var record in Decode(batch))
-                {
-                    if (record.Offset < offset)
-                    {
-                        continue;
-                    }
-
-                    if (record.Offset >= highWatermark || result.Count >= maxRecords)
-                    {
-                        return (result, Math.Min(record.Offset, highWatermark));
-                    }
-
-                    result.Add(record);
-                }
-
+                result.Add(batch);
                 bytes += batch.Bytes.Length;
+                records += batch.Header.RecordCount;
                 offset = Math.Min(batch.NextOffset, highWatermark);
                 progressed = true;
             }

@@ -8,6 +8,9 @@ internal sealed class GroupOffsetEntity : TableEntityBase
 {
     public const string MarkerRowKey = "group";
 
+    /// <summary>Offset rows' keys start so; the group's membership rows (<c>m|</c>, <c>w|</c>) and generation share the partition key.</summary>
+    public const string OffsetRowKeyPrefix = "o|";
+
     public string Topic { get; set; } = "";
 
     /// <summary>The topic id the offset was committed against; offsets of a deleted topic are ignored.</summary>
@@ -22,5 +25,5 @@ internal sealed class GroupOffsetEntity : TableEntityBase
     public long CommittedAt { get; set; }
 
     public static string RowKeyFor(string topic, int partition) =>
-        $"o|{topic}|{partition.ToString("D5", System.Globalization.CultureInfo.InvariantCulture)}";
+        $"{OffsetRowKeyPrefix}{topic}|{partition.ToString("D5", System.Globalization.CultureInfo.InvariantCulture)}";
 }

@@ -153,6 +153,19 @@ public static class RecordBatch
         return buffer;
     }
 
+    /// <summary>
+    /// Marks a batch as stamped with the append time (a topic's <c>message.timestamp.type=LogAppendTime</c>):
+    /// sets the attribute, makes <paramref name="appendTime"/> its base and max timestamp, and recomputes the CRC.
+    /// </summary>
+    public static void StampLogAppendTime(Span<byte> batch, long appendTime)
+    {
+        var attributes = (short)(BinaryPrimitives.ReadInt16BigEndian(batch[AttributesOffset..]) | TimestampTypeAttributeMask);
+        BinaryPrimitives.WriteInt16BigEndian(batch[AttributesOffset..], attributes);
+        BinaryPrimitives.WriteInt64BigEndian(batch[27..], appendTime);
+        BinaryPrimitives.WriteInt64BigEndian(batch[35..], appendTime);
+        BinaryPrimitives.WriteUInt32BigEndian(batch[CrcOffset..], ComputeCrc(batch));
+    }
+
     /// <summary>Stamps the base offset and leader epoch of an encoded batch; the CRC stays valid.</summary>
     public static void StampOffsetAndEpoch(Span<byte> batch, long baseOffset, int leaderEpoch)
     {
@@ -224,6 +237,20 @@ public static class RecordBatch
     /// </summary>
     public static IReadOnlyList<ConsumerRecord> DecodeRecords(ReadOnlyMemory<byte> batch)
     {
+        var records = new List<ConsumerRecord>();
+        Walk(batch, records, out _);
+        return records;
+    }
+
+    /// <summary>
+    /// Checks one whole batch as <see cref="DecodeRecords"/> does (framing, CRC, every record's fields and
+    /// offsets) without building the records: what a service does before it stores a producer's batch.
+    /// Answers its header and whether any record has a null key.
+    /// </summary>
+    public static RecordBatchHeader Validate(ReadOnlyMemory<byte> batch, out bool anyNullKey) => Walk(batch, null, out anyNullKey);
+
+    private static RecordBatchHeader Walk(ReadOnlyMemory<byte> batch, List<ConsumerRecord>? records, out bool anyNullKey)
+    {
         var span = batch.Span;
         if (!TryReadHeader(span, out var header) || header.TotalSize != batch.Length)
         {
@@ -231,10 +258,10 @@ public static class RecordBatch
         }
 
         VerifyCrc(span);
-        var records = new ConsumerRecord[header.RecordCount];
+        anyNullKey = false;
         var position = HeaderSize;
         var previousDelta = -1;
-        for (var i = 0; i < records.Length; i++)
+        for (var i = 0; i < header.RecordCount; i++)
         {
             var length = Varint.ReadInt32(span, ref position);
             var end = position + length;
@@ -253,6 +280,7 @@ public static class RecordBatch
 
             previousDelta = offsetDelta;
             var key = ReadBytes(batch, ref position, end);
+            anyNullKey |= key is null;
             var value = ReadBytes(batch, ref position, end);
             var headerCount = Varint.ReadInt32(span, ref position);
             if (headerCount < 0 || headerCount > length)
@@ -260,12 +288,16 @@ public static class RecordBatch
                 throw new RecordBatchFormatException($"Record {i} claims {headerCount} headers.");
             }
 
-            var headers = headerCount == 0 ? Array.Empty<RecordHeader>() : new RecordHeader[headerCount];
+            var headers = headerCount == 0 || records is null ? Array.Empty<RecordHeader>() : new RecordHeader[headerCount];
             for (var h = 0; h < headerCount; h++)
             {
                 var headerKey = ReadBytes(batch, ref position, end)
                     ?? throw new RecordBatchFormatException($"Record {i} has a header with a null key.");
-                headers[h] = new RecordHeader(Encoding.UTF8.GetString(headerKey.Span), ReadBytes(batch, ref position, end));
+                var headerValue = ReadBytes(batch, ref position, end);
+                if (records is not null)
+                {
+                    headers[h] = new RecordHeader(Encoding.UTF8.GetString(headerKey.Span), headerValue);
+                }
             }
 
             if (position != end)
@@ -273,10 +305,13 @@ public static class RecordBatch
                 throw new RecordBatchFormatException($"Record {i} does not end where its length says.");
             }
 
-            var timestamp = header.TimestampType == TimestampType.LogAppendTime
-                ? header.MaxTimestamp
-                : header.BaseTimestamp + timestampDelta;
-            records[i] = new ConsumerRecord(header.BaseOffset + offsetDelta, timestamp, header.TimestampType, key, value, headers);
+            if (records is not null)
+            {
+                var timestamp = header.TimestampType == TimestampType.LogAppendTime
+                    ? header.MaxTimestamp
+                    : header.BaseTimestamp + timestampDelta;
+                records.Add(new ConsumerRecord(header.BaseOffset + offsetDelta, timestamp, header.TimestampType, key, value, headers));
+            }
         }
 
         if (position != span.Length)
@@ -284,7 +319,7 @@ public static class RecordBatch
             throw new RecordBatchFormatException("Bytes remain after the last record of the batch.");
         }
 
-        return records;
+        return header;
     }
 
     private static uint ComputeCrc(ReadOnlySpan<byte> batch) =>

@@ -28,8 +28,12 @@ public enum ErrorCode
     UnknownTopicOrPartition,
     /// <summary>A group never seen. 404.</summary>
     GroupIdNotFound,
+    /// <summary>A group member that left, or whose session ran out: it must join again. 404.</summary>
+    UnknownMemberId,
     /// <summary>Create of an existing topic name. 409.</summary>
     TopicAlreadyExists,
+    /// <summary>Delete of a group that still has live members. 409.</summary>
+    NonEmptyGroup,
     /// <summary>A record batch over the topic's <c>max.message.bytes</c>. 413.</summary>
     RecordTooLarge,
     /// <summary>A request over the service's size limit. 413.</summary>

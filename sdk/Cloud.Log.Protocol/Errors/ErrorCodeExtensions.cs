@@ -17,7 +17,9 @@ public static class ErrorCodeExtensions
         ErrorCode.Forbidden => "FORBIDDEN",
         ErrorCode.UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
         ErrorCode.GroupIdNotFound => "GROUP_ID_NOT_FOUND",
+        ErrorCode.UnknownMemberId => "UNKNOWN_MEMBER_ID",
         ErrorCode.TopicAlreadyExists => "TOPIC_ALREADY_EXISTS",
+        ErrorCode.NonEmptyGroup => "NON_EMPTY_GROUP",
         ErrorCode.RecordTooLarge => "RECORD_TOO_LARGE",
         ErrorCode.RequestTooLarge => "REQUEST_TOO_LARGE",
         ErrorCode.OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
@@ -39,8 +41,8 @@ public static class ErrorCodeExtensions
             or ErrorCode.InvalidRequest => 400,
         ErrorCode.Unauthorized => 401,
         ErrorCode.Forbidden => 403,
-        ErrorCode.UnknownTopicOrPartition or ErrorCode.GroupIdNotFound => 404,
-        ErrorCode.TopicAlreadyExists or ErrorCode.OutOfOrderSequenceNumber or ErrorCode.InvalidProducerEpoch
+        ErrorCode.UnknownTopicOrPartition or ErrorCode.GroupIdNotFound or ErrorCode.UnknownMemberId => 404,
+        ErrorCode.TopicAlreadyExists or ErrorCode.NonEmptyGroup or ErrorCode.OutOfOrderSequenceNumber or ErrorCode.InvalidProducerEpoch
             or ErrorCode.DuplicateSequenceNumber => 409,
         ErrorCode.RecordTooLarge or ErrorCode.RequestTooLarge => 413,
         ErrorCode.OffsetOutOfRange => 416,

@@ -1,0 +1,233 @@
+using Azure;
+using Azure.Data.Tables;
+using Cloud.Log.Core.Metadata;
+using Cloud.Log.Protocol.Errors;
+
+namespace Cloud.Log.Core.Groups;
+
+/// <summary>
+/// Consumer group membership and partition ownership in Table storage (Kafka's group coordinator, without a
+/// coordinator): members join, send heartbeats and leave; each heartbeat computes the group's assignment
+/// (round robin over the sorted members and partitions) and claims for the member the partitions of its
+/// share that nobody owns. A partition changes hands only once its owner released it — after it stopped
+/// reading it — or its owner's session ran out, so no partition is read by two members at once.
+/// </summary>
+internal sealed class GroupMembership(MetadataTables tables, Func<string, CancellationToken, Task<int?>> partitionCount, TimeProvider time)
+{
+    public const long MinSessionTimeoutMs = 1_000;
+    public const long MaxSessionTimeoutMs = 300_000;
+    private const string GenerationRowKey = "generation";
+
+    public async Task<MemberAssignment> JoinAsync(string group, IReadOnlyList<string> topics, TimeSpan sessionTimeout, CancellationToken cancellationToken)
+    {
+        var timeoutMs = (long)sessionTimeout.TotalMilliseconds;
+        if (timeoutMs is < MinSessionTimeoutMs or > MaxSessionTimeoutMs)
+        {
+            throw new CloudLogException(ErrorCode.InvalidRequest, $"A session timeout is {MinSessionTimeoutMs} to {MaxSessionTimeoutMs} ms.");
+        }
+
+        var member = new GroupMemberEntity
+        {
+            PartitionKey = group,
+            RowKey = GroupMemberEntity.RowKeyFor(Guid.NewGuid().ToString("N")),
+            Topics = string.Join(',', topics.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)),
+            SessionTimeoutMs = timeoutMs,
+            ExpiresAt = GroupMemberEntity.Expiry(time.GetUtcNow(), timeoutMs),
+        };
+        await tables.Groups.UpsertEntityAsync(new GroupOffsetEntity { PartitionKey = group, RowKey = GroupOffsetEntity.MarkerRowKey, CommittedAt = time.GetUtcNow().ToUnixTimeMilliseconds() }, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        await tables.Groups.AddEntityAsync(member, cancellationToken).ConfigureAwait(false);
+        await BumpGenerationAsync(group, cancellationToken).ConfigureAwait(false);
+        return await HeartbeatAsync(group, member.MemberId, [], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps the member's session, releases what it reports released, and claims its share.</summary>
+    public async Task<MemberAssignment> HeartbeatAsync(string group, string memberId, IReadOnlyList<TopicPartition> released, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var (members, owners) = await ReadAsync(group, cancellationToken).ConfigureAwait(false);
+        if (!members.TryGetValue(memberId, out var me) || me.ExpiresAt <= now.ToUnixTimeMilliseconds())
+        {
+            throw new CloudLogException(ErrorCode.UnknownMemberId, $"Member {memberId} is not in group '{group}' (it left, or its session ran out): join again.");
+        }
+
+        me.ExpiresAt = GroupMemberEntity.Expiry(now, me.SessionTimeoutMs);
+        await tables.Groups.UpdateEntityAsync(me, ETag.All, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        foreach (var partition in released)
+        {
+            if (owners.TryGetValue(partition, out var owner) && owner.Owner == memberId && await TryDeleteAsync(owner, cancellationToken).ConfigureAwait(false))
+            {
+                owners.Remove(partition);
+            }
+        }
+
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var live = members.Values.Where(m => m.ExpiresAt > nowMs).OrderBy(m => m.MemberId, StringComparer.Ordinal).ToList();
+        var gone = members.Values.Where(m => m.ExpiresAt <= nowMs).ToList();
+        foreach (var expired in gone)
+        {
+            await TryDeleteAsync(expired, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (gone.Count > 0)
+        {
+            await BumpGenerationAsync(group, cancellationToken).ConfigureAwait(false);
+        }
+
+        var target = await AssignAsync(live, cancellationToken).ConfigureAwait(false);
+        var mine = target.GetValueOrDefault(memberId) ?? [];
+        var liveIds = live.Select(m => m.MemberId).ToHashSet(StringComparer.Ordinal);
+        foreach (var partition in mine)
+        {
+            if (!owners.TryGetValue(partition, out var owner))
+            {
+                var claim = new PartitionOwnerEntity { PartitionKey = group, RowKey = PartitionOwnerEntity.RowKeyFor(partition.Topic, partition.Partition), Owner = memberId, Topic = partition.Topic, TopicPartition = partition.Partition };
+                if (await TryWriteAsync(() => tables.Groups.AddEntityAsync(claim, cancellationToken)).ConfigureAwait(false))
+                {
+                    owners[partition] = claim;
+                }
+            }
+            else if (owner.Owner != memberId && !liveIds.Contains(owner.Owner))
+            {
+                // Its owner's session ran out: take it over, unless someone else just did.
+                var previous = owner.Owner;
+                owner.Owner = memberId;
+                if (!await TryWriteAsync(() => tables.Groups.UpdateEntityAsync(owner, owner.ETag, TableUpdateMode.Replace, cancellationToken)).ConfigureAwait(false))
+                {
+                    owner.Owner = previous;
+                }
+            }
+        }
+
+        var assigned = owners.Values.Where(o => o.Owner == memberId).Select(o => new TopicPartition(o.Topic, o.TopicPartition)).Order(Comparer).ToList();
+        var generation = await ReadGenerationAsync(group, cancellationToken).ConfigureAwait(false);
+        return new MemberAssignment(memberId, generation, TimeSpan.FromMilliseconds(me.SessionTimeoutMs / 3.0), assigned, [.. mine.Order(Comparer)]);
+    }
+
+    /// <summary>Leaves the group: releases everything the member owns and ends its session.</summary>
+    public async Task LeaveAsync(string group, string memberId, CancellationToken cancellationToken)
+    {
+        var (members, owners) = await ReadAsync(group, cancellationToken).ConfigureAwait(false);
+        if (!members.TryGetValue(memberId, out var me))
+        {
+            throw new CloudLogException(ErrorCode.UnknownMemberId, $"Member {memberId} is not in group '{group}'.");
+        }
+
+        foreach (var owner in owners.Values.Where(o => o.Owner == memberId))
+        {
+            await TryDeleteAsync(owner, cancellationToken).ConfigureAwait(false);
+        }
+
+        await TryDeleteAsync(me, cancellationToken).ConfigureAwait(false);
+        await BumpGenerationAsync(group, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Kafka's round-robin assignor: every partition of every subscribed topic, in order, goes to the next member
+    /// (in member-id order) subscribed to its topic.
+    /// </summary>
+    internal static Dictionary<string, List<TopicPartition>> Assign(IReadOnlyList<(string MemberId, IReadOnlyCollection<string> Topics)> members, IReadOnlyDictionary<string, int> partitions)
+    {
+        var result = members.ToDictionary(m => m.MemberId, _ => new List<TopicPartition>(), StringComparer.Ordinal);
+        if (members.Count == 0)
+        {
+            return result;
+        }
+
+        var next = 0;
+        foreach (var (topic, count) in partitions.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            for (var p = 0; p < count; p++)
+            {
+                for (var tried = 0; tried < members.Count; tried++, next = (next + 1) % members.Count)
+                {
+                    if (members[next].Topics.Contains(topic))
+                    {
+                        result[members[next].MemberId].Add(new TopicPartition(topic, p));
+                        next = (next + 1) % members.Count;
+                        break;
+                    }
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static readonly Comparer<TopicPartition> Comparer = Comparer<TopicPartition>.Create((a, b) =>
+        string.CompareOrdinal(a.Topic, b.Topic) is var byTopic && byTopic != 0 ? byTopic : a.Partition.CompareTo(b.Partition));
+
+    private async Task<Dictionary<string, List<TopicPartition>>> AssignAsync(List<GroupMemberEntity> live, CancellationToken cancellationToken)
+    {
+        var partitions = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var topic in live.SelectMany(m => m.TopicList).Distinct(StringComparer.Ordinal))
+        {
+            if (await partitionCount(topic, cancellationToken).ConfigureAwait(false) is { } count)
+            {
+                partitions[topic] = count;
+            }
+        }
+
+        return Assign(live.Select(m => (m.MemberId, (IReadOnlyCollection<string>)m.TopicList.ToHashSet(StringComparer.Ordinal))).ToList(), partitions);
+    }
+
+    private async Task<(Dictionary<string, GroupMemberEntity> Members, Dictionary<TopicPartition, PartitionOwnerEntity> Owners)> ReadAsync(string group, CancellationToken cancellationToken)
+    {
+        var members = Range<GroupMemberEntity>(group, GroupMemberEntity.RowKeyPrefix, cancellationToken);
+        var owners = Range<PartitionOwnerEntity>(group, PartitionOwnerEntity.RowKeyPrefix, cancellationToken);
+        return (
+            (await members.ConfigureAwait(false)).ToDictionary(m => m.MemberId, StringComparer.Ordinal),
+            (await owners.ConfigureAwait(false)).ToDictionary(o => new TopicPartition(o.Topic, o.TopicPartition)));
+    }
+
+    private async Task<List<T>> Range<T>(string group, string prefix, CancellationToken cancellationToken)
+        where T : class, ITableEntity, new()
+    {
+        var rows = new List<T>();
+        var end = prefix[..^1] + (char)(prefix[^1] + 1);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {group} and RowKey ge {prefix} and RowKey lt {end}");
+        await foreach (var row in tables.Groups.QueryAsync<T>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private async Task<long> ReadGenerationAsync(string group, CancellationToken cancellationToken)
+    {
+        var row = await tables.Groups.GetEntityIfExistsAsync<TableEntity>(group, GenerationRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? row.Value!.GetInt64("Generation") ?? 0 : 0;
+    }
+
+    private async Task BumpGenerationAsync(string group, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var row = await tables.Groups.GetEntityIfExistsAsync<TableEntity>(group, GenerationRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var next = new TableEntity(group, GenerationRowKey) { ["Generation"] = (row.HasValue ? row.Value!.GetInt64("Generation") ?? 0 : 0) + 1 };
+            if (await TryWriteAsync(() => row.HasValue
+                ? tables.Groups.UpdateEntityAsync(next, row.Value!.ETag, TableUpdateMode.Replace, cancellationToken)
+                : tables.Groups.AddEntityAsync(next, cancellationToken)).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> TryDeleteAsync(ITableEntity row, CancellationToken cancellationToken) =>
+        await TryWriteAsync(() => tables.Groups.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken)).ConfigureAwait(false);
+
+    /// <summary>A conditional write that another writer may win: false when it did (409, 412) or the row is gone (404).</summary>
+    private static async Task<bool> TryWriteAsync(Func<Task<Response>> write)
+    {
+        try
+        {
+            await write().ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
+        {
+            return false;
+        }
+    }
+}
