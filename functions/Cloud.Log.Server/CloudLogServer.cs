@@ -4,6 +4,7 @@ using Cloud.Log.Api.Configuration;
 using Cloud.Log.Api.Http;
 using Cloud.Log.Api.Jobs;
 using Cloud.Log.Core;
+using Cloud.Log.Protocol.Wire;
 using Cloud.Log.Server.Jobs;
 using Cloud.Log.Server.Queue;
 using Microsoft.AspNetCore.Builder;
@@ -52,7 +53,7 @@ public static class CloudLogServer
             .WithOrigins([.. corsOrigins])
             .AllowAnyHeader()
             .AllowAnyMethod()
-            .WithExposedHeaders("Retry-After")));
+            .WithExposedHeaders("Retry-After", FetchHeaders.NextOffset, FetchHeaders.HighWatermark, FetchHeaders.LogStartOffset)));
         builder.Services.AddCloudLog(
             configuration,
             new ApiKeyAuthorizer(CloudLogConfiguration.ReadApiKeys(configuration)),

@@ -11,7 +11,7 @@ namespace Cloud.Log.Api.Contract;
 /// loopback HTTP and against the function classes invoked directly: a host that serves the contract
 /// differently fails here.
 /// </summary>
-public abstract class ContractSuite
+public abstract partial class ContractSuite
 {
     private static readonly HttpMethod Patch = HttpMethod.Patch;
 

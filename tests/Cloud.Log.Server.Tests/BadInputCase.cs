@@ -11,6 +11,9 @@ public sealed record BadInputCase(string Name, HttpMethod Method, string Path, b
     /// </summary>
     public bool ProblemBody { get; init; } = true;
 
+    /// <summary>The body's media type.</summary>
+    public string ContentType { get; init; } = "application/json";
+
     public static BadInputCase Json(string name, HttpMethod method, string path, string? body, int status, string? code, IReadOnlyDictionary<string, string>? headers = null) =>
         new(name, method, path, body is null ? null : Encoding.UTF8.GetBytes(body), headers ?? new Dictionary<string, string>(), status, code);
 

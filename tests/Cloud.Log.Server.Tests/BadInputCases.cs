@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Cloud.Log.Protocol.Batches;
+using Cloud.Log.Protocol.Wire;
 
 namespace Cloud.Log.Server.Tests;
 
@@ -34,6 +36,7 @@ public static class BadInputCases
             ("partitions", Post, $"/api/topics/{Topic}/partitions"),
             ("produce", Post, produce),
             ("commit", Post, $"/api/groups/{Group}/offsets"),
+            ("join", Post, $"/api/groups/{Group}/members"),
         };
 
         // 1. Bodies that are not a JSON object at all, on every endpoint that takes a body.
@@ -270,13 +273,93 @@ public static class BadInputCases
         yield return BadInputCase.Json("group/unknown-read", Get, "/api/groups/never-seen/offsets", null, 404, "GROUP_ID_NOT_FOUND");
         yield return BadInputCase.Json("group/unknown-delete", Delete, "/api/groups/never-seen", null, 404, "GROUP_ID_NOT_FOUND");
 
-        // 8. Unknown routes and methods; huge headers.
+        // 8. Binary produce: frames that are not frames, batches that are not batches.
+        var good = RecordBatch.Encode([new ProducerRecord(null, Utf8("v"), 1000)], TimestampType.CreateTime, 1000);
+        var corrupt = (byte[])good.Clone();
+        corrupt[^1] ^= 0x40;
+        var badMagic = (byte[])good.Clone();
+        badMagic[16] = 1;
+        var appendTime = (byte[])good.Clone();
+        RecordBatch.StampLogAppendTime(appendTime, 5);
+        var tooLarge = RecordBatch.Encode([new ProducerRecord(null, new byte[2000], 1000)], TimestampType.CreateTime, 1000);
+        foreach (var (name, body, query, status, code) in new (string, byte[], string, int, string)[]
+        {
+            ("empty", [], "", 400, "INVALID_REQUEST"),
+            ("three-bytes", [0, 0, 0], "", 400, "INVALID_REQUEST"),
+            ("json-body", Utf8("{\"records\":[{\"value\":\"v\"}]}"), "", 400, "INVALID_REQUEST"),
+            ("cut-short", BatchFrames.Frame(0, good)[..^1], "", 400, "INVALID_REQUEST"),
+            ("trailing-bytes", [.. BatchFrames.Frame(0, good), 1, 2], "", 400, "INVALID_REQUEST"),
+            ("bad-magic", BatchFrames.Frame(0, badMagic), "", 400, "INVALID_REQUEST"),
+            ("bad-crc", [.. BatchFrames.Frame(0, good), .. BatchFrames.Frame(1, corrupt)], "", 400, "INVALID_RECORD"),
+            ("log-append-time", BatchFrames.Frame(0, appendTime), "", 400, "INVALID_RECORD"),
+            ("partition-3", [.. BatchFrames.Frame(0, good), .. BatchFrames.Frame(3, good)], "", 404, "UNKNOWN_TOPIC_OR_PARTITION"),
+            ("partition-negative", BatchFrames.Frame(-1, good), "", 404, "UNKNOWN_TOPIC_OR_PARTITION"),
+            ("record-too-large", BatchFrames.Frame(0, tooLarge), "", 413, "RECORD_TOO_LARGE"),
+            ("acks-2", BatchFrames.Frame(0, good), "?acks=2", 400, "INVALID_REQUEST"),
+            ("acks-twice", BatchFrames.Frame(0, good), "?acks=1&acks=all", 400, "INVALID_REQUEST"),
+        })
+        {
+            yield return BadInputCase.Raw($"binary/{name}", Post, produce + query, body, status, code) with { ContentType = MediaTypes.RecordBatches };
+        }
+
+        yield return BadInputCase.Json("binary/idempotency-key", Post, produce, null, 400, "INVALID_REQUEST", new Dictionary<string, string> { ["Idempotency-Key"] = "k" }) with { Body = BatchFrames.Frame(0, good), ContentType = MediaTypes.RecordBatches };
+
+        // 9. Idempotent producer fields and group membership.
+        foreach (var (name, body) in new[]
+        {
+            ("producer-id-alone", "{\"producerId\":1,\"records\":[{\"value\":\"v\"}]}"),
+            ("producer-id-negative", "{\"producerId\":-1,\"producerEpoch\":0,\"baseSequences\":{\"0\":0},\"records\":[{\"value\":\"v\",\"partition\":0}]}"),
+            ("producer-id-key-bit", "{\"producerId\":4611686018427387904,\"producerEpoch\":0,\"baseSequences\":{\"0\":0},\"records\":[{\"value\":\"v\",\"partition\":0}]}"),
+            ("producer-epoch-big", "{\"producerId\":1,\"producerEpoch\":40000,\"baseSequences\":{\"0\":0},\"records\":[{\"value\":\"v\",\"partition\":0}]}"),
+            ("sequences-array", "{\"producerId\":1,\"producerEpoch\":0,\"baseSequences\":[0],\"records\":[{\"value\":\"v\",\"partition\":0}]}"),
+            ("sequences-word-key", "{\"producerId\":1,\"producerEpoch\":0,\"baseSequences\":{\"zero\":0},\"records\":[{\"value\":\"v\",\"partition\":0}]}"),
+            ("sequences-negative", "{\"producerId\":1,\"producerEpoch\":0,\"baseSequences\":{\"0\":-1},\"records\":[{\"value\":\"v\",\"partition\":0}]}"),
+            ("sequences-missing-partition", "{\"producerId\":1,\"producerEpoch\":0,\"baseSequences\":{\"1\":0},\"records\":[{\"value\":\"v\",\"partition\":0}]}"),
+        })
+        {
+            yield return BadInputCase.Json($"producer/{name}", Post, produce, body, 400, "INVALID_REQUEST");
+        }
+
+        var join = $"/api/groups/{Group}/members";
+        foreach (var (name, body, code) in new[]
+        {
+            ("topics-missing", "{}", "INVALID_REQUEST"), ("topics-empty", "{\"topics\":[]}", "INVALID_REQUEST"), ("topics-string", "{\"topics\":\"t\"}", "INVALID_REQUEST"),
+            ("topics-number", "{\"topics\":[1]}", "INVALID_REQUEST"), ("topic-bad-name", "{\"topics\":[\"a/b\"]}", "INVALID_TOPIC"),
+            ("session-short", $"{{\"topics\":[\"{Topic}\"],\"sessionTimeoutMs\":999}}", "INVALID_REQUEST"),
+            ("session-long", $"{{\"topics\":[\"{Topic}\"],\"sessionTimeoutMs\":300001}}", "INVALID_REQUEST"),
+            ("session-string", $"{{\"topics\":[\"{Topic}\"],\"sessionTimeoutMs\":\"10s\"}}", "INVALID_REQUEST"),
+        })
+        {
+            yield return BadInputCase.Json($"join/{name}", Post, join, body, 400, code);
+        }
+
+        yield return BadInputCase.Json("join/bad-group", Post, "/api/groups/a%20b/members", $"{{\"topics\":[\"{Topic}\"]}}", 400, "INVALID_GROUP");
+        var heartbeat = $"/api/groups/{Group}/members/nobody/heartbeat";
+        foreach (var (name, body, status, code) in new[]
+        {
+            ("broken", "{", 400, "INVALID_REQUEST"), ("unknown-field", "{\"x\":1}", 400, "INVALID_REQUEST"), ("released-number", "{\"released\":5}", 400, "INVALID_REQUEST"),
+            ("released-extra", $"{{\"released\":[{{\"topic\":\"{Topic}\",\"partition\":0,\"x\":1}}]}}", 400, "INVALID_REQUEST"),
+            ("released-bad-topic", "{\"released\":[{\"topic\":\"a b\",\"partition\":0}]}", 400, "INVALID_TOPIC"),
+            ("released-partition-word", $"{{\"released\":[{{\"topic\":\"{Topic}\",\"partition\":\"0\"}}]}}", 400, "INVALID_REQUEST"),
+            ("unknown-member", "{}", 404, "UNKNOWN_MEMBER_ID"), ("no-body", "", 404, "UNKNOWN_MEMBER_ID"),
+        })
+        {
+            yield return BadInputCase.Json($"heartbeat/{name}", Post, heartbeat, body, status, code);
+        }
+
+        yield return BadInputCase.Json("heartbeat/member-with-dots", Post, $"/api/groups/{Group}/members/..%2E/heartbeat", null, 404, "UNKNOWN_MEMBER_ID");
+        yield return BadInputCase.Json("leave/unknown-member", Delete, $"/api/groups/{Group}/members/nobody", null, 404, "UNKNOWN_MEMBER_ID");
+        yield return BadInputCase.Json("leave/bad-group", Delete, "/api/groups/a%2Fb/members/nobody", null, 400, "INVALID_GROUP");
+        yield return BadInputCase.Json("group/delete-unknown-member-route", Get, $"/api/groups/{Group}/members", null, 405, "METHOD_NOT_ALLOWED");
+
+        // 10. Unknown routes and methods; huge headers.
         foreach (var (name, method, path, status, code) in new[]
         {
             ("root", Get, "/api", 404, "NOT_FOUND"), ("unknown", Get, "/api/brokers", 404, "NOT_FOUND"), ("deep", Get, $"/api/topics/{Topic}/records/extra/parts", 404, "NOT_FOUND"),
             ("put-topics", HttpMethod.Put, "/api/topics", 405, "METHOD_NOT_ALLOWED"), ("delete-topics", Delete, "/api/topics", 405, "METHOD_NOT_ALLOWED"),
             ("get-records", Get, $"/api/topics/{Topic}/records", 405, "METHOD_NOT_ALLOWED"), ("post-health", Post, "/api/health", 405, "METHOD_NOT_ALLOWED"),
             ("patch-topic", Patch, $"/api/topics/{Topic}", 405, "METHOD_NOT_ALLOWED"), ("put-offsets", HttpMethod.Put, $"/api/groups/{Group}/offsets", 405, "METHOD_NOT_ALLOWED"),
+            ("get-producers", Get, "/api/producers", 405, "METHOD_NOT_ALLOWED"),
         })
         {
             yield return BadInputCase.Json($"route/{name}", method, path, null, status, code);

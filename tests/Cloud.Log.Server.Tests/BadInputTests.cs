@@ -37,7 +37,7 @@ public sealed class BadInputTests(BadInputTests.Fixture fixture) : IClassFixture
         if (input.Body is not null)
         {
             request.Content = new ByteArrayContent(input.Body);
-            request.Content.Headers.ContentType = new("application/json");
+            request.Content.Headers.ContentType = new(input.ContentType);
         }
 
         foreach (var (header, value) in input.Headers)

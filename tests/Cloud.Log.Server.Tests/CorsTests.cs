@@ -44,7 +44,7 @@ public sealed class CorsTests(StorageFixture storage) : IAsyncLifetime
         Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
     }
 
-    /// <summary>The real request carries the grant too, and exposes Retry-After to scripts.</summary>
+    /// <summary>The real request carries the grant too, and exposes Retry-After and the binary fetch's offsets to scripts.</summary>
     [Fact(Timeout = 60_000)]
     public async Task Actual_request_from_an_allowed_origin_carries_the_grant()
     {
@@ -53,6 +53,8 @@ public sealed class CorsTests(StorageFixture storage) : IAsyncLifetime
         using var response = await _host.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(Allowed, response.Headers.GetValues("Access-Control-Allow-Origin").Single());
-        Assert.Contains("Retry-After", string.Join(",", response.Headers.GetValues("Access-Control-Expose-Headers")), StringComparison.OrdinalIgnoreCase);
+        var exposed = string.Join(",", response.Headers.GetValues("Access-Control-Expose-Headers"));
+        Assert.Contains("Retry-After", exposed, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("CloudLog-Next-Offset", exposed, StringComparison.OrdinalIgnoreCase);
     }
 }

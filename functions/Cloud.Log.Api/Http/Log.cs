@@ -22,4 +22,10 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Information, "Group {Group} committed {Topic}/{Partition} at offset {Offset}")]
     public static partial void Committed(ILogger logger, string group, string topic, int partition, long offset);
+
+    [LoggerMessage(7, LogLevel.Information, "Member {MemberId} joined group {Group} (generation {Generation})")]
+    public static partial void Joined(ILogger logger, string memberId, string group, long generation);
+
+    [LoggerMessage(8, LogLevel.Information, "Member {MemberId} left group {Group}")]
+    public static partial void Left(ILogger logger, string memberId, string group);
 }

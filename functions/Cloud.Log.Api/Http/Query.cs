@@ -44,6 +44,20 @@ internal static class Query
         return values.Count == 1 ? values[0] : throw new CloudLogException(ErrorCode.InvalidRequest, $"Query parameter '{name}' is given more than once.");
     }
 
+    /// <summary>The contract's spelling of acks: "0", "1", "all" (or Kafka's "-1"); null for anything else.</summary>
+    public static Acks? ParseAcks(string? text) => text switch
+    {
+        "0" => Core.Acks.None,
+        "1" => Core.Acks.Leader,
+        "all" or "-1" => Core.Acks.All,
+        _ => null,
+    };
+
+    /// <summary>The <c>acks</c> parameter of a binary produce, all when absent.</summary>
+    public static Acks Acks(IQueryCollection query) =>
+        Text(query, "acks") is not { } text ? Core.Acks.All
+            : ParseAcks(text) ?? throw new CloudLogException(ErrorCode.InvalidRequest, "Query parameter 'acks' must be 0, 1 or all.");
+
     /// <summary>A header given at most once, or null when absent.</summary>
     public static string? HeaderOnce(HttpRequest request, string name)
     {

@@ -1,4 +1,5 @@
 using Cloud.Log.Core;
+using Cloud.Log.Core.Producers;
 
 namespace Cloud.Log.Api.Json;
 
@@ -7,4 +8,5 @@ namespace Cloud.Log.Api.Json;
 /// <param name="Records">The records, at least one, in request order.</param>
 /// <param name="Topic">The topic of a queue message; null for HTTP, where the route names it.</param>
 /// <param name="IdempotencyKey">The idempotency key of a queue message, or null.</param>
-internal sealed record ProduceRequest(Acks Acks, IReadOnlyList<ProduceRecord> Records, string? Topic, string? IdempotencyKey);
+/// <param name="Producer">An idempotent producer's id, epoch and base sequences (HTTP only), or null.</param>
+internal sealed record ProduceRequest(Acks Acks, IReadOnlyList<ProduceRecord> Records, string? Topic, string? IdempotencyKey, ProducerIdempotence? Producer = null);

@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Cloud.Log.Core;
+using Cloud.Log.Core.Producers;
 using Cloud.Log.Protocol.Batches;
 using Cloud.Log.Protocol.Errors;
 
@@ -47,6 +49,9 @@ internal static class ProduceRequestReader
         List<ProduceRecord>? records = null;
         string? topic = null;
         string? idempotencyKey = null;
+        long? producerId = null;
+        short? producerEpoch = null;
+        Dictionary<int, int>? baseSequences = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -76,8 +81,17 @@ internal static class ProduceRequestReader
                         _ => throw Request("'idempotencyKey' must be a string or null."),
                     };
                     break;
+                case "producerId" when !queueMessage:
+                    producerId = ReadWhole(ref reader, name, 0, ProducerIdempotence.KeyDerivedBit - 1);
+                    break;
+                case "producerEpoch" when !queueMessage:
+                    producerEpoch = (short)ReadWhole(ref reader, name, 0, short.MaxValue);
+                    break;
+                case "baseSequences" when !queueMessage:
+                    baseSequences = ReadBaseSequences(ref reader);
+                    break;
                 default:
-                    throw Request($"Unknown field '{name}'; a produce body has {(queueMessage ? "topic, idempotencyKey, " : "")}acks and records.");
+                    throw Request($"Unknown field '{name}'; a produce body has {(queueMessage ? "topic, idempotencyKey, acks and records" : "acks, records, producerId, producerEpoch and baseSequences")}.");
             }
         }
 
@@ -96,7 +110,42 @@ internal static class ProduceRequestReader
             throw Request("A produce-queue message names its 'topic'.");
         }
 
-        return new ProduceRequest(acks, records, topic, idempotencyKey);
+        if ((producerId is null) != (producerEpoch is null) || (producerId is null) != (baseSequences is null))
+        {
+            throw Request("An idempotent produce gives producerId, producerEpoch and baseSequences together.");
+        }
+
+        var producer = producerId is { } id ? new ProducerIdempotence(id, producerEpoch!.Value, baseSequences) : null;
+        return new ProduceRequest(acks, records, topic, idempotencyKey, producer);
+    }
+
+    private static long ReadWhole(ref Utf8JsonReader reader, string field, long min, long max) =>
+        reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) && value >= min && value <= max
+            ? value
+            : throw Request($"'{field}' must be a whole number from {min} to {max}.");
+
+    /// <summary><c>{"0": 12, "3": 0}</c>: the sequence of the request's first record in each partition it writes.</summary>
+    private static Dictionary<int, int> ReadBaseSequences(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw Request("'baseSequences' must be an object of partition number to sequence.");
+        }
+
+        var sequences = new Dictionary<int, int>();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            if (!int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var partition) || !sequences.TryAdd(partition, 0))
+            {
+                throw Request($"baseSequences: '{name}' is not a partition number, or appears twice.");
+            }
+
+            reader.Read();
+            sequences[partition] = (int)ReadWhole(ref reader, $"baseSequences.{name}", 0, int.MaxValue);
+        }
+
+        return sequences;
     }
 
     private static Acks ReadAcks(ref Utf8JsonReader reader)
@@ -107,13 +156,7 @@ internal static class ProduceRequestReader
             JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
             _ => null,
         };
-        return text switch
-        {
-            "0" => Acks.None,
-            "1" => Acks.Leader,
-            "all" or "-1" => Acks.All,
-            _ => throw Request("'acks' must be \"0\", \"1\" or \"all\"."),
-        };
+        return Http.Query.ParseAcks(text) ?? throw Request("'acks' must be \"0\", \"1\" or \"all\".");
     }
 
     private static List<ProduceRecord> ReadRecords(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body)

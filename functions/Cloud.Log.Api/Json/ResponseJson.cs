@@ -75,6 +75,57 @@ internal static class ResponseJson
         w.WriteEndObject();
     }
 
+    public static void WriteProducedBatches(Utf8JsonWriter w, IReadOnlyList<ProducedBatch> batches)
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("batches");
+        foreach (var b in batches)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("partition", b.Partition);
+            w.WriteNumber("baseOffset", b.BaseOffset);
+            w.WriteNumber("recordCount", b.RecordCount);
+            w.WriteNumber("timestamp", b.Timestamp);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    public static void WriteAssignment(Utf8JsonWriter w, MemberAssignment assignment)
+    {
+        w.WriteStartObject();
+        w.WriteString("memberId", assignment.MemberId);
+        w.WriteNumber("generation", assignment.Generation);
+        w.WriteNumber("heartbeatIntervalMs", (long)assignment.HeartbeatInterval.TotalMilliseconds);
+        WritePartitions(w, "assigned", assignment.Assigned);
+        WritePartitions(w, "target", assignment.Target);
+        w.WriteEndObject();
+
+        static void WritePartitions(Utf8JsonWriter w, string name, IReadOnlyList<TopicPartition> partitions)
+        {
+            w.WriteStartArray(name);
+            foreach (var p in partitions)
+            {
+                w.WriteStartObject();
+                w.WriteString("topic", p.Topic);
+                w.WriteNumber("partition", p.Partition);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+    }
+
+    public static void WriteProducer(Utf8JsonWriter w, long producerId, short producerEpoch)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("producerId", producerId);
+        w.WriteNumber("producerEpoch", producerEpoch);
+        w.WriteEndObject();
+    }
+
     /// <summary>
     /// The fetch answer. With <paramref name="base64"/> false, keys, values and header values are strings
     /// where they are valid UTF-8 and base64 fields (<c>keyBase64</c>, <c>valueBase64</c>,

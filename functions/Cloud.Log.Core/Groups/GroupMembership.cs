@@ -14,16 +14,14 @@ namespace Cloud.Log.Core.Groups;
 /// </summary>
 internal sealed class GroupMembership(MetadataTables tables, Func<string, CancellationToken, Task<int?>> partitionCount, TimeProvider time)
 {
-    public const long MinSessionTimeoutMs = 1_000;
-    public const long MaxSessionTimeoutMs = 300_000;
     private const string GenerationRowKey = "generation";
 
     public async Task<MemberAssignment> JoinAsync(string group, IReadOnlyList<string> topics, TimeSpan sessionTimeout, CancellationToken cancellationToken)
     {
         var timeoutMs = (long)sessionTimeout.TotalMilliseconds;
-        if (timeoutMs is < MinSessionTimeoutMs or > MaxSessionTimeoutMs)
+        if (timeoutMs is < GroupLimits.MinSessionTimeoutMs or > GroupLimits.MaxSessionTimeoutMs)
         {
-            throw new CloudLogException(ErrorCode.InvalidRequest, $"A session timeout is {MinSessionTimeoutMs} to {MaxSessionTimeoutMs} ms.");
+            throw new CloudLogException(ErrorCode.InvalidRequest, $"A session timeout is {GroupLimits.MinSessionTimeoutMs} to {GroupLimits.MaxSessionTimeoutMs} ms.");
         }
 
         var member = new GroupMemberEntity

@@ -12,6 +12,11 @@ public sealed class RecordFunctions(CloudLogHttpApi api)
     public Task<IResult> ProduceAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "topics/{topic}/records")] HttpRequest request, string topic) =>
         api.ProduceAsync(request, topic);
 
+    /// <summary><c>POST /api/producers</c>.</summary>
+    [Function("InitProducer")]
+    public Task<IResult> InitProducerAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "producers")] HttpRequest request) =>
+        api.InitProducerAsync(request);
+
     /// <summary><c>GET /api/topics/{topic}/partitions/{partition}/records</c>.</summary>
     [Function("Fetch")]
     public Task<IResult> FetchAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "topics/{topic}/partitions/{partition}/records")] HttpRequest request, string topic, string partition) =>
