@@ -1,4 +1,6 @@
+using Azure;
 using Cloud.Log.Core.Log;
+using Cloud.Log.Core.Storage;
 using Cloud.Log.Core.Producers;
 using Cloud.Log.Core.Topics;
 using Cloud.Log.Protocol.Batches;
@@ -98,9 +100,11 @@ public sealed partial class CloudLogEngine
     /// <summary>
     /// Appends record batches a producer encoded (the binary encoding the SDK uses). Each batch is checked
     /// whole before anything is stored — framing, CRC-32C, every record, <c>max.message.bytes</c>, a key on
-    /// every record of a compacted topic, the timestamp type — and stored as it is, its base offset and leader
-    /// epoch stamped by the partition's writer. An idempotent producer's fields in the batch header are checked
-    /// as for any idempotent produce. Answers one entry per batch, in request order.
+    /// every record of a compacted topic, the timestamp type — and any failure there refuses the request.
+    /// Then each is stored as it is, its base offset and leader epoch stamped by the partition's writer; an
+    /// idempotent producer's fields in the batch header are checked as for any idempotent produce. Answers one
+    /// outcome per batch, in request order: a partition that fails (a sequence gap, a storage outage) does not
+    /// undo the others, as in Kafka's produce response. When every batch failed, throws the first failure.
     /// </summary>
     public Task<IReadOnlyList<ProducedBatch>> ProduceBatchesAsync(string topic, IReadOnlyList<(int Partition, ReadOnlyMemory<byte> Batch)> batches, Acks acks = Acks.All, CancellationToken cancellationToken = default) =>
         GuardAsync(async () =>
@@ -122,23 +126,32 @@ public sealed partial class CloudLogEngine
             var checkedBatches = batches.Select((b, i) => CheckBatch(topic, metadata, b.Partition, b.Batch, i, now)).ToList();
 
             // Everything is valid: only now does anything reach storage. Batches of one partition keep their order.
-            var appends = new List<Task<(int Partition, RecordBatchHeader Header, AppendResult? Stored)>>();
+            var appendTime = metadata.Config.TimestampType == TimestampType.LogAppendTime;
+            var appends = new List<Task<ProducedBatch>>();
             foreach (var (partition, bytes, header) in checkedBatches)
             {
                 var log = await GetLogAsync(metadata.TopicId, partition, cancellationToken).ConfigureAwait(false);
                 var append = log.AppendAsync(bytes, metadata.Config, acks, cancellationToken);
                 appends.Add(acks == Acks.None
-                    ? Task.FromResult<(int, RecordBatchHeader, AppendResult?)>((partition, header, null))
-                    : Stored(partition, header, append));
+                    ? Task.FromResult(new ProducedBatch(partition, -1, header.RecordCount, -1))
+                    : OutcomeAsync(partition, header.RecordCount, append, appendTime));
             }
 
-            var stored = await Task.WhenAll(appends).ConfigureAwait(false);
-            return (IReadOnlyList<ProducedBatch>)stored
-                .Select(s => new ProducedBatch(s.Partition, s.Stored?.BaseOffset ?? -1, s.Header.RecordCount, s.Stored?.Timestamp ?? s.Header.MaxTimestamp))
-                .ToList();
+            var outcomes = await Task.WhenAll(appends).ConfigureAwait(false);
+            return outcomes.All(o => o.Error is not null) ? throw outcomes[0].Error! : (IReadOnlyList<ProducedBatch>)outcomes;
 
-            static async Task<(int, RecordBatchHeader, AppendResult?)> Stored(int partition, RecordBatchHeader header, Task<AppendResult> append) =>
-                (partition, header, await append.ConfigureAwait(false));
+            static async Task<ProducedBatch> OutcomeAsync(int partition, int recordCount, Task<AppendResult> append, bool appendTime)
+            {
+                try
+                {
+                    var stored = await append.ConfigureAwait(false);
+                    return new ProducedBatch(partition, stored.BaseOffset, recordCount, appendTime ? stored.Timestamp : -1);
+                }
+                catch (Exception e) when (e is CloudLogException or RequestFailedException)
+                {
+                    return new ProducedBatch(partition, -1, recordCount, -1, e as CloudLogException ?? StorageErrors.ToCloudLog((RequestFailedException)e));
+                }
+            }
         });
 
     /// <summary>

@@ -62,7 +62,8 @@ public abstract partial class ContractSuite
         Assert.True(produced.StatusCode == HttpStatusCode.OK, text);
         var batches = JsonDocument.Parse(text).RootElement.GetProperty("batches").EnumerateArray().ToList();
         Assert.Equal([(1, 0L, 2), (1, 2L, 1), (0, 0L, 1)], batches.Select(b => (b.GetProperty("partition").GetInt32(), b.GetProperty("baseOffset").GetInt64(), b.GetProperty("recordCount").GetInt32())));
-        Assert.Equal(2000, batches[1].GetProperty("timestamp").GetInt64());
+        Assert.All(batches, b => Assert.Equal(-1, b.GetProperty("logAppendTime").GetInt64())); // CreateTime: the records keep their own
+        Assert.All(batches, b => Assert.False(b.TryGetProperty("error", out _)));
 
         var (body, response) = await FetchBinaryAsync(topic, 1, "offset=1");
         using (response)
@@ -162,6 +163,16 @@ public abstract partial class ContractSuite
 
         await Client.ProblemAsync(HttpMethod.Post, $"/api/topics/{topic}/records", 409, "OUT_OF_ORDER_SEQUENCE_NUMBER",
             $$"""{"producerId":{{id}},"producerEpoch":0,"baseSequences":{"0":7},"records":[{"value":"gap"}]}""");
+
+        // In one binary request each batch has its own outcome: the gap fails, the batch beside it is stored.
+        using (var mixed = await ProduceBinaryAsync(topic, "", (0, Batch(1000, new ProducerBatchIdentity(id, 0, 3), "d")), (0, Batch(1000, new ProducerBatchIdentity(id, 0, 9), "gap"))))
+        {
+            var outcomes = JsonDocument.Parse(await mixed.Content.ReadAsStringAsync()).RootElement.GetProperty("batches");
+            Assert.Equal(HttpStatusCode.OK, mixed.StatusCode);
+            Assert.Equal(3, outcomes[0].GetProperty("baseOffset").GetInt64());
+            Assert.Equal("OUT_OF_ORDER_SEQUENCE_NUMBER", outcomes[1].GetProperty("error").GetProperty("code").GetString());
+            Assert.Equal(409, outcomes[1].GetProperty("error").GetProperty("status").GetInt32());
+        }
         await Client.ProblemAsync(HttpMethod.Post, $"/api/topics/{topic}/records", 400, "INVALID_REQUEST",
             $$"""{"producerId":{{id}},"records":[{"value":"x"}]}""");
         await Client.ProblemAsync(HttpMethod.Post, $"/api/topics/{topic}/records", 400, "INVALID_REQUEST",
@@ -170,7 +181,7 @@ public abstract partial class ContractSuite
             $$"""{"producerId":{{id}},"producerEpoch":0,"baseSequences":{"1":0},"records":[{"value":"x"}]}""");
         await Client.ProblemAsync(HttpMethod.Post, $"/api/topics/{topic}/records", 400, "INVALID_REQUEST",
             $$"""{"producerId":{{id}},"producerEpoch":0,"baseSequences":{"0":3},"records":[{"value":"x"}]}""", new Dictionary<string, string> { ["Idempotency-Key"] = "k" });
-        Assert.Equal(3, (await FetchAsync(topic, 0)).GetProperty("highWatermark").GetInt64());
+        Assert.Equal(4, (await FetchAsync(topic, 0)).GetProperty("highWatermark").GetInt64());
     }
 
     /// <summary>

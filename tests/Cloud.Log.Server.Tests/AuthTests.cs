@@ -64,4 +64,14 @@ public sealed class AuthTests(StorageFixture storage) : IAsyncLifetime
         await _host.Client.ProblemAsync(HttpMethod.Delete, "/api/topics/audit", 403, "FORBIDDEN", headers: consumer);
         Assert.Equal(HttpStatusCode.OK, (await _host.Client.JsonAsync(HttpMethod.Get, "/api/topics/audit/partitions/0/records", headers: admin)).Status);
     }
+
+    /// <summary>The function app's key header works here too, so one client setting serves both hosts.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Function_key_header_is_taken_as_an_api_key()
+    {
+        var functionKey = new Dictionary<string, string> { ["x-functions-key"] = "consume-secret" };
+        Assert.Equal(HttpStatusCode.OK, (await _host.Client.JsonAsync(HttpMethod.Get, "/api/topics", headers: functionKey)).Status);
+        await _host.Client.ProblemAsync(HttpMethod.Post, "/api/topics", 403, "FORBIDDEN", """{"name":"nope"}""", functionKey);
+        await _host.Client.ProblemAsync(HttpMethod.Get, "/api/topics", 401, "UNAUTHORIZED", headers: new Dictionary<string, string> { ["x-functions-key"] = "guess" });
+    }
 }

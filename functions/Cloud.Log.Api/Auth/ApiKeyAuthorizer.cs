@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Http;
 namespace Cloud.Log.Api.Auth;
 
 /// <summary>
-/// The standalone server's auth: API keys from configuration in the <c>x-api-key</c> header, each limited
+/// The standalone server's auth: API keys from configuration in the <c>x-api-key</c> header (or
+/// <c>x-functions-key</c>, so that a client set up for the function app works here unchanged), each limited
 /// to its rights and topic prefixes. With no key configured the server serves loopback callers only,
 /// with every right, so a laptop needs no set-up and a misconfigured server exposes nothing.
 /// </summary>
@@ -15,6 +16,9 @@ public sealed class ApiKeyAuthorizer : IRequestAuthorizer
 {
     /// <summary>The header that carries the key.</summary>
     public const string HeaderName = "x-api-key";
+
+    /// <summary>The function app's key header, taken here too.</summary>
+    public const string FunctionKeyHeaderName = "x-functions-key";
 
     private readonly List<(byte[] Hash, ApiCaller Caller)> _keys;
 
@@ -57,7 +61,7 @@ public sealed class ApiKeyAuthorizer : IRequestAuthorizer
                 : (null, ApiProblem.For(ErrorCode.Forbidden, "No API keys are configured, so this server answers loopback callers only."));
         }
 
-        var presented = request.Headers[HeaderName].ToString();
+        var presented = request.Headers[HeaderName].ToString() is { Length: > 0 } apiKey ? apiKey : request.Headers[FunctionKeyHeaderName].ToString();
         if (presented.Length == 0)
         {
             return (null, ApiProblem.For(ErrorCode.Unauthorized, $"Send an API key in the '{HeaderName}' header."));

@@ -77,7 +77,7 @@ public sealed partial class CloudLogHttpApi
         var results = await _engine.ProduceBatchesAsync(topic, frames, acks, cancellationToken).ConfigureAwait(false);
         if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))
         {
-            foreach (var batch in results)
+            foreach (var batch in results.Where(b => b.Error is null))
             {
                 Log.Produced(_logger, batch.RecordCount, topic, batch.Partition, batch.BaseOffset);
             }

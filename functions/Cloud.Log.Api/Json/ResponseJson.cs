@@ -4,6 +4,7 @@ using Cloud.Log.Core;
 using Cloud.Log.Core.Groups;
 using Cloud.Log.Core.Topics;
 using Cloud.Log.Protocol.Batches;
+using Cloud.Log.Protocol.Errors;
 
 namespace Cloud.Log.Api.Json;
 
@@ -85,7 +86,21 @@ internal static class ResponseJson
             w.WriteNumber("partition", b.Partition);
             w.WriteNumber("baseOffset", b.BaseOffset);
             w.WriteNumber("recordCount", b.RecordCount);
-            w.WriteNumber("timestamp", b.Timestamp);
+            w.WriteNumber("logAppendTime", b.LogAppendTime);
+            if (b.Error is { } error)
+            {
+                w.WriteStartObject("error");
+                w.WriteString("code", error.Code.ToWireName());
+                w.WriteNumber("status", error.Code.ToHttpStatus());
+                w.WriteString("detail", error.Message);
+                if (error.RetryAfter is { } retryAfter)
+                {
+                    w.WriteNumber("retryAfterMs", (long)retryAfter.TotalMilliseconds);
+                }
+
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
         }
 

@@ -27,7 +27,7 @@ public class BatchProduceTests(StorageFixture storage)
 
         var produced = await engine.ProduceBatchesAsync("t", [(0, a), (1, b), (0, c)]);
 
-        Assert.Equal([new ProducedBatch(0, 0, 3, 1_002), new ProducedBatch(1, 0, 2, 1_001), new ProducedBatch(0, 3, 4, 1_003)], produced);
+        Assert.Equal([new ProducedBatch(0, 0, 3, -1), new ProducedBatch(1, 0, 2, -1), new ProducedBatch(0, 3, 4, -1)], produced);
         var fetched = await engine.FetchBatchesAsync("t", 0, 1);
         Assert.Equal(2, fetched.Batches.Count); // the first batch holds offset 1, so it comes whole
         Assert.Equal(7, fetched.NextOffset);
@@ -58,7 +58,13 @@ public class BatchProduceTests(StorageFixture storage)
 
         Assert.Equal(stored, retried);
         Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, gap.Code);
-        Assert.Equal(2, (await engine.FetchAsync("t", 0, 0)).HighWatermark);
+
+        // One partition's failure does not undo another's append: each batch has its own outcome.
+        var mixed = await engine.ProduceBatchesAsync("t", [(0, Batch(1, producer: new ProducerBatchIdentity(77, 0, 2))), (0, Batch(1, producer: new ProducerBatchIdentity(77, 0, 9)))]);
+        Assert.Equal(2, mixed[0].BaseOffset);
+        Assert.Null(mixed[0].Error);
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, mixed[1].Error?.Code);
+        Assert.Equal(3, (await engine.FetchAsync("t", 0, 0)).HighWatermark);
     }
 
     /// <summary>Under LogAppendTime the service's clock replaces the producer's timestamps, and the batch's CRC stays valid.</summary>
@@ -71,9 +77,9 @@ public class BatchProduceTests(StorageFixture storage)
 
         var produced = await engine.ProduceBatchesAsync("t", [(0, Batch(2, timestamp: 5))]);
 
-        Assert.InRange(produced[0].Timestamp, before, before + 60_000);
+        Assert.InRange(produced[0].LogAppendTime, before, before + 60_000);
         var records = RecordBatch.DecodeRecords((await engine.FetchBatchesAsync("t", 0, 0)).Batches[0]);
-        Assert.All(records, r => Assert.Equal(produced[0].Timestamp, r.Timestamp));
+        Assert.All(records, r => Assert.Equal(produced[0].LogAppendTime, r.Timestamp));
     }
 
     /// <summary>A bad batch anywhere in the request is refused with the contract's code and nothing is stored.</summary>
