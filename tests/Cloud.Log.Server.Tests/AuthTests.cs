@@ -1,5 +1,6 @@
 using System.Net;
 using Cloud.Log.Api.Contract;
+using Cloud.Log.Server.Testing;
 using Cloud.Log.Testing;
 
 namespace Cloud.Log.Server.Tests;

@@ -1,4 +1,5 @@
 using System.Net;
+using Cloud.Log.Server.Testing;
 using Cloud.Log.Testing;
 
 namespace Cloud.Log.Server.Tests;

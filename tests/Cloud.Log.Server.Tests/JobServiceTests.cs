@@ -1,5 +1,6 @@
 using Cloud.Log.Api.Contract;
 using Cloud.Log.Api.Jobs;
+using Cloud.Log.Server.Testing;
 using Cloud.Log.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

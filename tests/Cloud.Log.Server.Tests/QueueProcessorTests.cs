@@ -3,6 +3,7 @@ using Azure.Storage.Queues;
 using Cloud.Log.Api.Contract;
 using Cloud.Log.Api.Queue;
 using Cloud.Log.Core;
+using Cloud.Log.Server.Testing;
 using Cloud.Log.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

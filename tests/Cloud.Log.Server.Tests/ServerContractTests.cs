@@ -1,4 +1,5 @@
 using Cloud.Log.Api.Contract;
+using Cloud.Log.Server.Testing;
 using Cloud.Log.Testing;
 
 namespace Cloud.Log.Server.Tests;

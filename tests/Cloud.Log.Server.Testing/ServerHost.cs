@@ -6,7 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Cloud.Log.Server.Tests;
+namespace Cloud.Log.Server.Testing;
 
 /// <summary>
 /// The standalone server, built as Program builds it, listening on a free loopback port over the shared

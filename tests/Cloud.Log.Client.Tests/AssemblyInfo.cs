@@ -1,0 +1,3 @@
+using Cloud.Log.Testing;
+
+[assembly: AssemblyFixture(typeof(StorageFixture))]
