@@ -8,13 +8,18 @@ namespace Cloud.Log.Core.Groups;
 /// <summary>
 /// Consumer group membership and partition ownership in Table storage (Kafka's group coordinator, without a
 /// coordinator): members join, send heartbeats and leave; each heartbeat computes the group's assignment
-/// (round robin over the sorted members and partitions) and claims for the member the partitions of its
-/// share that nobody owns. A partition changes hands only once its owner released it — after it stopped
+/// (sticky: even shares, owners keeping theirs, see <see cref="Assign"/>) and claims for the member the
+/// partitions of its share that nobody owns. A partition changes hands only once its owner released it — after it stopped
 /// reading it — or its owner's session ran out, so no partition is read by two members at once.
 /// </summary>
 internal sealed class GroupMembership(MetadataTables tables, Func<string, CancellationToken, Task<int?>> partitionCount, TimeProvider time)
 {
     private const string GenerationRowKey = "generation";
+
+    /// <summary>How long after another member's expiry a heartbeat is sent, so that its session has surely run out.</summary>
+    private const long ExpiryGraceMs = 50;
+
+    private const long MinHeartbeatMs = 50;
 
     public async Task<MemberAssignment> JoinAsync(string group, IReadOnlyList<string> topics, TimeSpan sessionTimeout, CancellationToken cancellationToken)
     {
@@ -71,7 +76,7 @@ internal sealed class GroupMembership(MetadataTables tables, Func<string, Cancel
             await BumpGenerationAsync(group, cancellationToken).ConfigureAwait(false);
         }
 
-        var target = await AssignAsync(live, cancellationToken).ConfigureAwait(false);
+        var target = await AssignAsync(live, owners.ToDictionary(o => o.Key, o => o.Value.Owner), cancellationToken).ConfigureAwait(false);
         var mine = target.GetValueOrDefault(memberId) ?? [];
         var liveIds = live.Select(m => m.MemberId).ToHashSet(StringComparer.Ordinal);
         foreach (var partition in mine)
@@ -98,7 +103,24 @@ internal sealed class GroupMembership(MetadataTables tables, Func<string, Cancel
 
         var assigned = owners.Values.Where(o => o.Owner == memberId).Select(o => new TopicPartition(o.Topic, o.TopicPartition)).Order(Comparer).ToList();
         var generation = await ReadGenerationAsync(group, cancellationToken).ConfigureAwait(false);
-        return new MemberAssignment(memberId, generation, TimeSpan.FromMilliseconds(me.SessionTimeoutMs / 3.0), assigned, [.. mine.Order(Comparer)]);
+        return new MemberAssignment(memberId, generation, NextHeartbeat(me, live, nowMs), assigned, [.. mine.Order(Comparer)]);
+    }
+
+    /// <summary>
+    /// When the member should send its next heartbeat: a third of its session, or just after the first other
+    /// member's session runs out, if sooner — so a silent member's partitions move as soon as its session ends,
+    /// not up to a heartbeat interval later.
+    /// </summary>
+    private static TimeSpan NextHeartbeat(GroupMemberEntity me, List<GroupMemberEntity> live, long nowMs)
+    {
+        var interval = me.SessionTimeoutMs / 3;
+        var firstExpiry = live.Where(m => m.MemberId != me.MemberId).Select(m => m.ExpiresAt).DefaultIfEmpty(long.MaxValue).Min();
+        if (firstExpiry != long.MaxValue)
+        {
+            interval = Math.Clamp(firstExpiry - nowMs + ExpiryGraceMs, MinHeartbeatMs, interval);
+        }
+
+        return TimeSpan.FromMilliseconds(interval);
     }
 
     /// <summary>Leaves the group: releases everything the member owns and ends its session.</summary>
@@ -120,30 +142,63 @@ internal sealed class GroupMembership(MetadataTables tables, Func<string, Cancel
     }
 
     /// <summary>
-    /// Kafka's round-robin assignor: every partition of every subscribed topic, in order, goes to the next member
-    /// (in member-id order) subscribed to its topic.
+    /// A sticky assignment (the idea of Kafka's cooperative sticky assignor): each topic's partitions are split
+    /// evenly over the members subscribed to it, and a member keeps the partitions it owns up to its share, so
+    /// a rebalance moves only what must move — a departed member's partitions, or a newcomer's share. Given the
+    /// same members and owners every member computes the same answer.
     /// </summary>
-    internal static Dictionary<string, List<TopicPartition>> Assign(IReadOnlyList<(string MemberId, IReadOnlyCollection<string> Topics)> members, IReadOnlyDictionary<string, int> partitions)
+    /// <param name="members">The live members, each with the topics it subscribes to.</param>
+    /// <param name="partitions">Each subscribed topic's partition count.</param>
+    /// <param name="owners">Who owns each partition now (owners that are not live members are ignored).</param>
+    internal static Dictionary<string, List<TopicPartition>> Assign(
+        IReadOnlyList<(string MemberId, IReadOnlyCollection<string> Topics)> members,
+        IReadOnlyDictionary<string, int> partitions,
+        IReadOnlyDictionary<TopicPartition, string> owners)
     {
         var result = members.ToDictionary(m => m.MemberId, _ => new List<TopicPartition>(), StringComparer.Ordinal);
-        if (members.Count == 0)
-        {
-            return result;
-        }
-
-        var next = 0;
+        var topicIndex = 0;
         foreach (var (topic, count) in partitions.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
+            var subscribers = members.Where(m => m.Topics.Contains(topic)).Select(m => m.MemberId).Order(StringComparer.Ordinal).ToList();
+            if (subscribers.Count == 0)
+            {
+                continue;
+            }
+
+            var held = subscribers.ToDictionary(m => m, _ => new List<TopicPartition>(), StringComparer.Ordinal);
             for (var p = 0; p < count; p++)
             {
-                for (var tried = 0; tried < members.Count; tried++, next = (next + 1) % members.Count)
+                if (owners.TryGetValue(new TopicPartition(topic, p), out var owner) && held.TryGetValue(owner, out var list))
                 {
-                    if (members[next].Topics.Contains(topic))
-                    {
-                        result[members[next].MemberId].Add(new TopicPartition(topic, p));
-                        next = (next + 1) % members.Count;
-                        break;
-                    }
+                    list.Add(new TopicPartition(topic, p));
+                }
+            }
+
+            // Shares: count / members each, one more for the first count % members; those holding more get the
+            // larger shares (so fewer partitions move), ties rotating by topic so small topics spread out.
+            var rotation = topicIndex++ % subscribers.Count;
+            var byHolding = subscribers
+                .Select((m, rank) => (Member: m, Rotated: (rank - rotation + subscribers.Count) % subscribers.Count))
+                .OrderByDescending(x => held[x.Member].Count).ThenBy(x => x.Rotated)
+                .Select(x => x.Member).ToList();
+            var share = byHolding.Select((m, i) => (m, count / subscribers.Count + (i < count % subscribers.Count ? 1 : 0))).ToDictionary(x => x.m, x => x.Item2, StringComparer.Ordinal);
+
+            var taken = new HashSet<int>();
+            foreach (var member in subscribers)
+            {
+                foreach (var kept in held[member].Take(share[member]))
+                {
+                    result[member].Add(kept);
+                    taken.Add(kept.Partition);
+                }
+            }
+
+            var free = new Queue<int>(Enumerable.Range(0, count).Where(p => !taken.Contains(p)));
+            foreach (var member in subscribers)
+            {
+                while (result[member].Count(tp => tp.Topic == topic) < share[member] && free.TryDequeue(out var p))
+                {
+                    result[member].Add(new TopicPartition(topic, p));
                 }
             }
         }
@@ -154,7 +209,7 @@ internal sealed class GroupMembership(MetadataTables tables, Func<string, Cancel
     private static readonly Comparer<TopicPartition> Comparer = Comparer<TopicPartition>.Create((a, b) =>
         string.CompareOrdinal(a.Topic, b.Topic) is var byTopic && byTopic != 0 ? byTopic : a.Partition.CompareTo(b.Partition));
 
-    private async Task<Dictionary<string, List<TopicPartition>>> AssignAsync(List<GroupMemberEntity> live, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, List<TopicPartition>>> AssignAsync(List<GroupMemberEntity> live, IReadOnlyDictionary<TopicPartition, string> owners, CancellationToken cancellationToken)
     {
         var partitions = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var topic in live.SelectMany(m => m.TopicList).Distinct(StringComparer.Ordinal))
@@ -165,7 +220,7 @@ internal sealed class GroupMembership(MetadataTables tables, Func<string, Cancel
             }
         }
 
-        return Assign(live.Select(m => (m.MemberId, (IReadOnlyCollection<string>)m.TopicList.ToHashSet(StringComparer.Ordinal))).ToList(), partitions);
+        return Assign(live.Select(m => (m.MemberId, (IReadOnlyCollection<string>)m.TopicList.ToHashSet(StringComparer.Ordinal))).ToList(), partitions, owners);
     }
 
     private async Task<(Dictionary<string, GroupMemberEntity> Members, Dictionary<TopicPartition, PartitionOwnerEntity> Owners)> ReadAsync(string group, CancellationToken cancellationToken)

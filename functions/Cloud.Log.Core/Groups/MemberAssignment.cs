@@ -9,7 +9,10 @@ namespace Cloud.Log.Core.Groups;
 /// </summary>
 /// <param name="MemberId">The member's id.</param>
 /// <param name="Generation">Grows each time the group's members change.</param>
-/// <param name="HeartbeatInterval">How often the member should send a heartbeat: a third of its session timeout.</param>
+/// <param name="HeartbeatInterval">
+/// When the member should send its next heartbeat: a third of its session timeout, or sooner, just after another
+/// member's session runs out, so the silent member's partitions move at once.
+/// </param>
 /// <param name="Assigned">The partitions it owns now.</param>
 /// <param name="Target">The partitions the assignment gives it.</param>
 public sealed record MemberAssignment(string MemberId, long Generation, TimeSpan HeartbeatInterval, IReadOnlyList<TopicPartition> Assigned, IReadOnlyList<TopicPartition> Target);

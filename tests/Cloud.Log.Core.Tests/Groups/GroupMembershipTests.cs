@@ -8,20 +8,39 @@ public class GroupMembershipTests(StorageFixture storage)
 {
     private static readonly TimeSpan Session = TimeSpan.FromSeconds(10);
 
-    /// <summary>Round robin over sorted members and partitions; a member gets only topics it subscribes to.</summary>
+    /// <summary>Even shares; owners keep theirs; only a departed member's partitions, or a newcomer's share, move.</summary>
     [Fact]
-    public void Round_robin_assignment_splits_partitions_evenly_and_respects_subscriptions()
+    public void Sticky_assignment_splits_evenly_and_moves_only_what_must_move()
     {
-        var even = GroupMembership.Assign([("a", ["t"]), ("b", ["t"]), ("c", ["t"])], new Dictionary<string, int> { ["t"] = 6 });
-        Assert.Equal([0, 3], even["a"].Select(p => p.Partition));
-        Assert.Equal([1, 4], even["b"].Select(p => p.Partition));
-        Assert.Equal([2, 5], even["c"].Select(p => p.Partition));
+        var topic = new Dictionary<string, int> { ["t"] = 6 };
+        static Dictionary<TopicPartition, string> Owners(Dictionary<string, List<TopicPartition>> assignment) =>
+            assignment.SelectMany(a => a.Value.Select(p => (p, a.Key))).ToDictionary(x => x.p, x => x.Key);
+        static List<int> Of(Dictionary<string, List<TopicPartition>> assignment, string member) => [.. assignment[member].Select(p => p.Partition).Order()];
 
-        var mixed = GroupMembership.Assign([("a", ["t", "u"]), ("b", ["u"])], new Dictionary<string, int> { ["t"] = 2, ["u"] = 2 });
-        Assert.Equal([new("t", 0), new("t", 1), new("u", 1)], mixed["a"]);
-        Assert.Equal([new TopicPartition("u", 0)], mixed["b"]);
+        var alone = GroupMembership.Assign([("a", ["t"])], topic, new Dictionary<TopicPartition, string>());
+        Assert.Equal([0, 1, 2, 3, 4, 5], Of(alone, "a"));
 
-        Assert.Empty(GroupMembership.Assign([], new Dictionary<string, int> { ["t"] = 3 }));
+        var two = GroupMembership.Assign([("a", ["t"]), ("b", ["t"])], topic, Owners(alone));
+        Assert.Equal([0, 1, 2], Of(two, "a")); // a keeps half of what it had
+        Assert.Equal([3, 4, 5], Of(two, "b"));
+
+        var three = GroupMembership.Assign([("a", ["t"]), ("b", ["t"]), ("c", ["t"])], topic, Owners(two));
+        Assert.Equal(2, three["c"].Count);
+        Assert.Subset(Of(two, "a").ToHashSet(), Of(three, "a").ToHashSet());
+        Assert.Subset(Of(two, "b").ToHashSet(), Of(three, "b").ToHashSet());
+
+        // c leaves: a and b keep what they have and take one of c's each; nothing moves between a and b.
+        var after = GroupMembership.Assign([("a", ["t"]), ("b", ["t"])], topic, Owners(three));
+        Assert.Subset(Of(after, "a").ToHashSet(), Of(three, "a").ToHashSet());
+        Assert.Subset(Of(after, "b").ToHashSet(), Of(three, "b").ToHashSet());
+        Assert.Equal([0, 1, 2, 3, 4, 5], Of(after, "a").Concat(Of(after, "b")).Order());
+
+        var mixed = GroupMembership.Assign([("a", ["t", "u"]), ("b", ["u"])], new Dictionary<string, int> { ["t"] = 2, ["u"] = 2 }, new Dictionary<TopicPartition, string>());
+        Assert.Equal([0, 1], mixed["a"].Where(p => p.Topic == "t").Select(p => p.Partition).Order()); // only a reads t
+        Assert.Single(mixed["a"], p => p.Topic == "u");
+        Assert.Single(mixed["b"], p => p.Topic == "u");
+
+        Assert.Empty(GroupMembership.Assign([], topic, new Dictionary<TopicPartition, string>()));
     }
 
     /// <summary>
@@ -68,6 +87,7 @@ public class GroupMembershipTests(StorageFixture storage)
         await engine.CreateTopicAsync("orders", 4);
         var a = await engine.JoinGroupAsync("g", ["orders"], Session);
         var b = await engine.JoinGroupAsync("g", ["orders"], TimeSpan.FromMinutes(5));
+        Assert.Equal(TimeSpan.FromMilliseconds(3_333), (await engine.HeartbeatAsync("g", a.MemberId)).HeartbeatInterval); // b's session is long: a third of a's own
         a = await engine.HeartbeatAsync("g", a.MemberId);
         a = await engine.HeartbeatAsync("g", a.MemberId, a.Assigned.Except(a.Target).ToList());
         b = await engine.HeartbeatAsync("g", b.MemberId);
@@ -77,6 +97,7 @@ public class GroupMembershipTests(StorageFixture storage)
         time.Shift = Session - TimeSpan.FromSeconds(1);
         Assert.Equal(2, (await engine.HeartbeatAsync("g", b.MemberId)).Assigned.Count); // a's session is not over yet
 
+        Assert.InRange((await engine.HeartbeatAsync("g", b.MemberId)).HeartbeatInterval, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1.1)); // a's session ends in a second: b is told to look again then
         time.Shift += Session; // a sent nothing for longer than its session
         b = await engine.HeartbeatAsync("g", b.MemberId);
         Assert.Equal(4, b.Assigned.Count);
