@@ -13,6 +13,7 @@ public sealed class CloudLogEngineOptions
     private TimeSpan _leaseSafetyMargin = TimeSpan.FromSeconds(3);
     private TimeSpan _leaseAcquireTimeout = TimeSpan.FromSeconds(30);
     private long _tailCacheBytesPerPartition = 8L * 1024 * 1024;
+    private long _tailCacheBytes = 128L * 1024 * 1024;
     private int _maxBlocksPerSegment = 50_000;
     private int _indexIntervalBytes = 1024 * 1024;
     private TimeSpan _metadataCacheTtl = TimeSpan.FromSeconds(5);
@@ -99,6 +100,17 @@ public sealed class CloudLogEngineOptions
     {
         get => _tailCacheBytesPerPartition;
         set => _tailCacheBytesPerPartition = InRange(value, 0L, 1L << 34);
+    }
+
+    /// <summary>
+    /// Bytes the tail caches of all partitions hold together; past it the oldest cached batches go first,
+    /// whichever partition they belong to, so memory stays bounded however many partitions an instance
+    /// serves. Default 128 MiB (a Flex Consumption instance has 2 GiB).
+    /// </summary>
+    public long TailCacheBytes
+    {
+        get => _tailCacheBytes;
+        set => _tailCacheBytes = InRange(value, 0L, 1L << 36);
     }
 
     /// <summary>

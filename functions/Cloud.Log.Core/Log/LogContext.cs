@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Cloud.Log.Core.Log;
 
-/// <summary>What every partition log of one engine shares: options, clock, storage and logging.</summary>
+/// <summary>What every partition log of one engine shares: options, clock, storage, logging and the tail caches' budget.</summary>
 internal sealed record LogContext(
     CloudLogEngineOptions Options,
     TimeProvider Time,
@@ -14,4 +14,8 @@ internal sealed record LogContext(
     IReadOnlyList<SegmentBlobs> Locations,
     PartitionLeaseManager Leases,
     ProducerStateStore Producers,
-    ILogger Logger);
+    ILogger Logger)
+{
+    /// <summary>The bound on all partitions' tail caches together (<see cref="CloudLogEngineOptions.TailCacheBytes"/>).</summary>
+    public TailCacheBudget CacheBudget { get; } = new(Options.TailCacheBytes);
+}

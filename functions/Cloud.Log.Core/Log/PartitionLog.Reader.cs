@@ -18,11 +18,20 @@ internal sealed partial class PartitionLog
 {
     private const int MinimumReadBytes = 64 * 1024;
 
+    /// <summary>How many read positions a partition remembers (one per consumer reading it, near enough).</summary>
+    private const int MaxReadCursors = 64;
+
     private readonly SemaphoreSlim _probeLock = new(1, 1);
     private readonly ConcurrentDictionary<string, OffsetIndex> _closedIndexes = new(StringComparer.Ordinal);
     private TailProbe? _probe;
     private long _lastProbeStartedAt;
     private long _lastProbeResult;
+
+    /// <summary>
+    /// Where the last reads of each segment ended: (segment blob, next offset) → byte position. A consumer's next
+    /// fetch starts there, so it is one range read of what it asked for, with no index read and no bytes before it.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Blob, long Offset), long> _readCursors = new();
 
     /// <summary>
     /// The high watermark as of now: from the local writer while its lease holds (no other instance can
@@ -89,7 +98,13 @@ internal sealed partial class PartitionLog
     private async Task<(long From, long HighWatermark, long LogStart)> StartFetchAsync(long? offset, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         var logStart = await GetLogStartOffsetAsync(cancellationToken).ConfigureAwait(false);
-        var highWatermark = await GetHighWatermarkAsync(cancellationToken).ConfigureAwait(false);
+
+        // Below a high watermark already seen, records are committed and never change: a reader catching up
+        // needs no look at the tail (two storage reads on an instance that is not the partition's writer).
+        var known = Interlocked.Read(ref _lastProbeResult);
+        var highWatermark = offset is { } asked && asked >= logStart && asked < known
+            ? Math.Max(known, _leaderView is { } view && _context.Time.GetUtcNow() < view.TrustedUntil ? view.LogEnd : 0)
+            : await GetHighWatermarkAsync(cancellationToken).ConfigureAwait(false);
         var from = offset ?? logStart;
         if (from < logStart || from > highWatermark)
         {
@@ -282,6 +297,7 @@ internal sealed partial class PartitionLog
             {
                 if (batch.BaseOffset >= highWatermark || (result.Count > 0 && (bytes + batch.Bytes.Length > maxBytes || records >= maxRecords)))
                 {
+                    RememberWhereReadingStopped(result);
                     return (result, offset);
                 }
 
@@ -303,6 +319,7 @@ internal sealed partial class PartitionLog
             }
         }
 
+        RememberWhereReadingStopped(result);
         return (result, offset);
     }
 
@@ -357,14 +374,25 @@ internal sealed partial class PartitionLog
         return ([], offset);
     }
 
-    /// <summary>Reads one copy of a segment from the index entry before <paramref name="offset"/>; empty at the segment's end.</summary>
+    /// <summary>
+    /// Reads one copy of a segment from where the previous read of <paramref name="offset"/> ended, else from the
+    /// index entry before it; empty at the segment's end. Remembers where this read ended, for the next.
+    /// </summary>
     private async Task<List<StoredBatch>> ReadFromSegmentAsync(int location, SegmentInfo segment, long offset, int maxBytes, CancellationToken cancellationToken)
     {
-        var index = await GetIndexAsync(location, segment, cancellationToken).ConfigureAwait(false);
-        var entry = index.Floor(offset);
-        var position = entry.Position;
-        long? expected = entry.Offset;
-        long? length = (long)_context.Options.IndexIntervalBytes + Math.Max(maxBytes, MinimumReadBytes);
+        long position;
+        long? expected;
+        long? length;
+        if (_readCursors.TryGetValue((segment.BlobName, offset), out var cursor))
+        {
+            (position, expected, length) = (cursor, offset, Math.Max(maxBytes, MinimumReadBytes));
+        }
+        else
+        {
+            var entry = (await GetIndexAsync(location, segment, cancellationToken).ConfigureAwait(false)).Floor(offset);
+            (position, expected, length) = (entry.Position, entry.Offset, (long)_context.Options.IndexIntervalBytes + Math.Max(maxBytes, MinimumReadBytes));
+        }
+
         var blob = Location(location).Data(segment.BlobName);
         while (true)
         {
@@ -380,7 +408,20 @@ internal sealed partial class PartitionLog
             var wanted = batches.FindIndex(b => b.NextOffset > offset);
             if (wanted >= 0)
             {
-                return batches.GetRange(wanted, batches.Count - wanted);
+                // Batches lie back to back: each one's position, so the fetch can remember where it stopped.
+                var at = position;
+                var located = new List<StoredBatch>(batches.Count - wanted);
+                for (var i = 0; i < batches.Count; i++)
+                {
+                    if (i >= wanted)
+                    {
+                        located.Add(batches[i] with { Blob = segment.BlobName, Position = at });
+                    }
+
+                    at += batches[i].Bytes.Length;
+                }
+
+                return located;
             }
 
             var size = BatchScanner.PeekSize(read.Data.Span[consumed..], where);
@@ -393,6 +434,25 @@ internal sealed partial class PartitionLog
             expected = batches.Count > 0 ? batches[^1].NextOffset : expected;
             length = Math.Max(size ?? RecordBatch.HeaderSize, MinimumReadBytes);
         }
+    }
+
+    /// <summary>Remembers where the last batch of a fetch ends in its segment, so that the next fetch starts right there.</summary>
+    private void RememberWhereReadingStopped(List<StoredBatch> result)
+    {
+        if (result.Count > 0 && result[^1] is { Blob: { } blob } last)
+        {
+            RememberCursor(blob, last.NextOffset, last.Position + last.Bytes.Length);
+        }
+    }
+
+    private void RememberCursor(string blob, long nextOffset, long position)
+    {
+        if (_readCursors.Count >= MaxReadCursors)
+        {
+            _readCursors.Clear(); // many readers at many places: start over rather than track them all
+        }
+
+        _readCursors[(blob, nextOffset)] = position;
     }
 
     /// <summary>
@@ -463,8 +523,9 @@ internal sealed partial class PartitionLog
             }
 
             Interlocked.Exchange(ref _lastProbeStartedAt, Stopwatch.GetTimestamp());
-            _lastProbeResult = await ReadLeaderTailAsync(cancellationToken).ConfigureAwait(false);
-            return _lastProbeResult;
+            var result = await ReadLeaderTailAsync(cancellationToken).ConfigureAwait(false);
+            Interlocked.Exchange(ref _lastProbeResult, result);
+            return result;
         }
         finally
         {

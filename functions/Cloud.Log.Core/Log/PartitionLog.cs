@@ -33,7 +33,7 @@ internal sealed partial class PartitionLog : IAsyncDisposable
         _context = context;
         TopicId = topicId;
         Partition = partition;
-        _cache = new TailCache(context.Options.TailCacheBytesPerPartition);
+        _cache = new TailCache(context.Options.TailCacheBytesPerPartition, context.CacheBudget);
     }
 
     public string TopicId { get; }

@@ -10,4 +10,10 @@ internal sealed record StoredBatch(RecordBatchHeader Header, ReadOnlyMemory<byte
     public long BaseOffset => Header.BaseOffset;
 
     public long NextOffset => Header.NextOffset;
+
+    /// <summary>The segment blob it was read from, when it was read from storage (not the writer's cache).</summary>
+    public string? Blob { get; init; }
+
+    /// <summary>Its byte position in <see cref="Blob"/>.</summary>
+    public long Position { get; init; }
 }

@@ -1,14 +1,18 @@
 namespace Cloud.Log.Core.Log;
 
 /// <summary>
-/// A partition's newest batches in memory, contiguous by offset and bounded in bytes, so consumers at the
-/// tail are served without a storage read (what the page cache does for Kafka). Thread-safe.
+/// A partition's newest batches in memory, contiguous by offset and bounded in bytes — its own bound, and the
+/// engine-wide <see cref="TailCacheBudget"/> it shares with every other partition — so consumers at the tail
+/// are served without a storage read (what the page cache does for Kafka). Thread-safe.
 /// </summary>
-internal sealed class TailCache(long capacityBytes)
+internal sealed class TailCache(long capacityBytes, TailCacheBudget? budget = null)
 {
     private readonly LinkedList<StoredBatch> _batches = new();
     private readonly Lock _gate = new();
     private long _bytes;
+
+    /// <summary>Bumped by each clear or new run, so the budget's old entries no longer name batches held now.</summary>
+    private long _generation;
 
     /// <summary>Adds batches that continue the cached run; a batch that does not starts a new run.</summary>
     public void Add(IEnumerable<StoredBatch> batches)
@@ -18,6 +22,9 @@ internal sealed class TailCache(long capacityBytes)
             return;
         }
 
+        List<StoredBatch>? added = null;
+        long released = 0;
+        long generation;
         lock (_gate)
         {
             foreach (var batch in batches)
@@ -29,17 +36,32 @@ internal sealed class TailCache(long capacityBytes)
                         continue; // already cached
                     }
 
+                    released += _bytes;
                     _batches.Clear();
                     _bytes = 0;
+                    _generation++;
                 }
 
                 _batches.AddLast(batch);
                 _bytes += batch.Bytes.Length;
+                (added ??= []).Add(batch);
                 while (_bytes > capacityBytes && _batches.First is { } first)
                 {
                     _bytes -= first.Value.Bytes.Length;
+                    released += first.Value.Bytes.Length;
                     _batches.RemoveFirst();
                 }
+            }
+
+            generation = _generation;
+        }
+
+        if (budget is not null)
+        {
+            budget.Released(released);
+            foreach (var batch in added ?? [])
+            {
+                budget.Added(this, generation, batch);
             }
         }
     }
@@ -60,10 +82,46 @@ internal sealed class TailCache(long capacityBytes)
 
     public void Clear()
     {
+        long released;
         lock (_gate)
         {
+            released = _bytes;
             _batches.Clear();
             _bytes = 0;
+            _generation++;
         }
+
+        budget?.Released(released);
+    }
+
+    /// <summary>Whether the batch ending at <paramref name="nextOffset"/> of run <paramref name="generation"/> is no longer held.</summary>
+    public bool IsGone(long generation, long nextOffset)
+    {
+        lock (_gate)
+        {
+            return generation != _generation || _batches.First is not { } first || first.Value.NextOffset > nextOffset;
+        }
+    }
+
+    /// <summary>Drops the batches up to the one ending at <paramref name="nextOffset"/>, when the run is still <paramref name="generation"/>.</summary>
+    public void EvictThrough(long generation, long nextOffset)
+    {
+        long released = 0;
+        lock (_gate)
+        {
+            if (generation != _generation)
+            {
+                return;
+            }
+
+            while (_batches.First is { } first && first.Value.NextOffset <= nextOffset)
+            {
+                released += first.Value.Bytes.Length;
+                _bytes -= first.Value.Bytes.Length;
+                _batches.RemoveFirst();
+            }
+        }
+
+        budget?.Released(released);
     }
 }

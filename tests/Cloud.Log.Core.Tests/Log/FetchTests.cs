@@ -85,6 +85,41 @@ public class FetchTests(StorageFixture storage)
         }
     }
 
+    /// <summary>
+    /// A reader catching up (below the high watermark it has seen) pays one range read per fetch: it starts where
+    /// its previous fetch ended (no index read, no bytes before its offset) and needs no look at the tail.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task A_reader_catching_up_pays_one_range_read_per_fetch()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        await using (var writer = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix }))
+        {
+            await writer.CreateTopicAsync("t");
+            for (var i = 0; i < 40; i++)
+            {
+                await writer.ProduceAsync("t", Enumerable.Range(0, 10).Select(j => Records.Of(null, new string('x', 1000) + $"{i}-{j}", partition: 0)).ToArray());
+            }
+        }
+
+        await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0 });
+        var fetched = await reader.FetchBatchesAsync("t", 0, 0, maxBytes: 16 * 1024);
+        var fetches = 0;
+        var offsets = new List<long>();
+        while (fetched.NextOffset < 400)
+        {
+            var (reads, tables) = (reader.StorageRequests.BlobReads, reader.StorageRequests.TableRequests);
+            fetched = await reader.FetchBatchesAsync("t", 0, fetched.NextOffset, maxBytes: 16 * 1024);
+            offsets.AddRange(fetched.Batches.SelectMany(b => RecordBatch.DecodeRecords(b)).Select(r => r.Offset));
+            Assert.Equal(1, reader.StorageRequests.BlobReads - reads);
+            Assert.Equal(0, reader.StorageRequests.TableRequests - tables);
+            fetches++;
+        }
+
+        Assert.True(fetches >= 20, $"{fetches} fetches");
+        Assert.Equal(Enumerable.Range(10, 390).Select(o => (long)o), offsets.Where(o => o >= 10).Distinct());
+    }
+
     /// <summary>maxRecords and maxBytes bound a fetch, but the first available batch always comes back.</summary>
     [Fact(Timeout = 60_000)]
     public async Task Max_records_and_max_bytes_with_at_least_one_record()

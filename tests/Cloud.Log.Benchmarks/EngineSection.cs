@@ -1,0 +1,95 @@
+using Cloud.Log.Core;
+using Cloud.Log.Protocol.Batches;
+using CoreAcks = Cloud.Log.Core.Acks;
+
+namespace Cloud.Log.Benchmarks;
+
+/// <summary>
+/// Section 2: the engine's produce without HTTP, at "full batching" — each call hands the engine a 64 KiB batch
+/// per partition, four callers per partition so that the writer's group commit has work to merge — compared
+/// with raw AppendBlock at the block size the engine actually wrote.
+/// </summary>
+internal static class EngineSection
+{
+    private const int CallBytes = 64 * 1024;
+    private const int CallersPerPartition = 4;
+
+    /// <summary>Record sizes × partitions × acks, on three replicas.</summary>
+    public static async Task RunReplicatedAsync(BenchmarkRun run, Func<Task<CloudLogEngine>> createEngine, RawStorage raw)
+    {
+        int[] sizes = [100, 1024, 10 * 1024];
+        int[] partitionCounts = [1, 8];
+        foreach (var size in sizes)
+        {
+            foreach (var partitions in partitionCounts)
+            {
+                foreach (var acks in new[] { CoreAcks.Leader, CoreAcks.All })
+                {
+                    await using var engine = await createEngine().ConfigureAwait(false);
+                    var label = $"{Size(size)}, {partitions} partition(s), acks={(acks == CoreAcks.All ? "all" : "1")}, 3 replicas";
+                    run.Step("engine produce " + label);
+                    var (measurement, blockBytes) = await ProduceAsync(run, engine, Sections.EngineProduce, label, size, partitions, replicationFactor: 3, acks).ConfigureAwait(false);
+                    var limit = await raw.AppendAsync(blockBytes, partitions, locationCount: 3).ConfigureAwait(false);
+                    run.Add(RawStorage.Versus(measurement, limit));
+                }
+            }
+        }
+    }
+
+    /// <summary>1 KiB records on one replica, from 1 to 64 partitions: throughput and storage transactions per 1,000 records.</summary>
+    public static async Task RunPartitionScalingAsync(BenchmarkRun run, Func<Task<CloudLogEngine>> createEngine, RawStorage raw)
+    {
+        int[] partitionCounts = run.Quick ? [1, 64] : [1, 4, 16, 64];
+        foreach (var partitions in partitionCounts)
+        {
+            await using var engine = await createEngine().ConfigureAwait(false);
+            var label = $"1 KiB, {partitions} partition(s), 1 replica";
+            run.Step("engine produce " + label);
+            var (measurement, blockBytes) = await ProduceAsync(run, engine, Sections.PartitionScaling, label, 1024, partitions, replicationFactor: 1, CoreAcks.All).ConfigureAwait(false);
+            var limit = await raw.AppendAsync(blockBytes, Math.Min(partitions, 16)).ConfigureAwait(false);
+            run.Add(RawStorage.Versus(measurement, limit));
+        }
+    }
+
+    private static async Task<(Measurement, int BlockBytes)> ProduceAsync(BenchmarkRun run, CloudLogEngine engine, string section, string label, int size, int partitions, int replicationFactor, CoreAcks acks)
+    {
+        var topic = "bench-" + Guid.NewGuid().ToString("N")[..8];
+        await engine.CreateTopicAsync(topic, partitions, replicationFactor).ConfigureAwait(false);
+        var perCall = Math.Max(1, CallBytes / size);
+        var value = new byte[size];
+        Random.Shared.NextBytes(value);
+        var calls = Enumerable.Range(0, partitions)
+            .Select(p => (IReadOnlyList<ProduceRecord>)Enumerable.Range(0, perCall).Select(_ => new ProduceRecord(null, value, Partition: p)).ToList())
+            .ToList();
+        var batchBytes = RecordBatch.Encode(calls[0].Select(r => new ProducerRecord(r.Key, r.Value, 0)).ToList(), TimestampType.CreateTime, 0).Length;
+
+        var before = Snapshot(engine);
+        var result = await Load.RunAsync(run.Duration, partitions * CallersPerPartition, async worker =>
+        {
+            await engine.ProduceAsync(topic, calls[worker % partitions], acks).ConfigureAwait(false);
+            return new Load.Done(perCall, (long)perCall * size);
+        }, countingStarts: () => before = Snapshot(engine)).ConfigureAwait(false);
+        var after = Snapshot(engine);
+
+        // Every call became one batch; the writer merged the batches waiting at each moment into one block per replica.
+        var appendsPerReplica = Math.Max(1.0, (after.BlobWrites - before.BlobWrites) / (double)replicationFactor);
+        var totalRecords = result.Records;
+        var blockBytes = (int)Math.Min(4 * 1024 * 1024, result.Operations * (double)batchBytes / appendsPerReplica);
+        var measurement = new Measurement(section, label)
+        {
+            RecordsPerSecond = result.RecordsPerSecond,
+            MegabytesPerSecond = result.MegabytesPerSecond,
+            RequestsPerSecond = (after.Total - before.Total) / result.Elapsed.TotalSeconds,
+            Figures =
+            {
+                ["average block KiB"] = blockBytes / 1024.0,
+                ["transactions per 1,000 records"] = totalRecords == 0 ? double.NaN : (after.Total - before.Total) * 1000.0 / totalRecords,
+            },
+        };
+        return (measurement, blockBytes);
+    }
+
+    private static (long BlobWrites, long Total) Snapshot(CloudLogEngine engine) => (engine.StorageRequests.BlobWrites, engine.StorageRequests.Total);
+
+    public static string Size(int bytes) => bytes >= 1024 ? $"{bytes / 1024} KiB" : $"{bytes} B";
+}

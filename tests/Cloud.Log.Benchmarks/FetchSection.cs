@@ -1,0 +1,57 @@
+using Cloud.Log.Core;
+
+namespace Cloud.Log.Benchmarks;
+
+/// <summary>
+/// Section 4, engine half: a topic filled once, then read by an engine that did not write it (its caches
+/// cold and its tail cache off, so every byte comes from storage), against raw range reads.
+/// </summary>
+internal static class FetchSection
+{
+    public const int RecordBytes = 1024;
+
+    /// <summary>Fills <paramref name="partitions"/> partitions with <paramref name="bytesPerPartition"/> of 1 KiB records.</summary>
+    public static async Task<string> FillAsync(BenchmarkRun run, CloudLogEngine engine, int partitions, long bytesPerPartition)
+    {
+        var topic = "fetch-" + Guid.NewGuid().ToString("N")[..8];
+        run.Step($"filling {partitions} partitions with {bytesPerPartition / (1024 * 1024)} MiB each");
+        await engine.CreateTopicAsync(topic, partitions, replicationFactor: 1).ConfigureAwait(false);
+        var value = new byte[RecordBytes];
+        Random.Shared.NextBytes(value);
+        var perCall = 256;
+        var calls = (int)(bytesPerPartition / (perCall * RecordBytes));
+        await Task.WhenAll(Enumerable.Range(0, partitions).Select(async p =>
+        {
+            var records = Enumerable.Range(0, perCall).Select(_ => new ProduceRecord(null, value, Partition: p)).ToList();
+            for (var i = 0; i < calls; i++)
+            {
+                await engine.ProduceAsync(topic, records).ConfigureAwait(false);
+            }
+        })).ConfigureAwait(false);
+        return topic;
+    }
+
+    /// <summary>Whole batches of 1 MiB fetches, one partition alone and all at once, over and over from the start.</summary>
+    public static async Task RunAsync(BenchmarkRun run, CloudLogEngine reader, string topic, int partitions, RawStorage raw, long blobBytes)
+    {
+        foreach (var readers in new[] { 1, partitions })
+        {
+            var label = $"engine, {readers} partition(s)";
+            run.Step("fetch " + label);
+            var next = new long[readers];
+            var result = await Load.RunAsync(run.Duration, readers, async p =>
+            {
+                var fetched = await reader.FetchBatchesAsync(topic, p, next[p], maxRecords: 100_000, maxBytes: 1024 * 1024).ConfigureAwait(false);
+                next[p] = fetched.NextOffset >= fetched.HighWatermark ? 0 : fetched.NextOffset;
+                return new Load.Done(0, fetched.Batches.Sum(b => (long)b.Length));
+            }).ConfigureAwait(false);
+            var limit = await raw.RangeReadAsync(readers, 1024 * 1024, blobBytes).ConfigureAwait(false);
+            run.Add(RawStorage.Versus(new Measurement(Sections.Fetch, label)
+            {
+                MegabytesPerSecond = result.MegabytesPerSecond,
+                RequestsPerSecond = result.OperationsPerSecond,
+                RecordsPerSecond = result.Bytes / (RecordBytes + 20.0) / result.Elapsed.TotalSeconds,
+            }, limit));
+        }
+    }
+}

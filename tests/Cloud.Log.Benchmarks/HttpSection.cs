@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Text;
+using Cloud.Log.Client;
+
+namespace Cloud.Log.Benchmarks;
+
+/// <summary>
+/// Section 3 and the HTTP half of 4: the standalone server in its own process, driven by the SDK (binary
+/// record batches) and by plain JSON over HttpClient, with the server's memory and CPU read as it runs.
+/// </summary>
+internal static class HttpSection
+{
+    private const int RecordBytes = 1024;
+    private const int Partitions = 8;
+
+    /// <summary>1, 4 and 16 concurrent producers, JSON and binary, 1 KiB records, against raw AppendBlock at the SDK's batch size.</summary>
+    public static async Task RunProduceAsync(BenchmarkRun run, ServerProcess server, RawStorage raw)
+    {
+        var admin = new CloudLogAdminClient(server.Endpoint);
+        var limit = await raw.AppendAsync(new CloudLogProducerClientOptions().BatchSize, Partitions).ConfigureAwait(false);
+        var value = new byte[RecordBytes];
+        Random.Shared.NextBytes(value);
+        var text = new string('x', RecordBytes);
+        var jsonBody = Encoding.UTF8.GetBytes("{\"records\":[" + string.Join(",", Enumerable.Repeat($"{{\"value\":\"{text}\"}}", 16)) + "]}");
+        foreach (var producers in new[] { 1, 4, 16 })
+        {
+            foreach (var binary in new[] { true, false })
+            {
+                var topic = "http-" + Guid.NewGuid().ToString("N")[..8];
+                await admin.CreateTopicAsync(topic, Partitions, replicationFactor: 1).ConfigureAwait(false);
+                var label = $"{(binary ? "binary, SDK" : "JSON, HttpClient")}, {producers} producer(s)";
+                run.Step("HTTP produce " + label);
+                server.ResetPeak();
+                var cpuBefore = server.CpuTime;
+                LoadResult result;
+                if (binary)
+                {
+                    var clients = Enumerable.Range(0, producers).Select(_ => new CloudLogProducerClient(server.Endpoint)).ToList();
+                    try
+                    {
+                        // Each producer keeps 256 records in flight, as an application producing without awaiting each one does.
+                        result = await Load.RunAsync(run.Duration, producers, async p =>
+                        {
+                            await Task.WhenAll(Enumerable.Range(0, 256).Select(_ => clients[p].ProduceAsync(topic, new CloudLogMessage(null, new BinaryData(value))))).ConfigureAwait(false);
+                            return new Load.Done(256, 256L * RecordBytes);
+                        }, countingStarts: () => cpuBefore = server.CpuTime).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        foreach (var client in clients)
+                        {
+                            await client.DisposeAsync().ConfigureAwait(false);
+                        }
+                    }
+                }
+                else
+                {
+                    using var http = new HttpClient { BaseAddress = server.Endpoint };
+                    var path = new Uri($"/api/topics/{topic}/records", UriKind.Relative);
+                    result = await Load.RunAsync(run.Duration, producers, async _ =>
+                    {
+                        using var content = new ByteArrayContent(jsonBody);
+                        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                        using var response = await http.PostAsync(path, content).ConfigureAwait(false);
+                        response.EnsureSuccessStatusCode();
+                        return new Load.Done(16, 16L * RecordBytes);
+                    }, countingStarts: () => cpuBefore = server.CpuTime).ConfigureAwait(false);
+                }
+
+                var cpu = server.CpuTime - cpuBefore;
+                run.Add(RawStorage.Versus(new Measurement(Sections.HttpProduce, label)
+                {
+                    RecordsPerSecond = result.RecordsPerSecond,
+                    MegabytesPerSecond = result.MegabytesPerSecond,
+                    RequestsPerSecond = binary ? 0 : result.OperationsPerSecond,
+                    Figures =
+                    {
+                        ["server peak RSS MiB"] = server.PeakRssMib,
+                        ["server CPU ms per 1,000 records"] = result.Records == 0 ? double.NaN : cpu.TotalMilliseconds * 1000 / result.Records,
+                    },
+                }, limit));
+            }
+        }
+    }
+
+    /// <summary>The SDK's consumer reading every partition from the beginning (over and over), against raw range reads.</summary>
+    public static async Task RunFetchAsync(BenchmarkRun run, ServerProcess server, string topic, int partitions, RawStorage raw, long blobBytes)
+    {
+        foreach (var readers in new[] { 1, partitions })
+        {
+            var label = $"HTTP (SDK consumer), {readers} partition(s)";
+            run.Step("fetch " + label);
+            await using var consumer = new CloudLogConsumerClient(server.Endpoint, new CloudLogConsumerClientOptions { MaxPollRecords = 5_000, PrefetchCount = 5_000 });
+            var assigned = Enumerable.Range(0, readers).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)).ToList();
+            consumer.Assign(assigned);
+            var result = await Load.RunAsync(run.Duration, 1, async _ =>
+            {
+                var records = await consumer.PollAsync(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
+                if (records.Count == 0)
+                {
+                    assigned.ForEach(consumer.Seek); // the end: read it all again
+                }
+
+                return new Load.Done(records.Count, records.Sum(r => (long)(r.Value?.ToMemory().Length ?? 0)));
+            }).ConfigureAwait(false);
+            var limit = await raw.RangeReadAsync(readers, 1024 * 1024, blobBytes).ConfigureAwait(false);
+            run.Add(RawStorage.Versus(new Measurement(Sections.Fetch, label)
+            {
+                RecordsPerSecond = result.RecordsPerSecond,
+                MegabytesPerSecond = result.MegabytesPerSecond,
+                Note = "record values only (batch framing not counted)",
+            }, limit));
+        }
+    }
+
+    /// <summary>
+    /// One record at a time from a producer without linger to a consumer long-polling at the end: the time from
+    /// the produce call to the consumer holding the record, against three storage round trips.
+    /// </summary>
+    public static async Task RunLatencyAsync(BenchmarkRun run, ServerProcess server, double roundTripMs)
+    {
+        run.Step("end-to-end latency");
+        var topic = "latency-" + Guid.NewGuid().ToString("N")[..8];
+        await new CloudLogAdminClient(server.Endpoint).CreateTopicAsync(topic, 1, replicationFactor: 1).ConfigureAwait(false);
+        var options = new CloudLogProducerClientOptions { Linger = TimeSpan.Zero };
+        await using var producer = new CloudLogProducerClient(server.Endpoint, options);
+        await using var consumer = new CloudLogConsumerClient(server.Endpoint, new CloudLogConsumerClientOptions { FetchMaxWait = TimeSpan.FromSeconds(10) });
+        consumer.Assign([new TopicPartitionOffset(topic, 0, Offset.End)]);
+        await producer.ProduceAsync(new TopicPartition(topic, 0), new CloudLogMessage(null, BinaryData.FromString("0"))).ConfigureAwait(false);
+        await consumer.ConsumeAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false); // the consumer is at the end, long-polling
+
+        var count = run.Quick ? 20 : 200;
+        var endToEnd = new List<double>();
+        var acked = new List<double>();
+        for (var i = 0; i < count; i++)
+        {
+            var sent = Stopwatch.GetTimestamp();
+            var produce = producer.ProduceAsync(new TopicPartition(topic, 0), new CloudLogMessage(null, BinaryData.FromString(i.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            var seen = await consumer.ConsumeAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false) ?? throw new TimeoutException("The consumer did not see a record in 30 s.");
+            endToEnd.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            await produce.ConfigureAwait(false);
+            acked.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            _ = seen;
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+
+        var latencies = new LoadResult(count, count, 0, TimeSpan.FromSeconds(1), endToEnd);
+        var acks = new LoadResult(count, count, 0, TimeSpan.FromSeconds(1), acked);
+        run.Add(new Measurement(Sections.Latency, "produce call to a long-polling consumer, 1 partition, linger 0")
+        {
+            Figures =
+            {
+                ["p50 ms"] = latencies.Percentile(50),
+                ["p99 ms"] = latencies.Percentile(99),
+                ["max ms"] = latencies.Percentile(100),
+                ["ack p50 ms"] = acks.Percentile(50),
+                ["storage round trip ms"] = roundTripMs,
+                ["3 round trips + linger ms"] = (3 * roundTripMs) + options.Linger.TotalMilliseconds,
+            },
+        });
+    }
+}

@@ -1,0 +1,22 @@
+namespace Cloud.Log.Benchmarks;
+
+/// <summary>What a load run did: operations (requests), records and bytes, over how long; latencies when recorded.</summary>
+internal sealed record LoadResult(long Operations, long Records, long Bytes, TimeSpan Elapsed, IReadOnlyList<double> LatenciesMs)
+{
+    public double OperationsPerSecond => Operations / Elapsed.TotalSeconds;
+
+    public double RecordsPerSecond => Records / Elapsed.TotalSeconds;
+
+    public double MegabytesPerSecond => Bytes / Elapsed.TotalSeconds / (1024 * 1024);
+
+    public double Percentile(double p)
+    {
+        if (LatenciesMs.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var sorted = LatenciesMs.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+}

@@ -1,0 +1,132 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+
+namespace Cloud.Log.Benchmarks;
+
+/// <summary>
+/// The storage's own limit, with the same SDK clients the engine uses: AppendBlock at a given block size from
+/// a number of streams (a stream = a blob appended in order, as a partition is), to one location or to
+/// several at once (as acks=all writes), and range reads of a large blob. Results are kept by size, streams
+/// and locations, so every case of the log is compared with the limit at its own block size.
+/// </summary>
+internal sealed class RawStorage(BenchmarkRun run, IReadOnlyList<BlobContainerClient> locations)
+{
+    private readonly Dictionary<(int Kib, int Streams, int Locations), Measurement> _appends = [];
+    private readonly Dictionary<int, Measurement> _reads = [];
+
+    public static async Task<RawStorage> CreateAsync(BenchmarkRun run, IEnumerable<string> connectionStrings)
+    {
+        var containers = new List<BlobContainerClient>();
+        foreach (var connectionString in connectionStrings)
+        {
+            var container = new BlobServiceClient(connectionString).GetBlobContainerClient("bench-raw");
+            await container.CreateIfNotExistsAsync().ConfigureAwait(false);
+            containers.Add(container);
+        }
+
+        return new RawStorage(run, containers);
+    }
+
+    /// <summary>AppendBlock throughput at <paramref name="blockBytes"/> (rounded to KiB) from <paramref name="streams"/> streams to the first <paramref name="locationCount"/> locations.</summary>
+    public async Task<Measurement> AppendAsync(int blockBytes, int streams, int locationCount = 1)
+    {
+        var kib = Math.Max(1, (int)Math.Round(blockBytes / 1024.0));
+        if (_appends.TryGetValue((kib, streams, locationCount), out var known))
+        {
+            return known;
+        }
+
+        run.Step($"raw AppendBlock, {kib} KiB blocks, {streams} stream(s), {locationCount} location(s)");
+        var block = new byte[kib * 1024];
+        Random.Shared.NextBytes(block);
+        var blobs = new AppendBlobClient[streams][];
+        for (var s = 0; s < streams; s++)
+        {
+            blobs[s] = new AppendBlobClient[locationCount];
+            for (var l = 0; l < locationCount; l++)
+            {
+                blobs[s][l] = locations[l].GetAppendBlobClient($"append/{Guid.NewGuid():N}");
+                await blobs[s][l].CreateAsync().ConfigureAwait(false);
+            }
+        }
+
+        var result = await Load.RunAsync(run.Duration, streams, async s =>
+        {
+            await Task.WhenAll(blobs[s].Select(b => b.AppendBlockAsync(new MemoryStream(block, writable: false)))).ConfigureAwait(false);
+            return new Load.Done(0, block.Length);
+        }).ConfigureAwait(false);
+        var measurement = run.Add(new Measurement(Sections.RawAppend, $"{kib} KiB blocks, {streams} stream(s), {locationCount} location(s)")
+        {
+            MegabytesPerSecond = result.MegabytesPerSecond,
+            RequestsPerSecond = result.OperationsPerSecond * locationCount,
+        });
+        _appends[(kib, streams, locationCount)] = measurement;
+        return measurement;
+    }
+
+    /// <summary>One AppendBlock's round trip (1 KiB, one at a time): the unit of the latency target.</summary>
+    public async Task<double> RoundTripMsAsync()
+    {
+        run.Step("raw AppendBlock round trip");
+        var blob = locations[0].GetAppendBlobClient($"rtt/{Guid.NewGuid():N}");
+        await blob.CreateAsync().ConfigureAwait(false);
+        var block = new byte[1024];
+        var result = await Load.RunAsync(run.Duration, 1, async _ =>
+        {
+            await blob.AppendBlockAsync(new MemoryStream(block, writable: false)).ConfigureAwait(false);
+            return new Load.Done(0, block.Length);
+        }, recordLatency: true).ConfigureAwait(false);
+        var p50 = result.Percentile(50);
+        run.Add(new Measurement(Sections.RawAppend, "1 KiB round trip, one at a time")
+        {
+            RequestsPerSecond = result.OperationsPerSecond,
+            Figures = { ["p50 ms"] = p50, ["p99 ms"] = result.Percentile(99) },
+        });
+        return p50;
+    }
+
+    /// <summary>Range reads of <paramref name="rangeBytes"/> from <paramref name="readers"/> readers over a blob of <paramref name="blobBytes"/>.</summary>
+    public async Task<Measurement> RangeReadAsync(int readers, int rangeBytes, long blobBytes)
+    {
+        if (_reads.TryGetValue(readers, out var known))
+        {
+            return known;
+        }
+
+        run.Step($"raw range reads, {rangeBytes / 1024} KiB ranges, {readers} reader(s)");
+        var blob = locations[0].GetAppendBlobClient($"read/{Guid.NewGuid():N}");
+        await blob.CreateAsync().ConfigureAwait(false);
+        var chunk = new byte[4 * 1024 * 1024];
+        Random.Shared.NextBytes(chunk);
+        for (long written = 0; written < blobBytes; written += chunk.Length)
+        {
+            await blob.AppendBlockAsync(new MemoryStream(chunk, writable: false)).ConfigureAwait(false);
+        }
+
+        var ranges = blobBytes / rangeBytes;
+        var next = 0L;
+        var client = locations[0].GetBlobClient(blob.Name);
+        var result = await Load.RunAsync(run.Duration, readers, async _ =>
+        {
+            var range = Interlocked.Increment(ref next) % ranges;
+            var content = await client.DownloadContentAsync(new BlobDownloadOptions { Range = new Azure.HttpRange(range * rangeBytes, rangeBytes) }).ConfigureAwait(false);
+            return new Load.Done(0, content.Value.Content.ToMemory().Length);
+        }).ConfigureAwait(false);
+        var measurement = run.Add(new Measurement(Sections.RawRead, $"{rangeBytes / 1024} KiB ranges, {readers} reader(s)")
+        {
+            MegabytesPerSecond = result.MegabytesPerSecond,
+            RequestsPerSecond = result.OperationsPerSecond,
+        });
+        _reads[readers] = measurement;
+        return measurement;
+    }
+
+    /// <summary>A ratio of <paramref name="measurement"/>'s MB/s to <paramref name="limit"/>'s.</summary>
+    public static Measurement Versus(Measurement measurement, Measurement limit) => measurement with
+    {
+        Against = $"{limit.Section}: {limit.Case}",
+        Ratio = measurement.MegabytesPerSecond / limit.MegabytesPerSecond,
+        RatioOf = "MB/s",
+    };
+}

@@ -1,0 +1,14 @@
+namespace Cloud.Log.Benchmarks;
+
+/// <summary>The report's sections, in the order they run.</summary>
+internal static class Sections
+{
+    public const string RawAppend = "1. raw AppendBlock";
+    public const string RawRead = "1. raw range read";
+    public const string EngineProduce = "2. engine produce";
+    public const string PartitionScaling = "2. engine produce by partitions";
+    public const string HttpProduce = "3. HTTP produce";
+    public const string Fetch = "4. fetch";
+    public const string Latency = "4. end-to-end latency";
+    public const string Queues = "5. Storage Queues";
+}

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Cloud.Log.Benchmarks;
+
+/// <summary>
+/// The standalone server as its own process (as <c>./run.sh</c> starts it), so that its memory and CPU can be
+/// read apart from the benchmark's clients: resident set sampled every 50 ms, CPU time from /proc.
+/// </summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sampler;
+    private long _peakRssKib;
+
+    private ServerProcess(Process process, Uri endpoint)
+    {
+        _process = process;
+        Endpoint = endpoint;
+        _sampler = Task.Run(SampleAsync);
+    }
+
+    public Uri Endpoint { get; }
+
+    /// <summary>Starts the built server over <paramref name="connectionString"/> with resource prefix <paramref name="prefix"/>.</summary>
+    public static async Task<ServerProcess> StartAsync(string connectionString, string prefix, IDictionary<string, string>? settings = null)
+    {
+        var server = Path.Combine(RepositoryRoot(), "functions", "Cloud.Log.Server", "bin", "Release", "net10.0", "Cloud.Log.Server.dll");
+        if (!File.Exists(server))
+        {
+            throw new InvalidOperationException($"Build the server first (dotnet build functions/Cloud.Log.Server -c Release): {server} is missing.");
+        }
+
+        var port = FreePort();
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(server);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        start.Environment["CloudLog__Locations__0__Name"] = "azurite";
+        start.Environment["CloudLog__Locations__0__ConnectionString"] = connectionString;
+        start.Environment["CloudLog__Engine__ResourcePrefix"] = prefix;
+        start.Environment["CloudLog__ProduceQueue__Name"] = prefix + "-produce";
+        start.Environment["Logging__LogLevel__Default"] = "Warning"; // as in production: no log line per request
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var endpoint = new Uri($"http://127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(5) };
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited with {process.ExitCode}.");
+            }
+
+            try
+            {
+                using var health = await http.GetAsync(new Uri("/api/health", UriKind.Relative)).ConfigureAwait(false);
+                if (health.IsSuccessStatusCode)
+                {
+                    return new ServerProcess(process, endpoint);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+
+        process.Kill(entireProcessTree: true);
+        throw new InvalidOperationException("The server did not answer its health check within 30 s.");
+    }
+
+    /// <summary>The largest resident set seen since the last reset, in MiB.</summary>
+    public double PeakRssMib => Interlocked.Read(ref _peakRssKib) / 1024.0;
+
+    public void ResetPeak() => Interlocked.Exchange(ref _peakRssKib, 0);
+
+    /// <summary>The server's CPU time so far (user + system).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _sampler.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        _process.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task SampleAsync()
+    {
+        var status = $"/proc/{_process.Id}/status";
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var line in await File.ReadAllLinesAsync(status, _stop.Token).ConfigureAwait(false))
+                {
+                    if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    {
+                        var kib = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+                        long seen;
+                        do
+                        {
+                            seen = Interlocked.Read(ref _peakRssKib);
+                        }
+                        while (kib > seen && Interlocked.CompareExchange(ref _peakRssKib, kib, seen) != seen);
+                    }
+                }
+
+                await Task.Delay(50, _stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or UnauthorizedAccessException)
+            {
+                return; // exited, or stopping
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Directory.Packages.props")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("The repository root was not found above the benchmark's directory.");
+    }
+}
