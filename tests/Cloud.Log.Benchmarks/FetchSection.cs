@@ -10,6 +10,15 @@ internal static class FetchSection
 {
     public const int RecordBytes = 1024;
 
+    /// <summary>Records per produce call when filling: 16 KiB batches, as the SDK's default batch.size makes them.</summary>
+    public const int RecordsPerFillCall = 16;
+
+    /// <summary>Concurrent calls per partition when filling: the writer merges them into blocks of about <see cref="FillBlockBytes"/>.</summary>
+    public const int FillCallsInFlight = 16;
+
+    /// <summary>The block size the fill writes, near enough: the concurrent calls' batches merged.</summary>
+    public const int FillBlockBytes = RecordsPerFillCall * FillCallsInFlight * RecordBytes;
+
     /// <summary>Fills <paramref name="partitions"/> partitions with <paramref name="bytesPerPartition"/> of 1 KiB records.</summary>
     public static async Task<string> FillAsync(BenchmarkRun run, CloudLogEngine engine, int partitions, long bytesPerPartition)
     {
@@ -18,12 +27,12 @@ internal static class FetchSection
         await engine.CreateTopicAsync(topic, partitions, replicationFactor: 1).ConfigureAwait(false);
         var value = new byte[RecordBytes];
         Random.Shared.NextBytes(value);
-        var perCall = 256;
+        var perCall = RecordsPerFillCall;
         var calls = (int)(bytesPerPartition / (perCall * RecordBytes));
-        await Task.WhenAll(Enumerable.Range(0, partitions).Select(async p =>
+        await Task.WhenAll(Enumerable.Range(0, partitions * FillCallsInFlight).Select(async caller =>
         {
-            var records = Enumerable.Range(0, perCall).Select(_ => new ProduceRecord(null, value, Partition: p)).ToList();
-            for (var i = 0; i < calls; i++)
+            var records = Enumerable.Range(0, perCall).Select(_ => new ProduceRecord(null, value, Partition: caller % partitions)).ToList();
+            for (var i = 0; i < calls / FillCallsInFlight; i++)
             {
                 await engine.ProduceAsync(topic, records).ConfigureAwait(false);
             }
@@ -45,7 +54,7 @@ internal static class FetchSection
                 next[p] = fetched.NextOffset >= fetched.HighWatermark ? 0 : fetched.NextOffset;
                 return new Load.Done(0, fetched.Batches.Sum(b => (long)b.Length));
             }).ConfigureAwait(false);
-            var limit = await raw.RangeReadAsync(readers, 1024 * 1024, blobBytes).ConfigureAwait(false);
+            var limit = await raw.RangeReadAsync(readers, 1024 * 1024, blobBytes, FetchSection.FillBlockBytes).ConfigureAwait(false);
             run.Add(RawStorage.Versus(new Measurement(Sections.Fetch, label)
             {
                 MegabytesPerSecond = result.MegabytesPerSecond,

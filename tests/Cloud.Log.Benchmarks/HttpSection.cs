@@ -83,27 +83,64 @@ internal static class HttpSection
         }
     }
 
-    /// <summary>The SDK's consumer reading every partition from the beginning (over and over), against raw range reads.</summary>
+    /// <summary>
+    /// The binary fetch itself over HttpClient (1 MiB at a time, each partition read from the beginning over and
+    /// over), then the SDK's consumer doing the same with its decoding and prefetch, against raw range reads.
+    /// </summary>
     public static async Task RunFetchAsync(BenchmarkRun run, ServerProcess server, string topic, int partitions, RawStorage raw, long blobBytes)
     {
+        using (var http = new HttpClient { BaseAddress = server.Endpoint })
+        {
+            foreach (var readers in new[] { 1, partitions })
+            {
+                var label = $"HTTP (HttpClient, binary), {readers} partition(s)";
+                run.Step("fetch " + label);
+                var next = new long[readers];
+                var result = await Load.RunAsync(run.Duration, readers, async p =>
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/topics/{topic}/partitions/{p}/records?offset={next[p]}&maxBytes=1048576&maxRecords=100000");
+                    request.Headers.Accept.ParseAdd(Cloud.Log.Protocol.Wire.MediaTypes.RecordBatches);
+                    using var response = await http.SendAsync(request).ConfigureAwait(false);
+                    var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                    var nextOffset = long.Parse(response.Headers.GetValues(Cloud.Log.Protocol.Wire.FetchHeaders.NextOffset).Single(), System.Globalization.CultureInfo.InvariantCulture);
+                    var highWatermark = long.Parse(response.Headers.GetValues(Cloud.Log.Protocol.Wire.FetchHeaders.HighWatermark).Single(), System.Globalization.CultureInfo.InvariantCulture);
+                    next[p] = nextOffset >= highWatermark ? 0 : nextOffset;
+                    return new Load.Done(0, body.Length);
+                }).ConfigureAwait(false);
+                var limit = await raw.RangeReadAsync(readers, 1024 * 1024, blobBytes, FetchSection.FillBlockBytes).ConfigureAwait(false);
+                run.Add(RawStorage.Versus(new Measurement(Sections.Fetch, label)
+                {
+                    MegabytesPerSecond = result.MegabytesPerSecond,
+                    RequestsPerSecond = result.OperationsPerSecond,
+                    RecordsPerSecond = result.Bytes / (FetchSection.RecordBytes + 20.0) / result.Elapsed.TotalSeconds,
+                }, limit));
+            }
+        }
+
         foreach (var readers in new[] { 1, partitions })
         {
             var label = $"HTTP (SDK consumer), {readers} partition(s)";
             run.Step("fetch " + label);
-            await using var consumer = new CloudLogConsumerClient(server.Endpoint, new CloudLogConsumerClientOptions { MaxPollRecords = 5_000, PrefetchCount = 5_000 });
+            await using var consumer = new CloudLogConsumerClient(server.Endpoint, new CloudLogConsumerClientOptions { MaxPollRecords = 5_000, PrefetchCount = 5_000, FetchMaxWait = TimeSpan.Zero });
             var assigned = Enumerable.Range(0, readers).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)).ToList();
+            var ends = new Dictionary<TopicPartition, long>();
+            foreach (var partition in assigned)
+            {
+                ends[partition.TopicPartition] = (await consumer.QueryWatermarkOffsetsAsync(partition.TopicPartition).ConfigureAwait(false)).High;
+            }
+
             consumer.Assign(assigned);
             var result = await Load.RunAsync(run.Duration, 1, async _ =>
             {
                 var records = await consumer.PollAsync(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
-                if (records.Count == 0)
+                foreach (var partition in assigned.Where(p => consumer.Position(p.TopicPartition) >= ends[p.TopicPartition]))
                 {
-                    assigned.ForEach(consumer.Seek); // the end: read it all again
+                    consumer.Seek(partition); // at the end: read it all again
                 }
 
                 return new Load.Done(records.Count, records.Sum(r => (long)(r.Value?.ToMemory().Length ?? 0)));
             }).ConfigureAwait(false);
-            var limit = await raw.RangeReadAsync(readers, 1024 * 1024, blobBytes).ConfigureAwait(false);
+            var limit = await raw.RangeReadAsync(readers, 1024 * 1024, blobBytes, FetchSection.FillBlockBytes).ConfigureAwait(false);
             run.Add(RawStorage.Versus(new Measurement(Sections.Fetch, label)
             {
                 RecordsPerSecond = result.RecordsPerSecond,

@@ -6,7 +6,8 @@ using Cloud.Log.Testing;
 
 // Cloud.Log's benchmark: the log against the storage's own limit and against Storage Queues, measured side
 // by side in one run on Azurite processes it starts itself. `--quick` runs every case briefly (for the smoke
-// test); `--out DIR` says where results.md and results.json go (default artifacts/benchmarks).
+// test); `--out DIR` says where results.md and results.json go (default artifacts/benchmarks); `--only a,b`
+// runs only the parts named (engine, scaling, fetch, produce, latency, queues), e.g. to profile one.
 return await BenchmarkProgram.RunAsync(args, Console.Out).ConfigureAwait(false);
 
 /// <summary>The benchmark's steps, callable from a test.</summary>
@@ -17,6 +18,9 @@ internal static class BenchmarkProgram
         var quick = args.Contains("--quick");
         var outIndex = Array.IndexOf(args, "--out");
         var output = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine(ServerProcess.RepositoryRoot(), "artifacts", "benchmarks");
+        var onlyIndex = Array.IndexOf(args, "--only");
+        var only = onlyIndex >= 0 && onlyIndex + 1 < args.Length ? args[onlyIndex + 1].Split(',') : null;
+        bool Runs(string part) => only is null || only.Contains(part);
         var run = new BenchmarkRun(quick, console);
         Describe(run);
 
@@ -31,22 +35,30 @@ internal static class BenchmarkProgram
         var roundTrip = await rawSingle.RoundTripMsAsync().ConfigureAwait(false);
 
         // 2. The engine, no HTTP.
-        await EngineSection.RunReplicatedAsync(run, () => replicated.CreateEngineAsync(new CloudLogEngineOptions()), rawReplicated).ConfigureAwait(false);
-        await EngineSection.RunPartitionScalingAsync(run, () => CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = StorageFixture.NewPrefix() }), rawSingle).ConfigureAwait(false);
+        if (Runs("engine"))
+        {
+            await EngineSection.RunReplicatedAsync(run, () => replicated.CreateEngineAsync(new CloudLogEngineOptions()), rawReplicated).ConfigureAwait(false);
+        }
+
+        if (Runs("scaling"))
+        {
+            await EngineSection.RunPartitionScalingAsync(run, () => CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = StorageFixture.NewPrefix() }), rawSingle).ConfigureAwait(false);
+        }
 
         // 4 (engine). A topic written by one engine, read cold by another.
         const int FetchPartitions = 8;
         var perPartition = (quick ? 2L : 16L) * 1024 * 1024;
         var fetchPrefix = StorageFixture.NewPrefix();
-        string fetchTopic;
-        await using (var writer = await CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = fetchPrefix }).ConfigureAwait(false))
-        {
-            fetchTopic = await FetchSection.FillAsync(run, writer, FetchPartitions, perPartition).ConfigureAwait(false);
-        }
-
         var rawReadBlob = Math.Min(64L * 1024 * 1024, perPartition * FetchPartitions);
-        await using (var reader = await CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = fetchPrefix, TailCacheBytesPerPartition = 0 }).ConfigureAwait(false))
+        var fetchTopic = "";
+        if (Runs("fetch"))
         {
+            await using (var writer = await CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = fetchPrefix }).ConfigureAwait(false))
+            {
+                fetchTopic = await FetchSection.FillAsync(run, writer, FetchPartitions, perPartition).ConfigureAwait(false);
+            }
+
+            await using var reader = await CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = fetchPrefix, TailCacheBytesPerPartition = 0 }).ConfigureAwait(false);
             await FetchSection.RunAsync(run, reader, fetchTopic, FetchPartitions, rawSingle, rawReadBlob).ConfigureAwait(false);
         }
 
@@ -54,19 +66,30 @@ internal static class BenchmarkProgram
         run.Step("starting the server");
         await using (var server = await ServerProcess.StartAsync(single.ConnectionString, StorageFixture.NewPrefix()).ConfigureAwait(false))
         {
-            await HttpSection.RunProduceAsync(run, server, rawSingle).ConfigureAwait(false);
-            await HttpSection.RunLatencyAsync(run, server, roundTrip).ConfigureAwait(false);
+            if (Runs("produce"))
+            {
+                await HttpSection.RunProduceAsync(run, server, rawSingle).ConfigureAwait(false);
+            }
+
+            if (Runs("latency"))
+            {
+                await HttpSection.RunLatencyAsync(run, server, roundTrip).ConfigureAwait(false);
+            }
         }
 
         // 4 (HTTP): a server over the filled topic, its tail cache off so that reads come from storage.
-        run.Step("starting a server over the filled topic");
-        await using (var server = await ServerProcess.StartAsync(single.ConnectionString, fetchPrefix, new Dictionary<string, string> { ["CloudLog__Engine__TailCacheBytesPerPartition"] = "0" }).ConfigureAwait(false))
+        if (Runs("fetch"))
         {
+            run.Step("starting a server over the filled topic");
+            await using var server = await ServerProcess.StartAsync(single.ConnectionString, fetchPrefix, new Dictionary<string, string> { ["CloudLog__Engine__TailCacheBytesPerPartition"] = "0" }).ConfigureAwait(false);
             await HttpSection.RunFetchAsync(run, server, fetchTopic, FetchPartitions, rawSingle, rawReadBlob).ConfigureAwait(false);
         }
 
         // 5. Storage Queues.
-        await QueueSection.RunAsync(run, single.ConnectionString).ConfigureAwait(false);
+        if (Runs("queues"))
+        {
+            await QueueSection.RunAsync(run, single.ConnectionString).ConfigureAwait(false);
+        }
 
         Directory.CreateDirectory(output);
         await File.WriteAllTextAsync(Path.Combine(output, "results.md"), Report.Markdown(run)).ConfigureAwait(false);

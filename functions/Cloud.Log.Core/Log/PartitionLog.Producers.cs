@@ -103,8 +103,8 @@ internal sealed partial class PartitionLog
         var now = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
         while (offset < logEnd)
         {
-            var (batches, skipTo) = _cache.From(offset) is { } cached
-                ? (cached, offset)
+            var (batches, skipTo, _) = _cache.From(offset) is { } cached
+                ? (cached, offset, false)
                 : await ReadBatchesFromStorageAsync(offset, ProducerScanReadBytes, cancellationToken).ConfigureAwait(false);
             if (batches.Count == 0)
             {

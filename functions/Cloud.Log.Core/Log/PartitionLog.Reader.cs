@@ -289,9 +289,9 @@ internal sealed partial class PartitionLog
         var offset = from;
         while (offset < highWatermark && records < maxRecords)
         {
-            var (batches, skipTo) = _cache.From(offset) is { } cached
-                ? (cached, offset)
-                : await ReadBatchesFromStorageAsync(offset, maxBytes, cancellationToken).ConfigureAwait(false);
+            var (batches, skipTo, cut) = _cache.From(offset) is { } cached
+                ? (cached, offset, false)
+                : await ReadBatchesFromStorageAsync(offset, (int)Math.Max(1, maxBytes - bytes), cancellationToken).ConfigureAwait(false);
             var progressed = false;
             foreach (var batch in batches.Where(b => b.NextOffset > offset))
             {
@@ -306,6 +306,11 @@ internal sealed partial class PartitionLog
                 records += batch.Header.RecordCount;
                 offset = Math.Min(batch.NextOffset, highWatermark);
                 progressed = true;
+            }
+
+            if (progressed && cut)
+            {
+                break; // the read, sized to what is left of maxBytes, cut the next batch: it does not fit
             }
 
             if (!progressed)
@@ -330,7 +335,7 @@ internal sealed partial class PartitionLog
     /// segment's end, where reading goes on. A segment blob that disappeared (compaction replaced it) sends
     /// the read back to the segment list once.
     /// </summary>
-    private async Task<(List<StoredBatch> Batches, long SkipTo)> ReadBatchesFromStorageAsync(long offset, int maxBytes, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, long SkipTo, bool Cut)> ReadBatchesFromStorageAsync(long offset, int maxBytes, CancellationToken cancellationToken)
     {
         var segments = _segments ?? await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < 3; attempt++)
@@ -348,9 +353,10 @@ internal sealed partial class PartitionLog
             }
 
             List<StoredBatch> batches;
+            bool cut;
             try
             {
-                batches = await OnSomeCopyAsync((location, token) => ReadFromSegmentAsync(location, segment, offset, maxBytes, token), cancellationToken).ConfigureAwait(false);
+                (batches, cut) = await OnSomeCopyAsync((location, token) => ReadFromSegmentAsync(location, segment, offset, maxBytes, token), cancellationToken).ConfigureAwait(false);
             }
             catch (RequestFailedException e) when (e.Status == 404 && attempt < 2)
             {
@@ -360,25 +366,26 @@ internal sealed partial class PartitionLog
 
             if (batches.Count > 0)
             {
-                return (batches, offset);
+                return (batches, offset, cut);
             }
 
             if (segment.IsClosed && segment.EndOffset > offset)
             {
-                return ([], segment.EndOffset!.Value);
+                return ([], segment.EndOffset!.Value, false);
             }
 
             segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return ([], offset);
+        return ([], offset, false);
     }
 
     /// <summary>
     /// Reads one copy of a segment from where the previous read of <paramref name="offset"/> ended, else from the
-    /// index entry before it; empty at the segment's end. Remembers where this read ended, for the next.
+    /// index entry before it; empty at the segment's end. Answers the whole batches read, and whether the read
+    /// cut off a batch after them (so that batch is larger than what was left of the read).
     /// </summary>
-    private async Task<List<StoredBatch>> ReadFromSegmentAsync(int location, SegmentInfo segment, long offset, int maxBytes, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, bool Cut)> ReadFromSegmentAsync(int location, SegmentInfo segment, long offset, int maxBytes, CancellationToken cancellationToken)
     {
         long position;
         long? expected;
@@ -399,7 +406,7 @@ internal sealed partial class PartitionLog
             var clipped = Clip(segment, position, length);
             if (clipped == 0)
             {
-                return [];
+                return ([], false);
             }
 
             var read = await SegmentBlobs.ReadAsync(blob, position, clipped, cancellationToken).ConfigureAwait(false);
@@ -421,13 +428,13 @@ internal sealed partial class PartitionLog
                     at += batches[i].Bytes.Length;
                 }
 
-                return located;
+                return (located, consumed < read.Data.Length);
             }
 
             var size = BatchScanner.PeekSize(read.Data.Span[consumed..], where);
             if (read.Data.Length == 0 || (consumed == 0 && size is null))
             {
-                return []; // the end of this segment: the offset lies in a newer one
+                return ([], false); // the end of this segment: the offset lies in a newer one
             }
 
             position += consumed;

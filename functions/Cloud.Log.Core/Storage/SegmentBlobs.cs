@@ -78,10 +78,23 @@ internal sealed class SegmentBlobs(BlobContainerClient container)
     {
         try
         {
-            var options = new BlobDownloadOptions { Range = new HttpRange(position, length) };
-            var result = await blob.DownloadContentAsync(options, cancellationToken).ConfigureAwait(false);
+            // A read to the end starts one byte early: at a tail with nothing new, the storage then answers that
+            // byte rather than 416 (an exception, and a second request for the blob's state, on every idle poll).
+            var skip = length is null && position > 0 ? 1 : 0;
+            var options = new BlobDownloadOptions { Range = new HttpRange(position - skip, length) };
+
+            // Streamed into one array of the range's length: no growing buffer and copy per read (reads are 1 MiB, on the large object heap).
+            var result = await blob.DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
             var details = result.Value.Details;
-            return new BlobRead(result.Value.Content.ToMemory(), TotalLength(details.ContentRange, position + result.Value.Content.ToMemory().Length), details.IsSealed, details.BlobCommittedBlockCount);
+            var data = new byte[details.ContentLength];
+            var content = result.Value.Content;
+            await using (content.ConfigureAwait(false))
+            {
+                await content.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
+            }
+
+            var read = data.AsMemory(skip);
+            return new BlobRead(read, TotalLength(details.ContentRange, position + read.Length), details.IsSealed, details.BlobCommittedBlockCount);
         }
         catch (RequestFailedException e) when (e.Status == 416)
         {

@@ -74,7 +74,22 @@ internal sealed class CloudLogPipeline
             throw new CloudLogException(CloudLogErrorCode.ServiceUnreachable, $"{message.Request.Method} {message.Request.Uri.Path} got no answer from {Endpoint.Host}: {e.Message}", e);
         }
 
-        return message.Response.IsError ? throw new CloudLogException(message.Response) : message.Response;
+        if (!message.Response.IsError)
+        {
+            return message.Response;
+        }
+
+        if (!message.BufferResponse && message.Response.ContentStream is { } unread)
+        {
+            // The problem body of an answer read as a stream: buffer it, so the exception can read it.
+            var buffered = new MemoryStream();
+            await unread.CopyToAsync(buffered, cancellationToken).ConfigureAwait(false);
+            await unread.DisposeAsync().ConfigureAwait(false);
+            buffered.Position = 0;
+            message.Response.ContentStream = buffered;
+        }
+
+        throw new CloudLogException(message.Response);
     }
 
     /// <summary>Counts the attempts after the first, for the client's meter.</summary>

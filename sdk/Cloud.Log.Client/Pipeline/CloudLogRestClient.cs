@@ -107,9 +107,13 @@ internal sealed class CloudLogRestClient(CloudLogPipeline pipeline)
         message.Request.Uri.AppendQuery("maxWaitMs", Number((long)maxWait.TotalMilliseconds));
         message.Request.Headers.SetValue(HttpHeader.Names.Accept, MediaTypes.RecordBatches);
         message.NetworkTimeout = maxWait + networkTimeout; // a long poll is not a hung connection
+        message.BufferResponse = false; // read into one array of the answer's length, not a growing buffer and a copy
         var response = await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        using var body = response.ContentStream ?? Stream.Null;
+        var batches = new byte[response.Headers.ContentLength ?? throw new CloudLogException(CloudLogErrorCode.ServiceUnreachable, "The fetch answer has no Content-Length.")];
+        await body.ReadExactlyAsync(batches, cancellationToken).ConfigureAwait(false);
         return new FetchedBatches(
-            response.Content.ToMemory(),
+            batches,
             Header(response, FetchHeaders.NextOffset),
             Header(response, FetchHeaders.HighWatermark),
             Header(response, FetchHeaders.LogStartOffset));
