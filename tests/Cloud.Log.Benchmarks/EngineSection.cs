@@ -5,14 +5,15 @@ using CoreAcks = Cloud.Log.Core.Acks;
 namespace Cloud.Log.Benchmarks;
 
 /// <summary>
-/// Section 2: the engine's produce without HTTP, at "full batching" — each call hands the engine a 64 KiB batch
-/// per partition, four callers per partition so that the writer's group commit has work to merge — compared
-/// with raw AppendBlock at the block size the engine actually wrote.
+/// Section 2: the engine's produce without HTTP, at full batching — each call hands the engine one batch as
+/// large as a topic takes by default (<c>max.message.bytes</c>, 1 MiB), several callers per partition so that
+/// the writer's group commit merges them into blocks of up to 4 MiB — compared with raw AppendBlock at the
+/// block size the engine actually wrote.
 /// </summary>
 internal static class EngineSection
 {
-    private const int CallBytes = 64 * 1024;
-    private const int CallersPerPartition = 4;
+    /// <summary>Record bytes per call: with the records' framing, just under the default max.message.bytes.</summary>
+    private const int CallBytes = 960 * 1024;
 
     /// <summary>Record sizes × partitions × acks, on three replicas.</summary>
     public static async Task RunReplicatedAsync(BenchmarkRun run, Func<Task<CloudLogEngine>> createEngine, RawStorage raw)
@@ -55,7 +56,8 @@ internal static class EngineSection
     {
         var topic = "bench-" + Guid.NewGuid().ToString("N")[..8];
         await engine.CreateTopicAsync(topic, partitions, replicationFactor).ConfigureAwait(false);
-        var perCall = Math.Max(1, CallBytes / size);
+        var perCall = Math.Max(1, CallBytes / (size + 16));
+        var callersPerPartition = partitions >= 16 ? 2 : 4; // enough to fill 4 MiB blocks, within memory at 64 partitions
         var value = new byte[size];
         Random.Shared.NextBytes(value);
         var calls = Enumerable.Range(0, partitions)
@@ -64,7 +66,7 @@ internal static class EngineSection
         var batchBytes = RecordBatch.Encode(calls[0].Select(r => new ProducerRecord(r.Key, r.Value, 0)).ToList(), TimestampType.CreateTime, 0).Length;
 
         var before = Snapshot(engine);
-        var result = await Load.RunAsync(run.Duration, partitions * CallersPerPartition, async worker =>
+        var result = await Load.RunAsync(run.Duration, partitions * callersPerPartition, async worker =>
         {
             await engine.ProduceAsync(topic, calls[worker % partitions], acks).ConfigureAwait(false);
             return new Load.Done(perCall, (long)perCall * size);

@@ -44,7 +44,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.Environment["CloudLog__Engine__ResourcePrefix"] = prefix;
         start.Environment["CloudLog__ProduceQueue__Name"] = prefix + "-produce";
         start.Environment["Logging__LogLevel__Default"] = "Warning"; // as in production: no log line per request
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        foreach (var (key, value) in (settings ?? new Dictionary<string, string>()).Concat(ExtraEnvironment()))
         {
             start.Environment[key] = value;
         }
@@ -141,6 +141,11 @@ internal sealed class ServerProcess : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Environment for the server from BENCH_SERVER_ENV ("A=1;B=2"), for experiments such as GC settings.</summary>
+    private static IEnumerable<KeyValuePair<string, string>> ExtraEnvironment() =>
+        (Environment.GetEnvironmentVariable("BENCH_SERVER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2)).Where(p => p.Length == 2).Select(p => new KeyValuePair<string, string>(p[0], p[1]));
 
     private static int FreePort()
     {

@@ -61,10 +61,25 @@ public sealed class ProducerTests(StorageFixture storage) : TestServer(storage)
         Assert.Equal(Enumerable.Range(0, 25).Select(i => (long)i), results.Where(r => r.Partition == 0).Select(r => r.Offset.Value));
         Assert.Equal(Enumerable.Range(0, 25).Select(i => $"v{2 * i}"), (await StoredAsync(topic, 0)).Select(r => r.Value));
 
+        // batch.size cuts a partition's records into several batches (a full one goes at once, the rest follow
+        // together when it is answered), stored in order.
         var small = Producer(new CloudLogProducerClientOptions { Linger = TimeSpan.FromMilliseconds(200), BatchSize = 200 }, proxy);
-        var before = proxy.Count("POST", "/records");
-        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => small.ProduceAsync(new TopicPartition(topic, 0), Message(null, new string('x', 50)))));
-        Assert.True(proxy.Count("POST", "/records") - before >= 5, "20 records of ~70 bytes in batches of 200 bytes need several batches, one in flight at a time");
+        var smallTopic = await CreateTopicAsync();
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => small.ProduceAsync(new TopicPartition(smallTopic, 0), Message(null, $"{i:D2}" + new string('x', 48)))));
+        using var fetch = new HttpRequestMessage(HttpMethod.Get, $"/api/topics/{smallTopic}/partitions/0/records?offset=0");
+        fetch.Headers.Accept.ParseAdd(Cloud.Log.Protocol.Wire.MediaTypes.RecordBatches);
+        using var response = await Host.Client.SendAsync(fetch);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        var batches = 0;
+        for (var position = 0; position < body.Length; batches++)
+        {
+            Assert.True(Cloud.Log.Protocol.Batches.RecordBatch.TryReadHeader(body.AsSpan(position), out var header));
+            Assert.True(header.TotalSize <= 200 + Cloud.Log.Protocol.Batches.RecordBatch.HeaderSize, $"a batch of {header.TotalSize} bytes");
+            position += header.TotalSize;
+        }
+
+        Assert.True(batches >= 5, $"{batches} batches");
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"{i:D2}"), (await StoredAsync(smallTopic, 0)).Select(r => r.Value![..2]));
     }
 
     /// <summary>

@@ -1,8 +1,8 @@
 namespace Cloud.Log.Client.Producer;
 
 /// <summary>
-/// One partition's records waiting to be batched, and its idempotence state. At most one batch of a
-/// partition is in flight at a time, so retries never reorder a partition's records.
+/// One partition's records waiting to be batched, and its idempotence state. A partition has at most one
+/// request in flight at a time (its batches in order within it), so retries never reorder its records.
 /// </summary>
 internal sealed class PartitionQueue(TopicPartition topicPartition)
 {
@@ -13,8 +13,8 @@ internal sealed class PartitionQueue(TopicPartition topicPartition)
     /// <summary>The estimated bytes of <see cref="Records"/>.</summary>
     public long Bytes { get; set; }
 
-    /// <summary>Whether a batch of this partition is being sent (or retried).</summary>
-    public bool InFlight { get; set; }
+    /// <summary>How many of this partition's batches are being sent (or retried): none, or those of one request.</summary>
+    public int InFlight { get; set; }
 
     /// <summary>The sequence number the next batch starts at, under the current producer id.</summary>
     public int NextSequence { get; set; }

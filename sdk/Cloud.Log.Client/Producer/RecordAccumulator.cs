@@ -7,10 +7,12 @@ namespace Cloud.Log.Client.Producer;
 
 /// <summary>
 /// The producer's engine, Kafka's accumulator and sender in one: records wait in their partition's queue
-/// until the batch is full (<c>batch.size</c>) or has waited <c>linger.ms</c>; one sender loop then drains
-/// every ready partition that has no batch in flight, encodes each batch once, and sends the batches of a
-/// topic together, as frames of one binary produce request. A batch that fails transiently is sent again,
-/// the same bytes, until its delivery timeout; the partition's later records wait behind it, so order holds.
+/// until a batch is full (<c>batch.size</c>) or has waited <c>linger.ms</c>; one sender loop then drains
+/// every ready partition that has nothing in flight — all its waiting records, as batches of at most
+/// <c>batch.size</c> — encodes each batch once, and sends the batches of a topic together, as frames of one
+/// binary produce request (the service appends a partition's frames in order). Batches that fail
+/// transiently are sent again, the same bytes, until their delivery timeout; the partition's later records
+/// wait behind them, so order holds.
 /// </summary>
 internal sealed class RecordAccumulator : IAsyncDisposable
 {
@@ -136,9 +138,10 @@ internal sealed class RecordAccumulator : IAsyncDisposable
             {
                 var now = Environment.TickCount64;
                 var lingerMs = (long)_options.Linger.TotalMilliseconds;
+                HashSet<string> readyTopics = [];
                 foreach (var queue in _queues.Values)
                 {
-                    if (queue.Records.Count == 0 || queue.InFlight)
+                    if (queue.Records.Count == 0 || queue.InFlight > 0)
                     {
                         continue;
                     }
@@ -146,11 +149,24 @@ internal sealed class RecordAccumulator : IAsyncDisposable
                     var due = queue.Records.Peek().AppendedAt + lingerMs;
                     if (queue.Bytes >= _options.BatchSize || now >= due || _flushes > 0 || _closing)
                     {
-                        ready.Add(Drain(queue));
+                        readyTopics.Add(queue.TopicPartition.Topic);
                     }
                     else if (wait == Timeout.InfiniteTimeSpan || due - now < wait.TotalMilliseconds)
                     {
                         wait = TimeSpan.FromMilliseconds(due - now);
+                    }
+                }
+
+                // As Kafka drains every partition of a ready broker, a request that goes anyway takes what its
+                // topic's other partitions hold, lingered out or not: one request instead of one per partition.
+                if (readyTopics.Count > 0)
+                {
+                    foreach (var queue in _queues.Values)
+                    {
+                        if (queue.Records.Count > 0 && queue.InFlight == 0 && readyTopics.Contains(queue.TopicPartition.Topic))
+                        {
+                            ready.AddRange(Drain(queue));
+                        }
                     }
                 }
 
@@ -174,38 +190,52 @@ internal sealed class RecordAccumulator : IAsyncDisposable
         }
     }
 
-    /// <summary>Takes up to <c>batch.size</c> bytes of a queue's records (at least one) as a batch; records past their delivery timeout fail here.</summary>
-    private ProducerBatch Drain(PartitionQueue queue)
+    /// <summary>
+    /// Takes a ready queue's records as batches of at most <c>batch.size</c> (at least one record each), up to
+    /// <c>max.request.size</c> in all: they go in one request, so the partition's order holds.
+    /// </summary>
+    private List<ProducerBatch> Drain(PartitionQueue queue)
     {
-        var records = new List<PendingRecord>();
-        long bytes = 0;
-        while (queue.Records.TryPeek(out var next) && (records.Count == 0 || bytes + next.Size <= _options.BatchSize))
+        var drained = new List<ProducerBatch>();
+        long requestBytes = 0;
+        while (queue.Records.Count > 0 && (drained.Count == 0 || requestBytes + queue.Records.Peek().Size <= _options.MaxRequestSize))
         {
-            queue.Records.Dequeue();
-            queue.Bytes -= next.Size;
-            bytes += next.Size;
-            records.Add(next);
+            var records = new List<PendingRecord>();
+            long bytes = 0;
+            while (queue.Records.TryPeek(out var next) && (records.Count == 0 || bytes + next.Size <= _options.BatchSize))
+            {
+                queue.Records.Dequeue();
+                queue.Bytes -= next.Size;
+                bytes += next.Size;
+                records.Add(next);
+            }
+
+            var batch = new ProducerBatch(queue, records) { Deadline = records[0].AppendedAt + (long)_options.DeliveryTimeout.TotalMilliseconds };
+            _inFlight.Add(batch);
+            drained.Add(batch);
+            requestBytes += bytes;
         }
 
-        var batch = new ProducerBatch(queue, records) { Deadline = records[0].AppendedAt + (long)_options.DeliveryTimeout.TotalMilliseconds };
-        queue.InFlight = true;
-        _inFlight.Add(batch);
+        queue.InFlight = drained.Count;
         if (_sticky.TryGetValue(queue.TopicPartition.Topic, out var sticky) && sticky == queue.TopicPartition.Partition)
         {
             _sticky.Remove(queue.TopicPartition.Topic); // the next keyless record picks a new partition
         }
 
-        return batch;
+        return drained;
     }
 
-    /// <summary>A topic's ready batches cut into requests of at most <c>max.request.size</c> bytes.</summary>
+    /// <summary>
+    /// A topic's ready batches cut into requests of at most <c>max.request.size</c> bytes, a partition's batches
+    /// always in the same request (two requests of one partition in flight could land out of order).
+    /// </summary>
     private IEnumerable<(string Topic, List<ProducerBatch> Batches)> Requests(IGrouping<string, ProducerBatch> topicBatches)
     {
         var current = new List<ProducerBatch>();
         long bytes = 0;
-        foreach (var batch in topicBatches)
+        foreach (var partition in topicBatches.GroupBy(b => b.Queue))
         {
-            var size = batch.Records.Sum(r => (long)r.Size);
+            var size = partition.Sum(b => b.Records.Sum(r => (long)r.Size));
             if (current.Count > 0 && bytes + size > _options.MaxRequestSize)
             {
                 yield return (topicBatches.Key, current);
@@ -213,7 +243,7 @@ internal sealed class RecordAccumulator : IAsyncDisposable
                 bytes = 0;
             }
 
-            current.Add(batch);
+            current.AddRange(partition);
             bytes += size;
         }
 
@@ -250,17 +280,48 @@ internal sealed class RecordAccumulator : IAsyncDisposable
             outcomes = batches.Select(b => new BatchOutcome(b.TopicPartition.Partition, -1, -1, new CloudLogException(CloudLogErrorCode.ServiceUnreachable, e.Message, e))).ToList();
         }
 
-        for (var i = 0; i < batches.Count; i++)
+        // Per partition, in order: a batch after one that is sent again goes again with it (with idempotence,
+        // its own failure is the gap the other left).
+        foreach (var partition in batches.Select((batch, i) => (Batch: batch, Outcome: outcomes[i])).GroupBy(x => x.Batch.Queue))
         {
-            if (outcomes[i].Error is { } error)
+            var again = new List<ProducerBatch>();
+            CloudLogException? cause = null;
+            foreach (var (batch, outcome) in partition)
             {
-                await FailedAsync(batches[i], error).ConfigureAwait(false);
+                if (outcome.Error is null)
+                {
+                    Delivered(batch, outcome);
+                }
+                else if (cause is not null)
+                {
+                    again.Add(batch);
+                }
+                else if (outcome.Error.Code == CloudLogErrorCode.DuplicateSequenceNumber)
+                {
+                    DeliveredBefore(batch);
+                }
+                else if (outcome.Error.IsTransient && Environment.TickCount64 + (long)Backoff(batch.Attempts, outcome.Error.RetryAfter).TotalMilliseconds < batch.Deadline)
+                {
+                    cause = outcome.Error;
+                    again.Add(batch);
+                }
+                else
+                {
+                    Failed(batch, outcome.Error);
+                }
             }
-            else
+
+            if (again.Count > 0)
             {
-                Delivered(batches[i], outcomes[i]);
+                _ = SendAgainAsync(topic, again, cause!);
             }
         }
+    }
+
+    private async Task SendAgainAsync(string topic, List<ProducerBatch> batches, CloudLogException cause)
+    {
+        await Task.Delay(Backoff(batches[0].Attempts, cause.RetryAfter)).ConfigureAwait(false);
+        await SendAsync(topic, batches).ConfigureAwait(false);
     }
 
     /// <summary>Encodes batches at their first send: under idempotence, with the producer id and the partition's next sequence.</summary>
@@ -273,18 +334,25 @@ internal sealed class RecordAccumulator : IAsyncDisposable
 
         var (producerId, epoch) = _options.EnableIdempotence ? await ProducerIdAsync().ConfigureAwait(false) : (-1L, (short)-1);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var sequences = new Dictionary<PartitionQueue, int>();
         foreach (var batch in batches.Where(b => b.Bytes is null))
         {
             ProducerBatchIdentity? identity = null;
             if (producerId >= 0)
             {
-                lock (_lock)
+                // A partition's batches of one request take consecutive sequences from where it stands.
+                if (!sequences.TryGetValue(batch.Queue, out var sequence))
                 {
-                    identity = new ProducerBatchIdentity(producerId, epoch, batch.Queue.NextSequence);
+                    lock (_lock)
+                    {
+                        sequence = batch.Queue.NextSequence;
+                    }
                 }
 
+                identity = new ProducerBatchIdentity(producerId, epoch, sequence);
+                sequences[batch.Queue] = ProducerBatchIdentity.IncrementSequence(sequence, batch.Records.Count);
                 batch.ProducerId = producerId;
-                batch.BaseSequence = identity.Value.BaseSequence;
+                batch.BaseSequence = sequence;
             }
 
             batch.Bytes = RecordBatch.Encode(batch.Records.Select(r => r.Record).ToList(), TimestampType.CreateTime, now, identity);
@@ -337,28 +405,20 @@ internal sealed class RecordAccumulator : IAsyncDisposable
         Finished(batch, advanceSequence: true);
     }
 
-    private async Task FailedAsync(ProducerBatch batch, CloudLogException error)
+    /// <summary>Stored before, by an earlier send whose answer was lost, too long ago for its offsets to be known.</summary>
+    private void DeliveredBefore(ProducerBatch batch)
     {
-        if (error.Code == CloudLogErrorCode.DuplicateSequenceNumber)
+        foreach (var record in batch.Records)
         {
-            // Stored before, by an earlier send whose answer was lost, too long ago for its offsets to be known.
-            foreach (var record in batch.Records)
-            {
-                record.Completion.TrySetResult(new DeliveryResult(batch.TopicPartition.Topic, batch.TopicPartition.Partition, Offset.Unset, DateTimeOffset.FromUnixTimeMilliseconds(record.Record.Timestamp ?? 0), PersistenceStatus.Persisted));
-            }
-
-            Finished(batch, advanceSequence: true);
-            return;
+            record.Completion.TrySetResult(new DeliveryResult(batch.TopicPartition.Topic, batch.TopicPartition.Partition, Offset.Unset, DateTimeOffset.FromUnixTimeMilliseconds(record.Record.Timestamp ?? 0), PersistenceStatus.Persisted));
         }
 
-        var backoff = Backoff(batch.Attempts, error.RetryAfter);
-        if (error.IsTransient && Environment.TickCount64 + (long)backoff.TotalMilliseconds < batch.Deadline)
-        {
-            await Task.Delay(backoff).ConfigureAwait(false);
-            await SendAsync(batch.TopicPartition.Topic, [batch]).ConfigureAwait(false);
-            return;
-        }
+        Finished(batch, advanceSequence: true);
+    }
 
+    /// <summary>Fails a batch for good, saying whether it may be stored anyway.</summary>
+    private void Failed(ProducerBatch batch, CloudLogException error)
+    {
         // Sent at least once and never answered: it may be stored. A service refusal (4xx) stored nothing.
         var possiblyStored = batch.Attempts > 0 && error.IsTransient;
         if (batch.ProducerId >= 0 && (possiblyStored || error.Code == CloudLogErrorCode.OutOfOrderSequenceNumber || error.Code == CloudLogErrorCode.InvalidProducerEpoch))
@@ -387,7 +447,7 @@ internal sealed class RecordAccumulator : IAsyncDisposable
                 batch.Queue.NextSequence = ProducerBatchIdentity.IncrementSequence(batch.BaseSequence, batch.Records.Count);
             }
 
-            batch.Queue.InFlight = false;
+            batch.Queue.InFlight--;
             _inFlight.Remove(batch);
             _bufferedBytes -= freed;
             _spaceFreed.TrySetResult();
