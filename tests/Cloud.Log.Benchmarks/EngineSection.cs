@@ -52,6 +52,35 @@ internal static class EngineSection
         }
     }
 
+    /// <summary>
+    /// One record at a time into the engine in this process, no HTTP: the ack's latency and the storage
+    /// requests each costs, the floor under the end-to-end latency measured through the server.
+    /// </summary>
+    public static async Task RunAckLatencyAsync(BenchmarkRun run, CloudLogEngine engine)
+    {
+        run.Step("engine produce ack latency, one record at a time");
+        var topic = "ack-" + Guid.NewGuid().ToString("N")[..8];
+        await engine.CreateTopicAsync(topic, 1, replicationFactor: 1).ConfigureAwait(false);
+        var record = new[] { new ProduceRecord(null, new byte[100], Partition: 0) };
+        var before = Snapshot(engine);
+        var result = await Load.RunAsync(run.Duration, 1, async _ =>
+        {
+            await engine.ProduceAsync(topic, record).ConfigureAwait(false);
+            return new Load.Done(1, 100);
+        }, recordLatency: true, countingStarts: () => before = Snapshot(engine)).ConfigureAwait(false);
+        var after = Snapshot(engine);
+        run.Add(new Measurement(Sections.Latency, "engine produce ack, 1 record, in process")
+        {
+            RecordsPerSecond = result.RecordsPerSecond,
+            Figures =
+            {
+                ["p50 ms"] = result.Percentile(50),
+                ["p99 ms"] = result.Percentile(99),
+                ["storage requests per produce"] = result.Operations == 0 ? double.NaN : (after.Total - before.Total) / (double)result.Operations,
+            },
+        });
+    }
+
     private static async Task<(Measurement, int BlockBytes)> ProduceAsync(BenchmarkRun run, CloudLogEngine engine, string section, string label, int size, int partitions, int replicationFactor, CoreAcks acks)
     {
         var topic = "bench-" + Guid.NewGuid().ToString("N")[..8];

@@ -45,6 +45,12 @@ internal static class BenchmarkProgram
             await EngineSection.RunPartitionScalingAsync(run, () => CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = StorageFixture.NewPrefix() }), rawSingle).ConfigureAwait(false);
         }
 
+        if (Runs("latency"))
+        {
+            await using var engine = await CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = StorageFixture.NewPrefix() }).ConfigureAwait(false);
+            await EngineSection.RunAckLatencyAsync(run, engine).ConfigureAwait(false);
+        }
+
         // 4 (engine). A topic written by one engine, read cold by another.
         const int FetchPartitions = 8;
         var perPartition = (quick ? 2L : 16L) * 1024 * 1024;
@@ -64,11 +70,12 @@ internal static class BenchmarkProgram
 
         // 3 and the latency of 4: the server as its own process.
         run.Step("starting the server");
-        await using (var server = await ServerProcess.StartAsync(single.ConnectionString, StorageFixture.NewPrefix()).ConfigureAwait(false))
+        var serverPrefix = StorageFixture.NewPrefix();
+        await using (var server = await ServerProcess.StartAsync(single.ConnectionString, serverPrefix).ConfigureAwait(false))
         {
             if (Runs("produce"))
             {
-                await HttpSection.RunProduceAsync(run, server, rawSingle).ConfigureAwait(false);
+                await HttpSection.RunProduceAsync(run, server, rawSingle, StoredBlocks.For(single.ConnectionString, serverPrefix)).ConfigureAwait(false);
             }
 
             if (Runs("latency"))

@@ -28,10 +28,12 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Starts the built server over <paramref name="connectionString"/> with resource prefix <paramref name="prefix"/>.</summary>
     public static async Task<ServerProcess> StartAsync(string connectionString, string prefix, IDictionary<string, string>? settings = null)
     {
-        var server = Path.Combine(RepositoryRoot(), "functions", "Cloud.Log.Server", "bin", "Release", "net10.0", "Cloud.Log.Server.dll");
+        // The server of the configuration this program was built in (its project reference builds it alongside).
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var server = Path.Combine(RepositoryRoot(), "functions", "Cloud.Log.Server", "bin", configuration, "net10.0", "Cloud.Log.Server.dll");
         if (!File.Exists(server))
         {
-            throw new InvalidOperationException($"Build the server first (dotnet build functions/Cloud.Log.Server -c Release): {server} is missing.");
+            throw new InvalidOperationException($"Build the server first (dotnet build functions/Cloud.Log.Server -c {configuration}): {server} is missing.");
         }
 
         var port = FreePort();

@@ -21,14 +21,15 @@ internal static class Targets
 
         var m = run.Measurements;
         Ratio("engine produce, 1 KiB records, full batching, of raw AppendBlock", m.Where(x => x.Section == Sections.EngineProduce && x.Case.StartsWith("1 KiB", StringComparison.Ordinal)), 0.80);
-        Ratio("HTTP produce with the SDK's binary encoding (16 producers), of raw AppendBlock", m.Where(x => x.Section == Sections.HttpProduce && x.Case.StartsWith("binary, 16", StringComparison.Ordinal)), 0.60);
+        Ratio("HTTP produce with the SDK's binary encoding (16 producers), of raw AppendBlock", m.Where(x => x.Section == Sections.HttpProduce && x.Case == "binary, SDK, 16 producer(s)"), 0.60);
         Ratio("fetch, of raw range reads", m.Where(x => x.Section == Sections.Fetch), 0.80);
         Ratio("log / Storage Queues, 1 KiB, messages per second", m.Where(x => x.Section == Sections.Queues && x.Case.StartsWith("log", StringComparison.Ordinal)), 50);
 
-        if (m.FirstOrDefault(x => x.Section == Sections.PartitionScaling && x.Figures.ContainsKey("transactions per 1,000 records")) is { } batching)
+        if (m.Any(x => x.Section == Sections.PartitionScaling))
         {
-            var perThousand = m.Where(x => x.Section == Sections.PartitionScaling).Min(x => x.Figures["transactions per 1,000 records"]);
-            targets.Add(new Target("storage transactions per 1,000 records at full batching", perThousand.ToString("0.##", CultureInfo.InvariantCulture), "≤ 1.5", perThousand <= 1.5));
+            // The worst of 1 to 64 partitions on one replica (each replica more multiplies the writes; see the engine section).
+            var perThousand = m.Where(x => x.Section == Sections.PartitionScaling).Max(x => x.Figures["transactions per 1,000 records"]);
+            targets.Add(new Target("storage transactions per 1,000 records at full batching (1 replica, worst of 1 to 64 partitions)", perThousand.ToString("0.##", CultureInfo.InvariantCulture), "≤ 1.5", perThousand <= 1.5));
         }
 
         var rss = m.Where(x => x.Figures.ContainsKey("server peak RSS MiB")).Select(x => x.Figures["server peak RSS MiB"]).DefaultIfEmpty(double.NaN).Max();
@@ -37,11 +38,11 @@ internal static class Targets
             targets.Add(new Target("server peak RSS under the HTTP runs", $"{rss:0} MiB", "≤ 512 MiB", rss <= 512));
         }
 
-        if (m.FirstOrDefault(x => x.Section == Sections.Latency) is { } latency)
+        if (m.FirstOrDefault(x => x.Section == Sections.Latency && x.Figures.ContainsKey("3 round trips + linger ms")) is { } latency)
         {
             var p99 = latency.Figures["p99 ms"];
             var budget = latency.Figures["3 round trips + linger ms"];
-            targets.Add(new Target("end-to-end p99 (produce to a long-polling consumer)", $"{p99:0.#} ms", $"≤ {budget:0.#} ms (3 storage round trips + linger)", p99 <= budget));
+            targets.Add(new Target("end-to-end p99 (produce to a long-polling consumer)", $"{p99:0.#} ms", $"≤ {budget:0.#} ms (3 storage round trips at p99 + linger)", p99 <= budget));
         }
 
         return targets;
