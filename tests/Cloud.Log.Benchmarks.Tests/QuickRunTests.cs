@@ -35,7 +35,7 @@ public sealed class QuickRunTests
             Assert.Equal(6, In(Sections.HttpProduce).Count()); // 1, 4, 16 producers × binary, JSON
             Assert.All(In(Sections.HttpProduce), m => Assert.True(m.GetProperty("figures").GetProperty("server peak RSS MiB").GetDouble() > 0));
             Assert.Equal(6, In(Sections.Fetch).Count()); // engine, HttpClient, SDK × 1, 8 partitions
-            Assert.Equal(2, In(Sections.Queues).Count(m => m.GetProperty("ratio").ValueKind == JsonValueKind.Number)); // produce / send, fetch / receive
+            Assert.Equal(3, In(Sections.Queues).Count(m => m.GetProperty("ratio").ValueKind == JsonValueKind.Number)); // produce / send, fetch / receive, raw append / send
             Assert.Contains(In(Sections.RawRead), m => m.GetProperty("megabytesPerSecond").GetDouble() > 0);
 
             var latency = In(Sections.Latency).Single(m => m.GetProperty("figures").TryGetProperty("p99 ms", out _) && m.GetProperty("case").GetString()!.StartsWith("produce call", StringComparison.Ordinal)).GetProperty("figures");

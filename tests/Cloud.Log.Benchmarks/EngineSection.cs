@@ -114,6 +114,7 @@ internal static class EngineSection
             Figures =
             {
                 ["average block KiB"] = blockBytes / 1024.0,
+                ["machine CPU busy %"] = result.MachineCpuPercent,
                 ["transactions per 1,000 records"] = totalRecords == 0 ? double.NaN : (after.Total - before.Total) * 1000.0 / totalRecords,
             },
         };

@@ -60,6 +60,7 @@ internal static class FetchSection
                 MegabytesPerSecond = result.MegabytesPerSecond,
                 RequestsPerSecond = result.OperationsPerSecond,
                 RecordsPerSecond = result.Bytes / (RecordBytes + 20.0) / result.Elapsed.TotalSeconds,
+                Figures = { ["machine CPU busy %"] = result.MachineCpuPercent },
             }, limit));
         }
     }

@@ -86,6 +86,7 @@ internal static class HttpSection
                         ["server peak RSS MiB"] = peakRss,
                         ["server CPU ms per 1,000 records"] = result.Records == 0 ? double.NaN : cpu.TotalMilliseconds * 1000 / result.Records,
                         ["average block KiB"] = blockBytes / 1024.0,
+                        ["machine CPU busy %"] = result.MachineCpuPercent,
                     },
                 }, limit));
             }
@@ -122,6 +123,7 @@ internal static class HttpSection
                     MegabytesPerSecond = result.MegabytesPerSecond,
                     RequestsPerSecond = result.OperationsPerSecond,
                     RecordsPerSecond = result.Bytes / (FetchSection.RecordBytes + 20.0) / result.Elapsed.TotalSeconds,
+                    Figures = { ["machine CPU busy %"] = result.MachineCpuPercent },
                 }, limit));
             }
         }
@@ -154,6 +156,7 @@ internal static class HttpSection
             {
                 RecordsPerSecond = result.RecordsPerSecond,
                 MegabytesPerSecond = result.MegabytesPerSecond,
+                Figures = { ["machine CPU busy %"] = result.MachineCpuPercent },
                 Note = "record values only (batch framing not counted)",
             }, limit));
         }

@@ -49,8 +49,9 @@ internal static class Load
         await Task.Delay(warmUp).ConfigureAwait(false);
         countingStarts?.Invoke();
         countedFrom = clock.Elapsed;
+        var cpu = MachineCpu.Read();
         Volatile.Write(ref counting, true);
         await Task.WhenAll(tasks).ConfigureAwait(false);
-        return new LoadResult(operations, records, bytes, clock.Elapsed - countedFrom, [.. latencies]);
+        return new LoadResult(operations, records, bytes, clock.Elapsed - countedFrom, [.. latencies]) { MachineCpuPercent = MachineCpu.Read().BusyPercentSince(cpu) };
     }
 }

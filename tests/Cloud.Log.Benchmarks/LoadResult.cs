@@ -3,6 +3,9 @@ namespace Cloud.Log.Benchmarks;
 /// <summary>What a load run did: operations (requests), records and bytes, over how long; latencies when recorded.</summary>
 internal sealed record LoadResult(long Operations, long Records, long Bytes, TimeSpan Elapsed, IReadOnlyList<double> LatenciesMs)
 {
+    /// <summary>How busy the machine's cores were while counting (every process), in percent.</summary>
+    public double MachineCpuPercent { get; init; } = double.NaN;
+
     public double OperationsPerSecond => Operations / Elapsed.TotalSeconds;
 
     public double RecordsPerSecond => Records / Elapsed.TotalSeconds;
