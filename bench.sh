@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Cloud.Log's benchmark: the log against the storage's own limit and against Storage Queues, on
-# Azurite processes and a server process it starts itself (about 15 minutes on 2 cores). Writes the table
+# Azurite processes and a server process it starts itself (about 7 minutes on 2 cores). Writes the table
 # to artifacts/benchmarks/results.md and results.json. Needs only the .NET 10 SDK and Node.js.
 # Arguments go to the program: --quick (every case briefly), --out DIR, --only engine,scaling,fetch,produce,latency,queues.
 set -euo pipefail
