@@ -49,6 +49,9 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
     /// <summary>Storage requests this engine has sent, by kind.</summary>
     public StorageRequestCounter StorageRequests { get; }
 
+    /// <summary>The reads this engine starts ahead of sequential readers (tests count what they served).</summary>
+    internal ReadAheads ReadAheads => _logContext.ReadAheads;
+
     /// <summary>
     /// Builds an engine over the replica <paramref name="locations"/> and creates its containers and tables
     /// where missing. The metadata tables live in <paramref name="metadataLocation"/>, by default the first

@@ -18,6 +18,9 @@ internal sealed class BenchmarkRun(bool quick, TextWriter progress)
 
     public Dictionary<string, string> Machine { get; } = [];
 
+    /// <summary>Processes whose CPU the read cases report (name → process id): the benchmark, Azurite, the server.</summary>
+    public Dictionary<string, int> Processes { get; } = [];
+
     public void Step(string what) => progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{_clock.Elapsed:mm\\:ss}] {what}"));
 
     public Measurement Add(Measurement measurement)

@@ -19,9 +19,14 @@ internal static class FetchSection
     /// <summary>The block size the fill writes, near enough: the concurrent calls' batches merged.</summary>
     public const int FillBlockBytes = RecordsPerFillCall * FillCallsInFlight * RecordBytes;
 
-    /// <summary>Fills <paramref name="partitions"/> partitions with <paramref name="bytesPerPartition"/> of 1 KiB records.</summary>
-    public static async Task<string> FillAsync(BenchmarkRun run, CloudLogEngine engine, int partitions, long bytesPerPartition)
+    /// <summary>
+    /// Fills <paramref name="partitions"/> partitions with <paramref name="bytesPerPartition"/> of 1 KiB records.
+    /// Answers the topic and the average block the segments were written in, read off the storage: the raw
+    /// range reads are measured on a blob of the same blocks, as the storage may read each block apart.
+    /// </summary>
+    public static async Task<(string Topic, int BlockBytes)> FillAsync(BenchmarkRun run, CloudLogEngine engine, StoredBlocks stored, int partitions, long bytesPerPartition)
     {
+        await stored.NewSinceLastAsync().ConfigureAwait(false);
         var topic = "fetch-" + Guid.NewGuid().ToString("N")[..8];
         run.Step($"filling {partitions} partitions with {bytesPerPartition / (1024 * 1024)} MiB each");
         await engine.CreateTopicAsync(topic, partitions, replicationFactor: 1).ConfigureAwait(false);
@@ -37,30 +42,36 @@ internal static class FetchSection
                 await engine.ProduceAsync(topic, records).ConfigureAwait(false);
             }
         })).ConfigureAwait(false);
-        return topic;
+        var (bytes, blocks) = await stored.NewSinceLastAsync().ConfigureAwait(false);
+        return (topic, blocks == 0 ? FillBlockBytes : (int)(bytes / blocks));
     }
 
     /// <summary>Whole batches of 1 MiB fetches, one partition alone and all at once, over and over from the start.</summary>
-    public static async Task RunAsync(BenchmarkRun run, CloudLogEngine reader, string topic, int partitions, RawStorage raw, long blobBytes)
+    public static async Task RunAsync(BenchmarkRun run, CloudLogEngine reader, string topic, int partitions, RawStorage raw, long blobBytes, int blockBytes)
     {
         foreach (var readers in new[] { 1, partitions })
         {
             var label = $"engine, {readers} partition(s)";
             run.Step("fetch " + label);
             var next = new long[readers];
+            var reads = 0L;
             var result = await Load.RunAsync(run.Duration, readers, async p =>
             {
                 var fetched = await reader.FetchBatchesAsync(topic, p, next[p], maxRecords: 100_000, maxBytes: 1024 * 1024).ConfigureAwait(false);
                 next[p] = fetched.NextOffset >= fetched.HighWatermark ? 0 : fetched.NextOffset;
                 return new Load.Done(0, fetched.Batches.Sum(b => (long)b.Length));
-            }).ConfigureAwait(false);
-            var limit = await raw.RangeReadAsync(readers, 1024 * 1024, blobBytes, FetchSection.FillBlockBytes).ConfigureAwait(false);
+            }, countingStarts: () => reads = reader.StorageRequests.BlobReads, processes: run.Processes).ConfigureAwait(false);
+            var limit = await raw.RangeReadAsync(readers, 1024 * 1024, blobBytes, blockBytes).ConfigureAwait(false);
             run.Add(RawStorage.Versus(new Measurement(Sections.Fetch, label)
             {
                 MegabytesPerSecond = result.MegabytesPerSecond,
                 RequestsPerSecond = result.OperationsPerSecond,
                 RecordsPerSecond = result.Bytes / (RecordBytes + 20.0) / result.Elapsed.TotalSeconds,
-                Figures = { ["machine CPU busy %"] = result.MachineCpuPercent },
+                Figures = new(result.CpuFigures())
+                {
+                    ["average block KiB"] = blockBytes / 1024.0,
+                    ["storage reads per fetch"] = (reader.StorageRequests.BlobReads - reads) / (double)result.Operations,
+                },
             }, limit));
         }
     }

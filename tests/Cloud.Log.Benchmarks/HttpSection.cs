@@ -97,7 +97,7 @@ internal static class HttpSection
     /// The binary fetch itself over HttpClient (1 MiB at a time, each partition read from the beginning over and
     /// over), then the SDK's consumer doing the same with its decoding and prefetch, against raw range reads.
     /// </summary>
-    public static async Task RunFetchAsync(BenchmarkRun run, ServerProcess server, string topic, int partitions, RawStorage raw, long blobBytes)
+    public static async Task RunFetchAsync(BenchmarkRun run, ServerProcess server, string topic, int partitions, RawStorage raw, long blobBytes, int blockBytes)
     {
         using (var http = new HttpClient { BaseAddress = server.Endpoint })
         {
@@ -116,14 +116,14 @@ internal static class HttpSection
                     var highWatermark = long.Parse(response.Headers.GetValues(Cloud.Log.Protocol.Wire.FetchHeaders.HighWatermark).Single(), System.Globalization.CultureInfo.InvariantCulture);
                     next[p] = nextOffset >= highWatermark ? 0 : nextOffset;
                     return new Load.Done(0, body.Length);
-                }).ConfigureAwait(false);
-                var limit = await raw.RangeReadAsync(readers, 1024 * 1024, blobBytes, FetchSection.FillBlockBytes).ConfigureAwait(false);
+                }, processes: run.Processes).ConfigureAwait(false);
+                var limit = await raw.RangeReadAsync(readers, 1024 * 1024, blobBytes, blockBytes).ConfigureAwait(false);
                 run.Add(RawStorage.Versus(new Measurement(Sections.Fetch, label)
                 {
                     MegabytesPerSecond = result.MegabytesPerSecond,
                     RequestsPerSecond = result.OperationsPerSecond,
                     RecordsPerSecond = result.Bytes / (FetchSection.RecordBytes + 20.0) / result.Elapsed.TotalSeconds,
-                    Figures = { ["machine CPU busy %"] = result.MachineCpuPercent },
+                    Figures = result.CpuFigures(),
                 }, limit));
             }
         }
@@ -150,13 +150,13 @@ internal static class HttpSection
                 }
 
                 return new Load.Done(records.Count, records.Sum(r => (long)(r.Value?.ToMemory().Length ?? 0)));
-            }).ConfigureAwait(false);
-            var limit = await raw.RangeReadAsync(readers, 1024 * 1024, blobBytes, FetchSection.FillBlockBytes).ConfigureAwait(false);
+            }, processes: run.Processes).ConfigureAwait(false);
+            var limit = await raw.RangeReadAsync(readers, 1024 * 1024, blobBytes, blockBytes).ConfigureAwait(false);
             run.Add(RawStorage.Versus(new Measurement(Sections.Fetch, label)
             {
                 RecordsPerSecond = result.RecordsPerSecond,
                 MegabytesPerSecond = result.MegabytesPerSecond,
-                Figures = { ["machine CPU busy %"] = result.MachineCpuPercent },
+                Figures = result.CpuFigures(),
                 Note = "record values only (batch framing not counted)",
             }, limit));
         }

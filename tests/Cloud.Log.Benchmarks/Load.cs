@@ -18,8 +18,10 @@ internal static class Load
     /// <param name="operation">One operation of a worker.</param>
     /// <param name="recordLatency">Whether to keep each operation's latency.</param>
     /// <param name="countingStarts">Called when the warm-up ends, e.g. to read counters from there.</param>
-    public static async Task<LoadResult> RunAsync(TimeSpan duration, int workers, Func<int, Task<Done>> operation, bool recordLatency = false, Action? countingStarts = null)
+    /// <param name="processes">Processes (name → id) whose CPU to measure while counting.</param>
+    public static async Task<LoadResult> RunAsync(TimeSpan duration, int workers, Func<int, Task<Done>> operation, bool recordLatency = false, Action? countingStarts = null, IReadOnlyDictionary<string, int>? processes = null)
     {
+        var processCpu = new ProcessCpu();
         var warmUp = duration / 5;
         var counting = false;
         long operations = 0, records = 0, bytes = 0;
@@ -50,8 +52,13 @@ internal static class Load
         countingStarts?.Invoke();
         countedFrom = clock.Elapsed;
         var cpu = MachineCpu.Read();
+        processCpu.Start(processes ?? new Dictionary<string, int>());
         Volatile.Write(ref counting, true);
         await Task.WhenAll(tasks).ConfigureAwait(false);
-        return new LoadResult(operations, records, bytes, clock.Elapsed - countedFrom, [.. latencies]) { MachineCpuPercent = MachineCpu.Read().BusyPercentSince(cpu) };
+        return new LoadResult(operations, records, bytes, clock.Elapsed - countedFrom, [.. latencies]) 
+        {
+            MachineCpuPercent = MachineCpu.Read().BusyPercentSince(cpu),
+            ProcessCpuPercent = processCpu.PercentOfACore(),
+        };
     }
 }

@@ -6,6 +6,13 @@ internal sealed record LoadResult(long Operations, long Records, long Bytes, Tim
     /// <summary>How busy the machine's cores were while counting (every process), in percent.</summary>
     public double MachineCpuPercent { get; init; } = double.NaN;
 
+    /// <summary>Figures "{process} CPU % of a core" for the processes the run was asked to watch.</summary>
+    public IReadOnlyDictionary<string, double> ProcessCpuPercent { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>The machine's and the watched processes' CPU, as a measurement's figures.</summary>
+    public Dictionary<string, double> CpuFigures() =>
+        new(ProcessCpuPercent.Prepend(new KeyValuePair<string, double>("machine CPU busy %", MachineCpuPercent)));
+
     public double OperationsPerSecond => Operations / Elapsed.TotalSeconds;
 
     public double RecordsPerSecond => Records / Elapsed.TotalSeconds;

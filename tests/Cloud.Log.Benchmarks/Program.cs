@@ -27,6 +27,8 @@ internal static class BenchmarkProgram
         run.Step("starting Azurite: one for the single-location runs, three replica locations and a metadata one for acks=all");
         await using var single = await AzuriteProcess.StartAsync().ConfigureAwait(false);
         await using var replicated = await ReplicatedStorage.StartAsync(3).ConfigureAwait(false);
+        run.Processes["benchmark"] = Environment.ProcessId;
+        run.Processes["Azurite"] = single.ProcessId;
         var rawSingle = await RawStorage.CreateAsync(run, [single.ConnectionString]).ConfigureAwait(false);
         var rawReplicated = await RawStorage.CreateAsync(run, replicated.Replicas.Select(r => r.ConnectionString)).ConfigureAwait(false);
         var location = StorageLocation.FromConnectionString("azurite", single.ConnectionString);
@@ -57,15 +59,16 @@ internal static class BenchmarkProgram
         var fetchPrefix = StorageFixture.NewPrefix();
         var rawReadBlob = Math.Min(64L * 1024 * 1024, perPartition * FetchPartitions);
         var fetchTopic = "";
+        var fetchBlockBytes = 0;
         if (Runs("fetch"))
         {
             await using (var writer = await CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = fetchPrefix }).ConfigureAwait(false))
             {
-                fetchTopic = await FetchSection.FillAsync(run, writer, FetchPartitions, perPartition).ConfigureAwait(false);
+                (fetchTopic, fetchBlockBytes) = await FetchSection.FillAsync(run, writer, StoredBlocks.For(single.ConnectionString, fetchPrefix), FetchPartitions, perPartition).ConfigureAwait(false);
             }
 
             await using var reader = await CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = fetchPrefix, TailCacheBytesPerPartition = 0 }).ConfigureAwait(false);
-            await FetchSection.RunAsync(run, reader, fetchTopic, FetchPartitions, rawSingle, rawReadBlob).ConfigureAwait(false);
+            await FetchSection.RunAsync(run, reader, fetchTopic, FetchPartitions, rawSingle, rawReadBlob, fetchBlockBytes).ConfigureAwait(false);
         }
 
         // 3 and the latency of 4: the server as its own process.
@@ -89,7 +92,8 @@ internal static class BenchmarkProgram
         {
             run.Step("starting a server over the filled topic");
             await using var server = await ServerProcess.StartAsync(single.ConnectionString, fetchPrefix, new Dictionary<string, string> { ["CloudLog__Engine__TailCacheBytesPerPartition"] = "0" }).ConfigureAwait(false);
-            await HttpSection.RunFetchAsync(run, server, fetchTopic, FetchPartitions, rawSingle, rawReadBlob).ConfigureAwait(false);
+            run.Processes["server"] = server.ProcessId;
+            await HttpSection.RunFetchAsync(run, server, fetchTopic, FetchPartitions, rawSingle, rawReadBlob, fetchBlockBytes).ConfigureAwait(false);
         }
 
         // 5. Storage Queues.

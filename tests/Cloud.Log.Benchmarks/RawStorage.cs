@@ -125,12 +125,12 @@ internal sealed class RawStorage(BenchmarkRun run, IReadOnlyList<BlobContainerCl
             }
 
             return new Load.Done(0, data.Length);
-        }).ConfigureAwait(false);
+        }, processes: run.Processes).ConfigureAwait(false);
         var measurement = run.Add(new Measurement(Sections.RawRead, $"{rangeBytes / 1024} KiB ranges, {readers} reader(s), {blockBytes / 1024} KiB blocks")
         {
             MegabytesPerSecond = result.MegabytesPerSecond,
             RequestsPerSecond = result.OperationsPerSecond,
-            Figures = { ["machine CPU busy %"] = result.MachineCpuPercent },
+            Figures = result.CpuFigures(),
         });
         _reads[readers] = measurement;
         return measurement;

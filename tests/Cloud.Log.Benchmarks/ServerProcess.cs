@@ -85,6 +85,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         throw new InvalidOperationException("The server did not answer its health check within 30 s.");
     }
 
+    /// <summary>The server's process, for <see cref="ProcessCpu"/>.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The largest resident set seen since the last reset, in MiB.</summary>
     public double PeakRssMib => Interlocked.Read(ref _peakRssKib) / 1024.0;
 

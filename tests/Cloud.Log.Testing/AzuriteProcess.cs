@@ -28,6 +28,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
         TablePort = tablePort;
     }
 
+    /// <summary>The node process serving this Azurite (it changes on a restart).</summary>
+    public int ProcessId => _process.Id;
+
     public int BlobPort { get; }
 
     public int QueuePort { get; }

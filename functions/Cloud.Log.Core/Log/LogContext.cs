@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Cloud.Log.Core.Log;
 
-/// <summary>What every partition log of one engine shares: options, clock, storage, logging and the tail caches' budget.</summary>
+/// <summary>What every partition log of one engine shares: options, clock, storage, logging, the tail caches' budget and the read-aheads.</summary>
 internal sealed record LogContext(
     CloudLogEngineOptions Options,
     TimeProvider Time,
@@ -18,4 +18,7 @@ internal sealed record LogContext(
 {
     /// <summary>The bound on all partitions' tail caches together (<see cref="CloudLogEngineOptions.TailCacheBytes"/>).</summary>
     public TailCacheBudget CacheBudget { get; } = new(Options.TailCacheBytes);
+
+    /// <summary>Reads started ahead of sequential readers (<see cref="CloudLogEngineOptions.ReadAheadBytes"/>).</summary>
+    public ReadAheads ReadAheads { get; } = new(Options.ReadAheadBytes, Time);
 }

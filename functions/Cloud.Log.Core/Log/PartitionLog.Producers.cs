@@ -105,7 +105,7 @@ internal sealed partial class PartitionLog
         {
             var (batches, skipTo, _) = _cache.From(offset) is { } cached
                 ? (cached, offset, false)
-                : await ReadBatchesFromStorageAsync(offset, ProducerScanReadBytes, cancellationToken).ConfigureAwait(false);
+                : await ReadBatchesFromStorageAsync(offset, ProducerScanReadBytes, logEnd, cancellationToken).ConfigureAwait(false);
             if (batches.Count == 0)
             {
                 if (skipTo > offset)

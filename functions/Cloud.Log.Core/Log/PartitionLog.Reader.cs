@@ -291,7 +291,7 @@ internal sealed partial class PartitionLog
         {
             var (batches, skipTo, cut) = _cache.From(offset) is { } cached
                 ? (cached, offset, false)
-                : await ReadBatchesFromStorageAsync(offset, (int)Math.Max(1, maxBytes - bytes), cancellationToken).ConfigureAwait(false);
+                : await ReadBatchesFromStorageAsync(offset, (int)Math.Max(1, maxBytes - bytes), highWatermark, cancellationToken).ConfigureAwait(false);
             var progressed = false;
             foreach (var batch in batches.Where(b => b.NextOffset > offset))
             {
@@ -335,7 +335,7 @@ internal sealed partial class PartitionLog
     /// segment's end, where reading goes on. A segment blob that disappeared (compaction replaced it) sends
     /// the read back to the segment list once.
     /// </summary>
-    private async Task<(List<StoredBatch> Batches, long SkipTo, bool Cut)> ReadBatchesFromStorageAsync(long offset, int maxBytes, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, long SkipTo, bool Cut)> ReadBatchesFromStorageAsync(long offset, int maxBytes, long highWatermark, CancellationToken cancellationToken)
     {
         var segments = _segments ?? await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < 3; attempt++)
@@ -356,7 +356,7 @@ internal sealed partial class PartitionLog
             bool cut;
             try
             {
-                (batches, cut) = await OnSomeCopyAsync((location, token) => ReadFromSegmentAsync(location, segment, offset, maxBytes, token), cancellationToken).ConfigureAwait(false);
+                (batches, cut) = await OnSomeCopyAsync((location, token) => ReadFromSegmentAsync(location, segment, offset, maxBytes, highWatermark, token), cancellationToken).ConfigureAwait(false);
             }
             catch (RequestFailedException e) when (e.Status == 404 && attempt < 2)
             {
@@ -383,14 +383,16 @@ internal sealed partial class PartitionLog
     /// <summary>
     /// Reads one copy of a segment from where the previous read of <paramref name="offset"/> ended, else from the
     /// index entry before it; empty at the segment's end. Answers the whole batches read, and whether the read
-    /// cut off a batch after them (so that batch is larger than what was left of the read).
+    /// cut off a batch after them (so that batch is larger than what was left of the read). A read that goes on
+    /// from the previous one takes the range read ahead for it, if any, and starts the read of the next range.
     /// </summary>
-    private async Task<(List<StoredBatch> Batches, bool Cut)> ReadFromSegmentAsync(int location, SegmentInfo segment, long offset, int maxBytes, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, bool Cut)> ReadFromSegmentAsync(int location, SegmentInfo segment, long offset, int maxBytes, long highWatermark, CancellationToken cancellationToken)
     {
         long position;
         long? expected;
         long? length;
-        if (_readCursors.TryGetValue((segment.BlobName, offset), out var cursor))
+        var sequential = _readCursors.TryGetValue((segment.BlobName, offset), out var cursor);
+        if (sequential)
         {
             (position, expected, length) = (cursor, offset, Math.Max(maxBytes, MinimumReadBytes));
         }
@@ -409,12 +411,29 @@ internal sealed partial class PartitionLog
                 return ([], false);
             }
 
-            var read = await SegmentBlobs.ReadAsync(blob, position, clipped, cancellationToken).ConfigureAwait(false);
             var where = $"{segment.BlobName} at location {location}, byte {position}";
+            var ahead = sequential ? await ClaimReadAheadAsync(location, segment.BlobName, position, clipped!.Value, cancellationToken).ConfigureAwait(false) : null;
+            var read = ahead ?? await SegmentBlobs.ReadAsync(blob, position, clipped, cancellationToken).ConfigureAwait(false);
             var batches = BatchScanner.Parse(read.Data, expected, where, out var consumed, segment.Compacted);
+            if (ahead is not null && read.Data.Length < clipped && !ReachesEnd(batches, segment, highWatermark))
+            {
+                // The copy ended sooner when the range was read ahead, and what was appended since is wanted too.
+                read = await SegmentBlobs.ReadAsync(blob, position, clipped, cancellationToken).ConfigureAwait(false);
+                batches = BatchScanner.Parse(read.Data, expected, where, out consumed, segment.Compacted);
+            }
+            else if (ahead is not null)
+            {
+                _context.ReadAheads.CountServed();
+            }
+
             var wanted = batches.FindIndex(b => b.NextOffset > offset);
             if (wanted >= 0)
             {
+                if (sequential && read.Data.Length == clipped)
+                {
+                    ReadAhead(location, segment, position + consumed, clipped.Value);
+                }
+
                 // Batches lie back to back: each one's position, so the fetch can remember where it stopped.
                 var at = position;
                 var located = new List<StoredBatch>(batches.Count - wanted);
@@ -442,6 +461,36 @@ internal sealed partial class PartitionLog
             length = Math.Max(size ?? RecordBatch.HeaderSize, MinimumReadBytes);
         }
     }
+
+    /// <summary>The range read ahead for this place, cut to <paramref name="length"/>; null when none was started or it failed.</summary>
+    private async Task<BlobRead?> ClaimReadAheadAsync(int location, string blobName, long position, long length, CancellationToken cancellationToken)
+    {
+        if (_context.ReadAheads.Take(location, blobName, position) is not { } pending
+            || await pending.WaitAsync(cancellationToken).ConfigureAwait(false) is not { } read)
+        {
+            return null;
+        }
+
+        return read.Data.Length > length ? read with { Data = read.Data[..(int)length] } : read;
+    }
+
+    /// <summary>
+    /// Starts reading the range after a sequential read, as long as the one just read, so the consumer's next fetch
+    /// finds it read or on its way. Nothing is started past a closed segment's committed end.
+    /// </summary>
+    private void ReadAhead(int location, SegmentInfo segment, long position, long length)
+    {
+        var clipped = Clip(segment, position, length) ?? length;
+        if (clipped > 0)
+        {
+            var blob = Location(location).Data(segment.BlobName);
+            _context.ReadAheads.Start(location, segment.BlobName, position, clipped, token => SegmentBlobs.ReadAsync(blob, position, clipped, token));
+        }
+    }
+
+    /// <summary>Whether the batches read reach what a fetch could want of this segment: the high watermark, or the segment's end.</summary>
+    private static bool ReachesEnd(List<StoredBatch> batches, SegmentInfo segment, long highWatermark) =>
+        batches.Count > 0 && batches[^1].NextOffset >= Math.Min(highWatermark, segment.EndOffset ?? long.MaxValue);
 
     /// <summary>Remembers where the last batch of a fetch ends in its segment, so that the next fetch starts right there.</summary>
     private void RememberWhereReadingStopped(List<StoredBatch> result)

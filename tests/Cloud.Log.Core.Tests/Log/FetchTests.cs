@@ -88,22 +88,13 @@ public class FetchTests(StorageFixture storage)
     /// <summary>
     /// A reader catching up (below the high watermark it has seen) pays one range read per fetch: it starts where
     /// its previous fetch ended (no index read, no bytes before its offset) and needs no look at the tail.
+    /// Read-ahead is off here, so each fetch's read is counted within it.
     /// </summary>
     [Fact(Timeout = 120_000)]
     public async Task A_reader_catching_up_pays_one_range_read_per_fetch()
     {
-        var prefix = StorageFixture.NewPrefix();
-        await using (var writer = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix }))
-        {
-            await writer.CreateTopicAsync("t");
-            for (var i = 0; i < 40; i++)
-            {
-                // Batches of about 30 KiB: a 100 KiB fetch holds three and its read cuts the fourth.
-                await writer.ProduceAsync("t", Enumerable.Range(0, 30).Select(j => Records.Of(null, new string('x', 1000) + $"{i}-{j}", partition: 0)).ToArray());
-            }
-        }
-
-        await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0 });
+        var prefix = await FillWithLargeBatchesAsync(partitions: 1);
+        await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0, ReadAheadBytes = 0 });
         const int MaxBytes = 100 * 1024;
         var fetched = await reader.FetchBatchesAsync("t", 0, 0, maxBytes: MaxBytes);
         var fetches = 0;
@@ -122,6 +113,86 @@ public class FetchTests(StorageFixture storage)
 
         Assert.Equal(13, fetches);
         Assert.Equal(Enumerable.Range(90, 1110).Select(o => (long)o), offsets);
+        Assert.Equal(0, reader.ReadAheads.Started);
+    }
+
+    /// <summary>
+    /// A reader catching up finds each next range already read: every fetch that goes on from the previous one,
+    /// but the first, is served by the read started when the previous one was answered — and the storage is
+    /// read exactly once per fetch all the same (nothing read twice, no read-ahead wasted), the last range
+    /// included although the segment ended inside it.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task A_reader_catching_up_finds_each_next_range_read_ahead()
+    {
+        var prefix = await FillWithLargeBatchesAsync(partitions: 1);
+        await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0 });
+        const int MaxBytes = 100 * 1024;
+        var fetched = await reader.FetchBatchesAsync("t", 0, 0, maxBytes: MaxBytes);
+        var (reads, tables) = (reader.StorageRequests.BlobReads, reader.StorageRequests.TableRequests);
+        var fetches = 0;
+        var offsets = new List<long>();
+        while (fetched.NextOffset < 1200)
+        {
+            fetched = await reader.FetchBatchesAsync("t", 0, fetched.NextOffset, maxBytes: MaxBytes);
+            Assert.InRange(fetched.Batches.Count, 1, 3);
+            offsets.AddRange(fetched.Batches.SelectMany(b => RecordBatch.DecodeRecords(b)).Select(r => r.Offset));
+            fetches++;
+        }
+
+        Assert.Equal(Enumerable.Range(90, 1110).Select(o => (long)o), offsets);
+        Assert.Equal(13, fetches);
+        Assert.Equal(fetches - 1, reader.ReadAheads.Served);
+        Assert.Equal(fetches - 1, reader.ReadAheads.Started); // the last range was short: nothing follows it
+        Assert.Equal(fetches, reader.StorageRequests.BlobReads - reads);
+        Assert.Equal(0, reader.StorageRequests.TableRequests - tables);
+        Assert.Equal(0, reader.ReadAheads.Bytes);
+    }
+
+    /// <summary>
+    /// With read-ahead, fetches answer exactly what they answer without it: two partitions whose segments lie at
+    /// the same byte positions read in turns, with a fetch size that changes from fetch to fetch (so a range read
+    /// ahead is sometimes longer than the next fetch wants, sometimes shorter).
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task Read_ahead_answers_what_a_fresh_read_answers()
+    {
+        var prefix = await FillWithLargeBatchesAsync(partitions: 2);
+        await using var plain = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0, ReadAheadBytes = 0 });
+        await using var ahead = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0 });
+        int[] sizes = [100 * 1024, 40 * 1024, 70 * 1024, 100 * 1024, 100 * 1024, 250 * 1024];
+        var next = new long[2, 2];
+        for (var fetch = 0; next[0, 0] < 1200 || next[0, 1] < 1200; fetch++)
+        {
+            var partition = fetch % 2;
+            var maxBytes = sizes[fetch / 2 % sizes.Length];
+            var expected = await plain.FetchBatchesAsync("t", partition, next[0, partition], maxBytes: maxBytes);
+            var actual = await ahead.FetchBatchesAsync("t", partition, next[1, partition], maxBytes: maxBytes);
+            Assert.Equal(expected.NextOffset, actual.NextOffset);
+            Assert.Equal(expected.Batches.Select(b => b.ToArray()), actual.Batches.Select(b => b.ToArray()));
+            (next[0, partition], next[1, partition]) = (expected.NextOffset, actual.NextOffset);
+        }
+
+        Assert.True(ahead.ReadAheads.Served >= 5, $"{ahead.ReadAheads.Served} fetches served by read-ahead");
+        Assert.Equal(0, plain.ReadAheads.Started);
+    }
+
+    /// <summary>40 batches of 30 records of about 1 KiB (about 30 KiB each) in each partition of topic t.</summary>
+    private async Task<string> FillWithLargeBatchesAsync(int partitions)
+    {
+        var prefix = StorageFixture.NewPrefix();
+        await using var writer = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
+        await writer.CreateTopicAsync("t", partitions);
+        for (var i = 0; i < 40; i++)
+        {
+            for (var partition = 0; partition < partitions; partition++)
+            {
+                // Batches of about 30 KiB: a 100 KiB fetch holds three and its read cuts the fourth.
+                await writer.ProduceAsync("t", Enumerable.Range(0, 30).Select(j => Records.Of(null, new string((char)('x' - partition), 1000) + $"{i}-{j}", partition: partition)).ToArray());
+            }
+        }
+
+        return prefix;
     }
 
     /// <summary>A fetch at the end on an instance that is not the writer looks at the tail with one read, even when nothing is new.</summary>
