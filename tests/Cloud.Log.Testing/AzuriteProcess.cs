@@ -214,6 +214,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
             }
         }
 
-        return true;
+        // A port taken by another process between FreePort and the bind also accepts connections, while this
+        // Azurite exits on the failed bind: make sure it is still the one running.
+        await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+        return !_process.HasExited;
     }
 }
