@@ -481,10 +481,9 @@ internal sealed partial class PartitionLog
     private void ReadAhead(int location, SegmentInfo segment, long position, long length)
     {
         var clipped = Clip(segment, position, length) ?? length;
-        if (clipped > 0)
+        if (clipped > 0 && _context.Options.ReadAheadBytes > 0)
         {
-            var blob = Location(location).Data(segment.BlobName);
-            _context.ReadAheads.Start(location, segment.BlobName, position, clipped, token => SegmentBlobs.ReadAsync(blob, position, clipped, token));
+            _context.ReadAheads.Start(location, segment.BlobName, position, clipped, token => SegmentBlobs.ReadAsync(Location(location).Data(segment.BlobName), position, clipped, token));
         }
     }
 

@@ -150,6 +150,42 @@ public class FetchTests(StorageFixture storage)
     }
 
     /// <summary>
+    /// A range read ahead when the segment ended inside it is not served once more was appended: the fetch reads
+    /// the range again, at once (one read, no index read), and answers the records appended since.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task A_range_read_ahead_before_an_append_is_read_again()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        await using var writer = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
+        await writer.CreateTopicAsync("t");
+        async Task AppendAsync(int batches)
+        {
+            for (var i = 0; i < batches; i++)
+            {
+                await writer.ProduceAsync("t", Enumerable.Range(0, 30).Select(j => Records.Of(null, new string('x', 1000) + $"{i}-{j}", partition: 0)).ToArray());
+            }
+        }
+
+        await AppendAsync(7); // 30 KiB batches: a 100 KiB fetch holds three
+        await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0 });
+        const int MaxBytes = 100 * 1024;
+        var first = await reader.FetchBatchesAsync("t", 0, 0, maxBytes: MaxBytes);
+        var second = await reader.FetchBatchesAsync("t", 0, first.NextOffset, maxBytes: MaxBytes);
+        Assert.Equal(180, second.NextOffset);
+        Assert.Equal(1, reader.ReadAheads.Started); // the range from batch 6 on, which then held batch 6 alone
+
+        await AppendAsync(2);
+        Assert.Equal(270, (await reader.GetLatestOffsetAsync("t", 0)).Offset);
+        var (reads, served) = (reader.StorageRequests.BlobReads, reader.ReadAheads.Served);
+        var third = await reader.FetchBatchesAsync("t", 0, second.NextOffset, maxBytes: MaxBytes);
+
+        Assert.Equal(Enumerable.Range(180, 90).Select(o => (long)o), third.Batches.SelectMany(b => RecordBatch.DecodeRecords(b)).Select(r => r.Offset));
+        Assert.Equal(1, reader.StorageRequests.BlobReads - reads);
+        Assert.Equal(served, reader.ReadAheads.Served);
+    }
+
+    /// <summary>
     /// With read-ahead, fetches answer exactly what they answer without it: two partitions whose segments lie at
     /// the same byte positions read in turns, with a fetch size that changes from fetch to fetch (so a range read
     /// ahead is sometimes longer than the next fetch wants, sometimes shorter).
