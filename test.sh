@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 eng/ensure-node-tools.sh
+eng/ensure-system-packages.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build Cloud.Log.sln -c Release -nologo -clp:ErrorsOnly
 log=$(mktemp)
