@@ -164,6 +164,27 @@ internal sealed class PartitionLeaseManager(TableClient partitions, CloudLogEngi
         return null;
     }
 
+    /// <summary>
+    /// Changes the partition's state row, with <paramref name="rows"/> in the same transaction, under the ETag of
+    /// <paramref name="current"/>: how writers order the partition's metadata changes (rolls, ISR changes,
+    /// producer checkpoints) without a lease. Answers the written row, or null when the row changed meanwhile
+    /// (nothing is written then: read it again and decide again).
+    /// </summary>
+    public async Task<PartitionStateEntity?> TryWriteStateAsync(PartitionStateEntity current, Action<PartitionStateEntity> change, IReadOnlyList<ITableEntity> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(rows);
+        try
+        {
+            return await WriteRowsAsync(current, change, rows, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The state row of a partition, or null when it does not exist.</summary>
     public async Task<PartitionStateEntity?> GetStateAsync(string topicId, int partition, CancellationToken cancellationToken)
     {

@@ -90,36 +90,22 @@ internal sealed partial class PartitionLog
 
         if (cutoff > long.MinValue && kept == closed.Count && segments.Count > 0 && !segments[^1].IsClosed && segments[^1].CreatedAt < cutoff)
         {
-            var roll = new RollOperation(cutoff);
-            Enqueue(roll);
-            await roll.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await RollIfExpiredAsync(segments[^1], view, cutoff, cancellationToken).ConfigureAwait(false);
         }
 
         return start;
     }
 
-    /// <summary>The writer loop's part of time retention: roll the active segment if every record in it is older than the cutoff.</summary>
-    private async Task RunRollAsync(RollOperation operation)
+    /// <summary>
+    /// Time retention of an idle active segment: it is rolled if it holds records and every one of them is older
+    /// than the cutoff, so the next run can delete it (writers roll only on appends).
+    /// </summary>
+    private async Task RollIfExpiredAsync(SegmentInfo active, ReplicaView view, long cutoff, CancellationToken cancellationToken)
     {
-        try
+        var tail = await _copies.ReadTailAsync(view.Leader, active, null, cancellationToken).ConfigureAwait(false);
+        if (tail.Position > 0 && tail.MaxTimestamp < cutoff)
         {
-            await EnsureLeadershipAsync(CancellationToken.None).ConfigureAwait(false);
-            var active = _active!;
-            var rolled = active.Position > 0 && active.MaxTimestamp < operation.Before;
-            if (rolled)
-            {
-                await RollAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-
-            operation.Completion.TrySetResult(rolled);
-        }
-        catch (Exception e)
-        {
-            operation.Fail(e);
-            if (e is not CloudLogException)
-            {
-                _active = null;
-            }
+            await _roller.RollAsync(active, [], [], "every record of the active segment is past retention", cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -218,7 +204,7 @@ internal sealed partial class PartitionLog
         {
             // Cached batches are the pre-compaction ones: read the rewritten segments from storage from now on.
             // (Other instances' caches age out as new batches push old ones out.)
-            _cache.Clear();
+            _tail.Cache.Clear();
             _segments = null;
             _context.Logger.LogInformation("Compaction rewrote {Count} segments of {Topic}/{Partition}.", compacted, topic, Partition);
         }
@@ -338,7 +324,7 @@ internal sealed partial class PartitionLog
         long? expected = segment.BaseOffset;
         while (position < segment.SizeBytes)
         {
-            var read = await SegmentBlobs.ReadAsync(Location(location).Data(segment.BlobName), position, Math.Min(CatchUpChunkBytes, segment.SizeBytes!.Value - position), cancellationToken).ConfigureAwait(false);
+            var read = await SegmentBlobs.ReadAsync(Location(location).Data(segment.BlobName), position, Math.Min(TopicConfig.MaxBlockBytes, segment.SizeBytes!.Value - position), cancellationToken).ConfigureAwait(false);
             var where = $"{segment.BlobName} at location {location}, byte {position}";
             var parsed = BatchScanner.Parse(read.Data, expected, where, out var consumed, allowGaps: true);
             if (consumed == 0)

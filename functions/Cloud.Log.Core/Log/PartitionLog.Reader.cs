@@ -34,20 +34,10 @@ internal sealed partial class PartitionLog
     private readonly ConcurrentDictionary<(string Blob, long Offset), long> _readCursors = new();
 
     /// <summary>
-    /// The high watermark as of now: from the local writer while its lease holds (no other instance can
-    /// append then), else the length of the leader replica's copy, which is written last, so an
-    /// acknowledged record is never hidden and nothing uncommitted is shown.
+    /// The high watermark as of now: the length of the leader replica's copy, which every writer writes last,
+    /// so an acknowledged record is never hidden (whichever instance wrote it) and nothing uncommitted is shown.
     /// </summary>
-    public async Task<long> GetHighWatermarkAsync(CancellationToken cancellationToken)
-    {
-        var view = _leaderView;
-        if (view is not null && _context.Time.GetUtcNow() < view.TrustedUntil)
-        {
-            return view.LogEnd;
-        }
-
-        return await ProbeTailAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task<long> GetHighWatermarkAsync(CancellationToken cancellationToken) => ProbeTailAsync(cancellationToken);
 
     public async Task<long> GetLogStartOffsetAsync(CancellationToken cancellationToken, bool refresh = false) =>
         (await GetReplicaViewAsync(cancellationToken, refresh).ConfigureAwait(false)).LogStartOffset;
@@ -55,7 +45,7 @@ internal sealed partial class PartitionLog
     /// <summary>Reads records from <paramref name="offset"/> (the log start when null), waiting up to <paramref name="maxWait"/> at the tail.</summary>
     public async Task<FetchResult> FetchAsync(long? offset, int maxRecords, int maxBytes, TimeSpan maxWait, CancellationToken cancellationToken)
     {
-        var (from, highWatermark, logStart) = await StartFetchAsync(offset, maxWait, cancellationToken).ConfigureAwait(false);
+        var (from, highWatermark, logStart, answered) = await StartFetchAsync(offset, maxWait, cancellationToken).ConfigureAwait(false);
         List<ConsumerRecord> records = [];
         var next = from;
         if (from < highWatermark)
@@ -70,13 +60,13 @@ internal sealed partial class PartitionLog
             }
         }
 
-        return new FetchResult(records, next, highWatermark, logStart);
+        return new FetchResult(records, next, await answered.ConfigureAwait(false), logStart);
     }
 
     /// <summary>Reads whole batches, as stored, from the one holding <paramref name="offset"/>; no record is decoded.</summary>
     public async Task<FetchedBatches> FetchBatchesAsync(long? offset, int maxRecords, int maxBytes, TimeSpan maxWait, CancellationToken cancellationToken)
     {
-        var (from, highWatermark, logStart) = await StartFetchAsync(offset, maxWait, cancellationToken).ConfigureAwait(false);
+        var (from, highWatermark, logStart, answered) = await StartFetchAsync(offset, maxWait, cancellationToken).ConfigureAwait(false);
         List<StoredBatch> batches = [];
         var next = from;
         if (from < highWatermark)
@@ -91,20 +81,26 @@ internal sealed partial class PartitionLog
             }
         }
 
-        return new FetchedBatches(batches.Select(b => b.Bytes).ToList(), next, highWatermark, logStart);
+        return new FetchedBatches(batches.Select(b => b.Bytes).ToList(), next, await answered.ConfigureAwait(false), logStart);
     }
 
-    /// <summary>The fetch's start (the log start when null) checked against both bounds, after waiting at the tail.</summary>
-    private async Task<(long From, long HighWatermark, long LogStart)> StartFetchAsync(long? offset, TimeSpan maxWait, CancellationToken cancellationToken)
+    /// <summary>
+    /// The fetch's start (the log start when null) checked against both bounds, after waiting at the tail; the
+    /// high watermark to read up to; and the one to answer with. Below a high watermark already seen, records
+    /// are committed and never change: a reader catching up reads them at once, while the tail is probed in
+    /// parallel for the answer, so the answer never names an older high watermark than one acknowledged before
+    /// the fetch began, on any instance.
+    /// </summary>
+    private async Task<(long From, long HighWatermark, long LogStart, Task<long> Answered)> StartFetchAsync(long? offset, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         var logStart = await GetLogStartOffsetAsync(cancellationToken).ConfigureAwait(false);
+        var known = _tail.KnownHighWatermark;
+        if (offset is { } asked && asked >= logStart && asked < known)
+        {
+            return (asked, known, logStart, GetHighWatermarkAsync(cancellationToken));
+        }
 
-        // Below a high watermark already seen, records are committed and never change: a reader catching up
-        // needs no look at the tail (two storage reads on an instance that is not the partition's writer).
-        var known = Interlocked.Read(ref _lastProbeResult);
-        var highWatermark = offset is { } asked && asked >= logStart && asked < known
-            ? Math.Max(known, _leaderView is { } view && _context.Time.GetUtcNow() < view.TrustedUntil ? view.LogEnd : 0)
-            : await GetHighWatermarkAsync(cancellationToken).ConfigureAwait(false);
+        var highWatermark = await GetHighWatermarkAsync(cancellationToken).ConfigureAwait(false);
         var from = offset ?? logStart;
         if (from < logStart || from > highWatermark)
         {
@@ -116,7 +112,7 @@ internal sealed partial class PartitionLog
             highWatermark = await WaitForRecordsAsync(from, maxWait, cancellationToken).ConfigureAwait(false);
         }
 
-        return (from, highWatermark, logStart);
+        return (from, highWatermark, logStart, Task.FromResult(highWatermark));
     }
 
     /// <summary>A segment went away under a read: retention moved the log start past the offset.</summary>
@@ -234,7 +230,7 @@ internal sealed partial class PartitionLog
         var deadline = _context.Time.GetUtcNow() + maxWait;
         while (true)
         {
-            var signal = AppendedSignal;
+            var signal = _tail.AppendedSignal;
             var highWatermark = await GetHighWatermarkAsync(cancellationToken).ConfigureAwait(false);
             var remaining = deadline - _context.Time.GetUtcNow();
             if (highWatermark > offset || remaining <= TimeSpan.Zero)
@@ -242,9 +238,8 @@ internal sealed partial class PartitionLog
                 return highWatermark;
             }
 
-            // A local leader signals each append; otherwise poll storage.
-            var localLeader = _leaderView is { } view && _context.Time.GetUtcNow() < view.TrustedUntil;
-            var poll = localLeader ? remaining : TimeSpan.FromTicks(Math.Min(remaining.Ticks, _context.Options.TailPollInterval.Ticks));
+            // This instance's writer signals each append; other instances' appends are found by polling storage.
+            var poll = TimeSpan.FromTicks(Math.Min(remaining.Ticks, _context.Options.TailPollInterval.Ticks));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var delay = Task.Delay(poll, _context.Time, timeout.Token);
             await Task.WhenAny(signal, delay).ConfigureAwait(false);
@@ -289,7 +284,7 @@ internal sealed partial class PartitionLog
         var offset = from;
         while (offset < highWatermark && records < maxRecords)
         {
-            var (batches, skipTo, cut) = _cache.From(offset) is { } cached
+            var (batches, skipTo, cut) = _tail.Cache.From(offset) is { } cached
                 ? (cached, offset, false)
                 : await ReadBatchesFromStorageAsync(offset, (int)Math.Max(1, maxBytes - bytes), highWatermark, cancellationToken).ConfigureAwait(false);
             var progressed = false;
@@ -521,26 +516,34 @@ internal sealed partial class PartitionLog
         {
             return await read(view.Leader, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception first) when (!cancellationToken.IsCancellationRequested && IsUnavailable(first))
+        catch (Exception first) when (!cancellationToken.IsCancellationRequested && (IsUnavailable(first) || IsMissing(first)))
         {
+            // A copy that does not answer, or lost the blob (its storage was wiped), is an unavailable copy: every
+            // other in-sync copy holds the same committed bytes. Only when every copy lacks it is the blob gone
+            // (retention or compaction removed it), and the caller finds out why.
+            var failed = view.Leader;
             view = await GetReplicaViewAsync(cancellationToken, refresh: true).ConfigureAwait(false);
-            foreach (var location in view.Isr.OrderBy(l => l == view.Leader ? 0 : 1))
+            var missing = IsMissing(first);
+            foreach (var location in view.Isr.OrderBy(l => l == failed ? 1 : l == view.Leader ? 0 : 1))
             {
                 try
                 {
                     return await read(location, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsUnavailable(e))
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested && (IsUnavailable(e) || IsMissing(e)))
                 {
                     first = e;
+                    missing &= IsMissing(e);
                 }
             }
 
-            throw first is RequestFailedException ? first : new RequestFailedException(503, "No in-sync replica answers.", first);
+            throw missing || first is RequestFailedException ? first : new RequestFailedException(503, "No in-sync replica answers.", first);
         }
     }
 
-    /// <summary>A location that does not answer, or answers with a server error (not a missing blob: that is retention's doing).</summary>
+    private static bool IsMissing(Exception e) => e is RequestFailedException { Status: 404 };
+
+    /// <summary>A location that does not answer, or answers with a server error.</summary>
     private static bool IsUnavailable(Exception e) =>
         e is AggregateException or OperationCanceledException || (e is RequestFailedException r && r.Status is 0 or 408 or >= 500);
 
@@ -574,13 +577,19 @@ internal sealed partial class PartitionLog
         {
             if (Interlocked.Read(ref _lastProbeStartedAt) > askedAt)
             {
-                return _lastProbeResult;
+                return Math.Max(Interlocked.Read(ref _lastProbeResult), _tail.KnownHighWatermark);
             }
 
-            Interlocked.Exchange(ref _lastProbeStartedAt, Stopwatch.GetTimestamp());
+            // Only a probe that succeeded answers the callers that queued behind it: a failed or cancelled one
+            // leaves them to probe themselves, never to take an older result.
+            var startedAt = Stopwatch.GetTimestamp();
             var result = await ReadLeaderTailAsync(cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _lastProbeResult, result);
-            return result;
+            Interlocked.Exchange(ref _lastProbeStartedAt, startedAt);
+            _tail.Raise(result);
+
+            // Never answer below what is known committed (this instance's writer may be ahead of a probe that started earlier).
+            return Math.Max(result, _tail.KnownHighWatermark);
         }
         finally
         {
@@ -632,7 +641,12 @@ internal sealed partial class PartitionLog
                 throw BatchScanner.Corrupt(where, new RecordBatchFormatException($"{read.Data.Length - consumed} bytes at the tail are not a whole batch."));
             }
 
-            _cache.Add(batches);
+            if (!read.IsSealed)
+            {
+                // A sealed copy may hold bytes past its segment's committed end: those are never cached.
+                _tail.Cache.Add(batches);
+            }
+
             _probe = _probe with
             {
                 Position = _probe.Position + consumed,
@@ -649,7 +663,6 @@ internal sealed partial class PartitionLog
             var closed = segments.FirstOrDefault(s => s.RowKey == last.RowKey);
             if (closed?.EndOffset is { } end && segments[^1].RowKey == last.RowKey)
             {
-                _cache.Clear(); // the copy's bytes past the committed end were never committed
                 return end;
             }
 

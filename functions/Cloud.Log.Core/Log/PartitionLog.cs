@@ -1,87 +1,81 @@
-using System.Threading.Channels;
 using Azure;
 using Azure.Data.Tables;
 using Cloud.Log.Core.Metadata;
+using Cloud.Log.Core.Producers;
 using Cloud.Log.Core.Storage;
+using Cloud.Log.Core.Topics;
 
 namespace Cloud.Log.Core.Log;
 
 /// <summary>
-/// One partition of one topic, as seen by one engine instance. Appends go through a single writer loop
-/// that group-commits concurrent produce calls into one block, holds the partition's lease while it
-/// writes, and appends each block to the in-sync followers and then to the leader replica
-/// (PartitionLog.Writer.cs, .Leadership.cs, .Segments.cs, .Replicas.cs). Reads are served from the tail
-/// cache, from the local writer's knowledge while its lease holds, or from the leader replica's copy with
-/// a bounded number of reads (PartitionLog.Reader.cs). Because the leader's copy is written last, it never
-/// holds anything the other in-sync copies lack: its length is the high watermark.
+/// One partition of one topic, as seen by one engine instance: the seams a produce and a fetch go through.
+/// <list type="bullet">
+/// <item><see cref="PartitionWriter"/> appends (any instance, any time, next to every other instance's writer).</item>
+/// <item>The reader (PartitionLog.Reader.cs) serves fetches from <see cref="PartitionTail"/> or the leader copy.</item>
+/// <item><see cref="SegmentRoller"/>, <see cref="PartitionCatchUp"/> and the lifecycle (PartitionLog.Lifecycle.cs)
+/// change segments off the hot path; <see cref="SegmentCopies"/> is how all of them touch a copy.</item>
+/// </list>
+/// This type owns what they share: the segment list and the replica view, both as last read from Table storage.
 /// </summary>
 internal sealed partial class PartitionLog : IAsyncDisposable
 {
+    /// <summary>Bytes read per storage read while a writer rebuilds producer state from the log.</summary>
+    private const int ProducerScanReadBytes = 4 * 1024 * 1024;
+
     private readonly LogContext _context;
-    private readonly TailCache _cache;
-    private readonly Channel<WriterOperation> _queue = Channel.CreateUnbounded<WriterOperation>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _shutdown = new();
-    private readonly Lock _gate = new();
-    private Task? _writer;
+    private readonly PartitionTail _tail;
+    private readonly SegmentCopies _copies;
+    private readonly SegmentRoller _roller;
+    private readonly PartitionWriter _writer;
+    private readonly PartitionCatchUp _catchUp;
     private volatile IReadOnlyList<SegmentInfo>? _segments;
-    private volatile LeaderView? _leaderView;
     private volatile ReplicaView? _replicaView;
-    private TaskCompletionSource _appended = NewSignal();
 
     public PartitionLog(LogContext context, string topicId, int partition)
     {
         _context = context;
         TopicId = topicId;
         Partition = partition;
-        _cache = new TailCache(context.Options.TailCacheBytesPerPartition, context.CacheBudget);
+        _tail = new PartitionTail(new TailCache(context.Options.TailCacheBytesPerPartition, context.CacheBudget));
+        _copies = new SegmentCopies(context, topicId, partition);
+        _roller = new SegmentRoller(context, this, _copies);
+        _writer = new PartitionWriter(context, this, _copies, _roller);
+        _catchUp = new PartitionCatchUp(context, this, _copies, _roller);
     }
 
     public string TopicId { get; }
 
     public int Partition { get; }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>How many replicas the state row last read here counts in sync.</summary>
+    public int InSyncCount => _replicaView?.Isr.Count ?? 1;
+
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
+
+    /// <inheritdoc cref="PartitionWriter.AppendAsync"/>
+    public Task<AppendResult> AppendAsync(byte[] batch, TopicConfig config, Acks acks, CancellationToken cancellationToken) =>
+        _writer.AppendAsync(batch, config, acks, cancellationToken);
+
+    /// <summary>Brings every replica that is out of the ISR back into it; answers the locations that rejoined.</summary>
+    public Task<IReadOnlyList<int>> CatchUpAsync(CancellationToken cancellationToken) => _catchUp.RunAsync(cancellationToken);
+
+    /// <summary>The writer stored <paramref name="batches"/> (and everything before <paramref name="nextOffset"/>) on every in-sync copy.</summary>
+    public void Committed(IReadOnlyList<StoredBatch> batches, long nextOffset) => _tail.Published(batches, nextOffset);
+
+    /// <summary>A writer or roller wrote the state row: readers take its replica set at once.</summary>
+    public void StateChanged(PartitionStateEntity state) => _replicaView = ToView(state);
+
+    /// <summary>The partition's state row, read now (with its ETag), which also refreshes the replica view.</summary>
+    public async Task<PartitionStateEntity> ReadStateAsync(CancellationToken cancellationToken)
     {
-        _queue.Writer.TryComplete();
-        if (_writer is not null)
-        {
-            await _writer.ConfigureAwait(false);
-        }
-
-        await _shutdown.CancelAsync().ConfigureAwait(false);
-        _shutdown.Dispose();
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private SegmentBlobs Location(int location) => _context.Locations[location];
-
-    /// <summary>Wakes long-polling fetches: records were appended.</summary>
-    private void SignalAppended()
-    {
-        TaskCompletionSource previous;
-        lock (_gate)
-        {
-            previous = _appended;
-            _appended = NewSignal();
-        }
-
-        previous.TrySetResult();
-    }
-
-    private Task AppendedSignal
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _appended.Task;
-            }
-        }
+        var state = await _context.Leases.GetStateAsync(TopicId, Partition, cancellationToken).ConfigureAwait(false)
+            ?? throw new CloudLogException(Protocol.Errors.ErrorCode.UnknownTopicOrPartition, $"Partition {Partition} no longer exists.");
+        _replicaView = ToView(state);
+        return state;
     }
 
     /// <summary>The partition's segments in offset order (then by creating epoch), from Table storage (one query).</summary>
-    private async Task<IReadOnlyList<SegmentInfo>> LoadSegmentsAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SegmentInfo>> LoadSegmentsAsync(CancellationToken cancellationToken)
     {
         var (from, to) = SegmentEntity.RowKeyRange(Partition);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TopicId} and RowKey gt {from} and RowKey lt {to}");
@@ -96,41 +90,36 @@ internal sealed partial class PartitionLog : IAsyncDisposable
         return segments;
     }
 
-    /// <summary>The replica set and log start from the partition's state row.</summary>
-    private async Task<ReplicaView> LoadReplicaViewAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies every idempotent batch of the committed log from <paramref name="from"/> (the log start when it is
+    /// before it, or unknown) to <paramref name="to"/>, for a writer rebuilding producer state.
+    /// </summary>
+    public async Task ScanProducersAsync(ProducerStateMap producers, long from, long to, long now, CancellationToken cancellationToken)
     {
-        var state = await _context.Leases.GetStateAsync(TopicId, Partition, cancellationToken).ConfigureAwait(false)
-            ?? throw new CloudLogException(Protocol.Errors.ErrorCode.UnknownTopicOrPartition, $"Partition {Partition} no longer exists.");
-        var view = ToView(state);
-        _replicaView = view;
-        return view;
-    }
-
-    private ReplicaView ToView(PartitionStateEntity state) =>
-        new(state.Leader, state.IsrList, state.ReplicaList, state.LogStartOffset, _context.Time.GetUtcNow());
-
-    private async Task<ReplicaView> GetReplicaViewAsync(CancellationToken cancellationToken, bool refresh = false)
-    {
-        var view = _replicaView;
-        if (!refresh && view is not null && _context.Time.GetUtcNow() - view.LoadedAt < _context.Options.MetadataCacheTtl)
+        var logStart = await GetLogStartOffsetAsync(cancellationToken, refresh: from < 0).ConfigureAwait(false);
+        var offset = Math.Max(from, logStart);
+        while (offset < to)
         {
-            return view;
-        }
+            var (batches, skipTo, _) = _tail.Cache.From(offset) is { } cached
+                ? (cached, offset, false)
+                : await ReadBatchesFromStorageAsync(offset, ProducerScanReadBytes, to, cancellationToken).ConfigureAwait(false);
+            if (batches.Count == 0)
+            {
+                if (skipTo > offset)
+                {
+                    offset = skipTo;
+                    continue;
+                }
 
-        return await LoadReplicaViewAsync(cancellationToken).ConfigureAwait(false);
-    }
+                break;
+            }
 
-    /// <summary>Reads a segment's offset index at one location; a missing index blob is an empty index.</summary>
-    private async Task<OffsetIndex> ReadIndexAsync(int location, SegmentInfo segment, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var read = await SegmentBlobs.ReadAsync(Location(location).Index(segment.BlobName), 0, null, cancellationToken).ConfigureAwait(false);
-            return OffsetIndex.Parse(segment.BaseOffset, read.Data.Span, segment.SizeBytes);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return OffsetIndex.Parse(segment.BaseOffset, ReadOnlySpan<byte>.Empty, null);
+            foreach (var batch in batches.Where(b => b.NextOffset > offset && b.BaseOffset < to && b.Header.Producer is not null))
+            {
+                producers.Apply(batch.Header, now);
+            }
+
+            offset = batches[^1].NextOffset;
         }
     }
 
@@ -158,4 +147,30 @@ internal sealed partial class PartitionLog : IAsyncDisposable
             }
         })).ConfigureAwait(false);
     }
+
+    private SegmentBlobs Location(int location) => _context.Locations[location];
+
+    /// <summary>The replica set and log start from the partition's state row.</summary>
+    private async Task<ReplicaView> LoadReplicaViewAsync(CancellationToken cancellationToken)
+    {
+        await ReadStateAsync(cancellationToken).ConfigureAwait(false);
+        return _replicaView!;
+    }
+
+    private ReplicaView ToView(PartitionStateEntity state) =>
+        new(state.Leader, state.IsrList, state.ReplicaList, state.LogStartOffset, _context.Time.GetUtcNow());
+
+    private async Task<ReplicaView> GetReplicaViewAsync(CancellationToken cancellationToken, bool refresh = false)
+    {
+        var view = _replicaView;
+        if (!refresh && view is not null && _context.Time.GetUtcNow() - view.LoadedAt < _context.Options.MetadataCacheTtl)
+        {
+            return view;
+        }
+
+        return await LoadReplicaViewAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<OffsetIndex> ReadIndexAsync(int location, SegmentInfo segment, CancellationToken cancellationToken) =>
+        _copies.ReadIndexAsync(location, segment, cancellationToken);
 }

@@ -4,7 +4,7 @@ using Cloud.Log.Protocol.Batches;
 namespace Cloud.Log.Core.Log;
 
 /// <summary>One produce call's batch waiting for the partition's writer; completes with where it was stored.</summary>
-internal sealed class PendingAppend : WriterOperation
+internal sealed class PendingAppend
 {
     public PendingAppend(byte[] batch, TopicConfig config, Acks acks)
     {
@@ -27,7 +27,9 @@ internal sealed class PendingAppend : WriterOperation
 
     public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public override bool IsCompleted => Completion.Task.IsCompleted;
+    /// <summary>Whether it was answered already (refused, failed, or stored).</summary>
+    public bool IsCompleted => Completion.Task.IsCompleted;
 
-    public override void Fail(Exception error) => Completion.TrySetException(error);
+    /// <summary>Answers it with a failure.</summary>
+    public void Fail(Exception error) => Completion.TrySetException(error);
 }

@@ -89,6 +89,20 @@ internal sealed class ProducerStateMap
         }
     }
 
+    /// <summary>Puts one producer's entry back as it was (null: unknown), undoing batches that were not stored after all.</summary>
+    public void Restore(long producerId, ProducerStateEntry? entry)
+    {
+        if (entry is null)
+        {
+            _entries.Remove(producerId);
+            _dirty.Remove(producerId);
+        }
+        else
+        {
+            _entries[producerId] = entry;
+        }
+    }
+
     /// <summary>The entries changed since the last call, to be persisted; clears the change set.</summary>
     public IReadOnlyList<ProducerStateEntry> TakeDirty()
     {

@@ -76,6 +76,13 @@ internal sealed class SegmentBlobs(BlobContainerClient container)
     /// </summary>
     public static async Task<BlobRead> ReadAsync(AppendBlobClient blob, long position, long? length, CancellationToken cancellationToken)
     {
+        if (length == 0)
+        {
+            // An empty range is no range at all (the SDK refuses it): answer the blob's state only.
+            var state = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new BlobRead(ReadOnlyMemory<byte>.Empty, state.Value.ContentLength, state.Value.IsSealed, state.Value.BlobCommittedBlockCount);
+        }
+
         try
         {
             // A read to the end starts one byte early: at a tail with nothing new, the storage then answers that

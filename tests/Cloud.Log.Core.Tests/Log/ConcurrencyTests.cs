@@ -63,7 +63,7 @@ public class ConcurrencyTests(StorageFixture storage)
         while (await process.StandardOutput.ReadLineAsync() is { } line)
         {
             var parts = line.Split(' ');
-            if (parts[0] == "ack")
+            if (parts[0] == "ack" && parts.Length == 4)
             {
                 lines.Add((long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), parts[2]));
             }

@@ -209,13 +209,13 @@ public sealed class ReplicationTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>
-    /// A leader process frozen (SIGSTOP) past its lease while another instance takes the partition over, then
-    /// thawed: whatever it had in flight is refused (the new leader sealed the segment it was writing, and its
-    /// metadata writes carry a stale ETag), and it can only write again under a new lease. Afterwards the log
-    /// holds every acknowledged record of both, with no duplicate and no gap.
+    /// A writer process frozen (SIGSTOP) in the middle of its appends while this instance writes the same
+    /// partition, then thawed: whatever it had in flight meets the moved tail (the sequencer's append-position
+    /// condition) and is sequenced again after what it missed. Afterwards the log holds every acknowledged record
+    /// of both, with no duplicate and no gap.
     /// </summary>
     [Fact(Timeout = 240_000)]
-    public async Task Paused_leader_cannot_append_after_another_took_over()
+    public async Task Paused_writer_appends_after_what_others_wrote_meanwhile()
     {
         var prefix = StorageFixture.NewPrefix();
         await using var engine = await _storage.CreateEngineAsync(Options(prefix));
@@ -227,7 +227,7 @@ public sealed class ReplicationTests(ITestOutputHelper output) : IAsyncLifetime
         await writer.WaitForAcksAsync(100, TimeSpan.FromSeconds(90));
         await writer.SignalAsync("STOP");
         var frozenAt = writer.Acks.Count;
-        await Task.Delay(TimeSpan.FromSeconds(4.5)); // past the writer's 3 s lease
+        await Task.Delay(TimeSpan.FromSeconds(4.5)); // past every timeout the writer has
 
         var ours = new Dictionary<string, long>();
         for (var i = 0; i < 40; i++)
@@ -248,7 +248,6 @@ public sealed class ReplicationTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(600, writer.Acks.Count);
         await AssertLogHoldsExactlyAsync(engine, acked);
         Assert.Equal(640, (await engine.DescribeTopicAsync("t")).Partitions[0].HighWatermark);
-        Assert.True((await ReplicaCopies.SegmentsAsync(_storage, prefix, "t", 0)).Count >= 2, "the takeover should have sealed the writer's segment and started another");
     }
 
     /// <summary>Every acknowledged record is where its ack said, offsets run 0..N-1 with no gap, and no value is stored twice.</summary>

@@ -7,7 +7,8 @@ namespace Cloud.Log.Core.Tests.Replication;
 internal sealed class WriterProcess : IDisposable
 {
     private readonly Process _process;
-    private readonly List<(long Offset, string Value)> _acks = [];
+    private readonly List<(long Offset, string Value, long At)> _acks = [];
+    private readonly List<(long StartedAt, long HighWatermark)> _highWatermarks = [];
     private readonly System.Text.StringBuilder _errors = new();
 
     private WriterProcess(Process process)
@@ -16,11 +17,15 @@ internal sealed class WriterProcess : IDisposable
         _process.OutputDataReceived += (_, e) =>
         {
             var parts = e.Data?.Split(' ');
-            if (parts is ["ack", var offset, var value])
+            lock (_acks)
             {
-                lock (_acks)
+                if (parts is ["ack", var offset, var value, var at])
                 {
-                    _acks.Add((long.Parse(offset, CultureInfo.InvariantCulture), value));
+                    _acks.Add((long.Parse(offset, CultureInfo.InvariantCulture), value, long.Parse(at, CultureInfo.InvariantCulture)));
+                }
+                else if (parts is ["hw", var startedAt, var highWatermark])
+                {
+                    _highWatermarks.Add((long.Parse(startedAt, CultureInfo.InvariantCulture), long.Parse(highWatermark, CultureInfo.InvariantCulture)));
                 }
             }
         };
@@ -37,7 +42,8 @@ internal sealed class WriterProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public IReadOnlyList<(long Offset, string Value)> Acks
+    /// <summary>Each acknowledgement: the offset, the record's value, and when it arrived (<see cref="Stopwatch.GetTimestamp"/>, shared by every process).</summary>
+    public IReadOnlyList<(long Offset, string Value, long At)> Acks
     {
         get
         {
@@ -47,6 +53,20 @@ internal sealed class WriterProcess : IDisposable
             }
         }
     }
+
+    /// <summary>Each high watermark the writer's engine answered, with when the read began.</summary>
+    public IReadOnlyList<(long StartedAt, long HighWatermark)> HighWatermarks
+    {
+        get
+        {
+            lock (_acks)
+            {
+                return [.. _highWatermarks];
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
 
     public static WriterProcess Start(params string[] arguments)
     {

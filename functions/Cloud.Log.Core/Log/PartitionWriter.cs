@@ -1,0 +1,746 @@
+using System.Threading.Channels;
+using Cloud.Log.Core.Metadata;
+using Cloud.Log.Core.Producers;
+using Cloud.Log.Core.Topics;
+using Cloud.Log.Protocol.Batches;
+using Cloud.Log.Protocol.Errors;
+using Microsoft.Extensions.Logging;
+
+namespace Cloud.Log.Core.Log;
+
+/// <summary>
+/// One instance's writer of one partition. Any number of instances write a partition at once, none waiting
+/// for another (docs/replication.md, "Writing a block"):
+/// <list type="number">
+/// <item>Concurrent produce calls on this instance are group-committed into one block.</item>
+/// <item>The block is stamped with the offsets after everything this writer has seen and appended to the
+/// sequencer copy with the append-position condition: the storage orders the writers. A writer that lost the
+/// race reads what it missed, re-checks idempotent producers against it, takes in what was queued meanwhile
+/// (so the retry's block is larger, not smaller) and tries again at the new end.</item>
+/// <item>Then the other in-sync copies, the leader last, each brought up to the sequencer's bytes before the
+/// block: the leader's copy never holds what another in-sync copy lacks, so its length is the high watermark.</item>
+/// <item>A follower that fails leaves the ISR before the leader gets the block (write-ahead, by the state row's
+/// ETag); a sequencer or leader that fails, a sealed copy or copies that disagree lead to a roll
+/// (<see cref="SegmentRoller"/>), after which the block counts as stored if the closed segment holds it.</item>
+/// </list>
+/// All mutable state here (the view, the producer state, the checkpoint counter) is owned by the writer loop.
+/// </summary>
+internal sealed class PartitionWriter : IAsyncDisposable
+{
+    /// <summary>How many times one group is tried before it is failed as retriable.</summary>
+    private const int MaxAttempts = 256;
+
+    /// <summary>How long one group is tried before it is failed as retriable.</summary>
+    private static readonly TimeSpan GroupDeadline = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long after this writer last met another instance's bytes it counts the partition as shared.</summary>
+    private static readonly TimeSpan SharedFor = TimeSpan.FromSeconds(5);
+
+    /// <summary>Appends in a row after which a writer with more queued leaves the sequencer to others for a moment: while shared, and (to find out) when not.</summary>
+    private const int AppendsBeforeYieldShared = 4;
+
+    private const int AppendsBeforeYieldAlone = 64;
+
+    private readonly LogContext _context;
+    private readonly PartitionLog _log;
+    private readonly SegmentCopies _copies;
+    private readonly SegmentRoller _roller;
+    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _gate = new();
+    private Task? _loop;
+
+    /// <summary>The active segment as this writer knows it; null until read (again).</summary>
+    private WriterView? _view;
+
+    /// <summary>The partition's idempotent producers, complete up to the view's next offset; null until an idempotent batch needs it.</summary>
+    private ProducerStateMap? _producers;
+
+    private long _bytesSinceCheckpoint;
+
+    /// <summary>A smoothed sequencer append latency, in stopwatch ticks: how long a yield lasts.</summary>
+    private long _appendLatency;
+
+    /// <summary>When this writer last read bytes another instance appended (stopwatch ticks).</summary>
+    private long _metOthersAt = long.MinValue / 2;
+
+    private int _appendsSinceYield;
+
+    public PartitionWriter(LogContext context, PartitionLog log, SegmentCopies copies, SegmentRoller roller)
+    {
+        _context = context;
+        _log = log;
+        _copies = copies;
+        _roller = roller;
+    }
+
+    private string TopicId => _log.TopicId;
+
+    private int Partition => _log.Partition;
+
+    /// <summary>
+    /// Queues an encoded batch and answers where it was stored: with <see cref="Acks.Leader"/> once the
+    /// sequencer holds it, with <see cref="Acks.All"/> once every in-sync copy does. Batches queued while an
+    /// append is in flight go out together in the next block. A batch of an idempotent producer that the
+    /// partition already holds is answered with the stored batch's offsets instead.
+    /// </summary>
+    public Task<AppendResult> AppendAsync(byte[] batch, TopicConfig config, Acks acks, CancellationToken cancellationToken)
+    {
+        var pending = new PendingAppend(batch, config, acks);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
+        lock (_gate)
+        {
+            _loop ??= Task.Run(WriteLoopAsync, CancellationToken.None);
+        }
+
+        return pending.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        Task? loop;
+        lock (_gate)
+        {
+            loop = _loop;
+        }
+
+        if (loop is not null)
+        {
+            await loop.ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var group = new List<PendingAppend>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            group.Clear();
+            TakeMore(group);
+            if (group.Count > 0)
+            {
+                await AppendGroupAsync(group).ConfigureAwait(false);
+            }
+        }
+
+        await FlushProducersAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Moves queued batches into the group while the block stays within one append.</summary>
+    private void TakeMore(List<PendingAppend> group)
+    {
+        var size = group.Sum(p => (long)p.Batch.Length);
+        while (_queue.Reader.TryPeek(out var next) && (group.Count == 0 || size + next.Batch.Length <= TopicConfig.MaxBlockBytes))
+        {
+            _queue.Reader.TryRead(out _);
+            group.Add(next);
+            size += next.Batch.Length;
+        }
+    }
+
+    private async Task AppendGroupAsync(List<PendingAppend> group)
+    {
+        var cancellationToken = CancellationToken.None;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var attempt = 0; attempt < MaxAttempts && System.Diagnostics.Stopwatch.GetElapsedTime(started) < GroupDeadline; attempt++)
+        {
+            group.RemoveAll(p => p.IsCompleted); // refused on an earlier attempt
+            if (group.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                var view = _view ?? await OpenViewAsync(cancellationToken).ConfigureAwait(false);
+                if (ShouldRoll(view, group.Sum(p => (long)p.Batch.Length), group[^1].Config))
+                {
+                    await RollAsync(view, [], "the segment is full or old", cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                RefuseWithoutEnoughReplicas(group, view);
+                if (group.Count == 0)
+                {
+                    return;
+                }
+
+                var producers = group.Any(p => p.Header.Producer is not null) ? await ProducersAsync(view, group, cancellationToken).ConfigureAwait(false) : _producers;
+                var plan = ProducerPlan.Make(group, view.NextOffset, producers, _context.Time.GetUtcNow().ToUnixTimeMilliseconds());
+                if (plan.Accepted.Count == 0)
+                {
+                    await AnswerDuplicatesAsync(view, plan, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                var (block, batches) = BuildBlock(plan.Accepted, view.NextOffset, view.Epoch);
+                var position = view.Position;
+                var sent = System.Diagnostics.Stopwatch.GetTimestamp();
+                var (outcome, blockCount) = await _copies.SequenceAsync(view.Sequencer, view.Segment.BlobName, block, position).ConfigureAwait(false);
+                var took = System.Diagnostics.Stopwatch.GetTimestamp() - sent;
+                _appendLatency = _appendLatency == 0 ? took : ((_appendLatency * 7) + took) / 8;
+                if (outcome == CopyOutcome.Behind && await ReadMissedAsync(view, block, cancellationToken).ConfigureAwait(false))
+                {
+                    outcome = CopyOutcome.Appended; // our own append, retried by the SDK after its answer was lost
+                }
+
+                if (outcome != CopyOutcome.Appended)
+                {
+                    plan.Undo(producers);
+                    if (outcome != CopyOutcome.Behind)
+                    {
+                        await AfterLostSequencingAsync(view, outcome, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    TakeMore(group);
+                    continue;
+                }
+
+                view.Advance(block, batches, blockCount);
+                AnswerOnFirstCopy(plan.Accepted, batches);
+                var holders = await ReplicateAsync(view, block, position, cancellationToken).ConfigureAwait(false);
+                if (holders is null)
+                {
+                    // A roll settled it: the closed segment holds the block.
+                    Complete(plan.Accepted, batches, _log.InSyncCount);
+                }
+                else
+                {
+                    await CommitAsync(view, plan.Accepted, batches, holders.Value, position, block.Length).ConfigureAwait(false);
+                }
+
+                await AnswerDuplicatesAsync(_view ?? view, plan, cancellationToken).ConfigureAwait(false);
+                await YieldIfDueAsync().ConfigureAwait(false);
+                return;
+            }
+            catch (CloudLogException e)
+            {
+                FailAll(group, e);
+                Forget();
+                return;
+            }
+            catch (Exception e)
+            {
+                // Nothing unexpected may leave the partition unwritable, or reach a caller as a 500.
+                _context.Logger.LogError(e, "Append to {TopicId}/{Partition} failed.", TopicId, Partition);
+                FailAll(group, new CloudLogException(ErrorCode.StorageUnavailable, $"The append to partition {Partition} failed: {e.Message}", e) { RetryAfter = TimeSpan.FromSeconds(1) });
+                Forget();
+                return;
+            }
+        }
+
+        FailAll(group, new CloudLogException(ErrorCode.StorageUnavailable, $"Partition {Partition} is changing too fast to append to; retry.") { RetryAfter = TimeSpan.FromSeconds(1) });
+    }
+
+    /// <summary>
+    /// Fairness between instances. A writer that just appended sends its next block at once, while one that lost
+    /// the race must first read what it missed: left alone, a busy writer would win every race. So a writer with
+    /// more queued pauses for about two appends' time after a few appends in a row while the partition is shared
+    /// (it met another instance's bytes lately), and, rarely, when it does not know it is (so that another
+    /// instance can get in, and it finds out). Whoever gets in meanwhile makes the next block of this one larger.
+    /// </summary>
+    private async Task YieldIfDueAsync()
+    {
+        var shared = System.Diagnostics.Stopwatch.GetElapsedTime(_metOthersAt) < SharedFor;
+        if (++_appendsSinceYield < (shared ? AppendsBeforeYieldShared : AppendsBeforeYieldAlone) || !_queue.Reader.TryPeek(out _))
+        {
+            return;
+        }
+
+        _appendsSinceYield = 0;
+        var pause = TimeSpan.FromTicks(Math.Clamp(2 * _appendLatency * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency, TimeSpan.TicksPerMillisecond, 50 * TimeSpan.TicksPerMillisecond));
+        await Task.Delay(pause).ConfigureAwait(false); // real time: it is about storage round trips, not the engine's clock
+    }
+
+    private void Forget()
+    {
+        _view = null;
+        _producers = null;
+    }
+
+    /// <summary>
+    /// Reads the state row and the active segment, and the sequencer copy's tail from its last index entry:
+    /// where this writer appends next. A sequencer copy shorter than the leader's went back (its storage
+    /// rolled back): it must not sequence anything, so the segment is rolled without it.
+    /// </summary>
+    private async Task<WriterView> OpenViewAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var stateRead = _log.ReadStateAsync(cancellationToken);
+            var segments = await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+            var state = await stateRead.ConfigureAwait(false);
+            var last = segments.Count > 0 ? segments[^1] : null;
+            if (last is null || last.IsClosed)
+            {
+                await _roller.StartAsync(state, last?.EndOffset ?? state.LogStartOffset, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var sequencer = WriterView.SequencerOf(state);
+            var leaderMeasure = state.Leader != sequencer ? _copies.MeasureAsync(state.Leader, last.BlobName) : null;
+            SegmentTail tail;
+            try
+            {
+                tail = await _copies.ReadTailAsync(sequencer, last, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (SegmentCopies.IsUnavailable(e) || e is Azure.RequestFailedException { Status: 404 })
+            {
+                _context.Logger.LogWarning(e, "The sequencer copy of {TopicId}/{Partition} at location {Location} does not answer.", TopicId, Partition, sequencer);
+                await RollWithoutAsync(last, state, sequencer, "the sequencer does not answer", cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (tail.Sealed)
+            {
+                // A roll is under way, or its roller died: finish it (rolling is idempotent).
+                await _roller.RollAsync(last, [], [], "finishing a roll", cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (leaderMeasure is not null && await leaderMeasure.ConfigureAwait(false) is { } leader && leader.Length > tail.Position)
+            {
+                _context.Logger.LogWarning("The sequencer copy of {TopicId}/{Partition} at location {Location} is shorter than the leader's: its storage went back.", TopicId, Partition, sequencer);
+                await RollWithoutAsync(last, state, sequencer, "the sequencer went back", cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            _producers = null;
+            _view = new WriterView(last, state, tail);
+            return _view;
+        }
+
+        throw new CloudLogException(ErrorCode.StorageUnavailable, $"Partition {Partition}'s active segment could not be opened.") { RetryAfter = TimeSpan.FromSeconds(1) };
+    }
+
+    private async Task RollWithoutAsync(SegmentInfo segment, PartitionStateEntity state, int location, string why, CancellationToken cancellationToken)
+    {
+        if (state.IsrList.Count <= 1)
+        {
+            throw new CloudLogException(ErrorCode.StorageUnavailable, $"The only in-sync replica of partition {Partition} is unavailable.") { RetryAfter = TimeSpan.FromSeconds(2) };
+        }
+
+        await _roller.RollAsync(segment, [location], [], why, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RollAsync(WriterView view, IReadOnlyCollection<int> exclude, string why, CancellationToken cancellationToken)
+    {
+        Forget();
+        if (exclude.Count > 0 && view.State.IsrList.Except(exclude).Any() is false)
+        {
+            throw new CloudLogException(ErrorCode.StorageUnavailable, $"No in-sync replica of partition {Partition} answers.") { RetryAfter = TimeSpan.FromSeconds(2) };
+        }
+
+        await _roller.RollAsync(view.Segment, exclude, [], why, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The sequencer did not take the block and was not behind: roll past it.</summary>
+    private Task AfterLostSequencingAsync(WriterView view, CopyOutcome outcome, CancellationToken cancellationToken) =>
+        outcome == CopyOutcome.Sealed
+            ? RollAsync(view, [], "another writer sealed the segment", cancellationToken)
+            : RollAsync(view, [view.Sequencer], "the sequencer does not answer", cancellationToken);
+
+    /// <summary>
+    /// Reads what other writers appended to the sequencer since this writer last looked, and takes it into the
+    /// view and the producer state, so the next block is stamped after it and its producers checked against it.
+    /// True when what lies there is <paramref name="block"/> itself: the append landed and only its answer was lost.
+    /// </summary>
+    private async Task<bool> ReadMissedAsync(WriterView view, ReadOnlyMemory<byte> block, CancellationToken cancellationToken)
+    {
+        Storage.BlobRead read;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_context.Options.ReplicaLagTimeMax);
+            read = await Storage.SegmentBlobs.ReadAsync(_context.Locations[view.Sequencer].Data(view.Segment.BlobName), view.Position, null, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (SegmentCopies.IsUnavailable(e) || e is Azure.RequestFailedException { Status: 404 })
+        {
+            await RollAsync(view, [view.Sequencer], "the sequencer does not answer", cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        if (read.Data.IsEmpty)
+        {
+            if (read.IsSealed)
+            {
+                await RollAsync(view, [], "another writer sealed the segment", cancellationToken).ConfigureAwait(false);
+            }
+            else if (read.BlobLength < view.Position)
+            {
+                await RollAsync(view, [view.Sequencer], "the sequencer went back", cancellationToken).ConfigureAwait(false);
+            }
+
+            return false;
+        }
+
+        if (read.Data.Length >= block.Length && read.Data.Span[..block.Length].SequenceEqual(block.Span))
+        {
+            return true;
+        }
+
+        var where = $"{view.Segment.BlobName} at location {view.Sequencer}, byte {view.Position}";
+        var batches = BatchScanner.Parse(read.Data, view.NextOffset, where, out var consumed);
+        if (consumed != read.Data.Length)
+        {
+            throw BatchScanner.Corrupt(where, new RecordBatchFormatException($"{read.Data.Length - consumed} bytes at the tail are not a whole batch."));
+        }
+
+        if (_producers is not null)
+        {
+            var now = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+            foreach (var batch in batches.Where(b => b.Header.Producer is not null))
+            {
+                _producers.Apply(batch.Header, now);
+            }
+        }
+
+        view.Advance(read.Data, batches, read.CommittedBlockCount);
+        _metOthersAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        _appendsSinceYield = 0;
+        return false;
+    }
+
+    /// <summary>
+    /// Writes the block, which the sequencer holds at <paramref name="position"/>, to the followers (in parallel)
+    /// and then to the leader. Answers how many copies hold it, or null when a roll decided instead that the
+    /// closed segment holds it; throws (retriable) when it is not stored.
+    /// </summary>
+    private async Task<int?> ReplicateAsync(WriterView view, ReadOnlyMemory<byte> block, long position, CancellationToken cancellationToken)
+    {
+        var holders = 1;
+        var followers = view.Followers;
+        if (followers.Count > 0)
+        {
+            var results = await Task.WhenAll(followers.Select(async f => (Location: f, Outcome: await _copies.WriteAsync(f, view, block, position).ConfigureAwait(false)))).ConfigureAwait(false);
+            if (results.Any(r => r.Outcome == CopyOutcome.Diverged))
+            {
+                return await SettleByRollAsync(view, [view.Sequencer], "copies disagree: the sequencer's storage went back", cancellationToken).ConfigureAwait(false);
+            }
+
+            if (results.Any(r => r.Outcome == CopyOutcome.Sealed))
+            {
+                return await SettleByRollAsync(view, [], "another writer sealed the segment", cancellationToken).ConfigureAwait(false);
+            }
+
+            var failed = results.Where(r => r.Outcome != CopyOutcome.Appended).Select(r => r.Location).ToList();
+            if (failed.Count > 0 && !await ShrinkIsrAsync(view, failed, cancellationToken).ConfigureAwait(false))
+            {
+                return await SettleByRollAsync(view, [], "the segment was rolled meanwhile", cancellationToken).ConfigureAwait(false);
+            }
+
+            holders += results.Length - failed.Count;
+        }
+
+        if (view.Leader != view.Sequencer)
+        {
+            switch (await _copies.WriteAsync(view.Leader, view, block, position).ConfigureAwait(false))
+            {
+                case CopyOutcome.Appended:
+                    holders++;
+                    break;
+                case CopyOutcome.Sealed:
+                    return await SettleByRollAsync(view, [], "another writer sealed the segment", cancellationToken).ConfigureAwait(false);
+                case CopyOutcome.Diverged:
+                    return await SettleByRollAsync(view, [view.Sequencer], "copies disagree: the sequencer's storage went back", cancellationToken).ConfigureAwait(false);
+                default:
+                    return await SettleByRollAsync(view, [view.Leader], "the leader does not answer", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return holders;
+    }
+
+    /// <summary>
+    /// After the block reached the sequencer, the segment had to be rolled: it is stored if the closed segment
+    /// (everything every remaining in-sync copy holds) reaches past it, and not stored otherwise.
+    /// </summary>
+    private async Task<int?> SettleByRollAsync(WriterView view, IReadOnlyCollection<int> exclude, string why, CancellationToken cancellationToken)
+    {
+        var end = view.NextOffset;
+        await RollAsync(view, exclude, why, cancellationToken).ConfigureAwait(false);
+        var segments = await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+        var closed = segments.FirstOrDefault(s => s.RowKey == view.Segment.RowKey);
+        if (closed?.EndOffset is { } closedAt && closedAt >= end)
+        {
+            _log.Committed([], closedAt);
+            return null;
+        }
+
+        throw new CloudLogException(ErrorCode.StorageUnavailable, $"Partition {Partition} changed replicas during the append ({why}); the batch was not stored.") { RetryAfter = TimeSpan.FromMilliseconds(200) };
+    }
+
+    /// <summary>
+    /// Removes followers that did not take a block from the ISR before the leader gets it (write-ahead), with the
+    /// state row's ETag. False when the segment was rolled meanwhile (the state's epoch moved on).
+    /// </summary>
+    private async Task<bool> ShrinkIsrAsync(WriterView view, IReadOnlyList<int> failed, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var state = view.State;
+            if (state.Epoch != view.Epoch)
+            {
+                return false;
+            }
+
+            if (!state.IsrList.Intersect(failed).Any())
+            {
+                return true;
+            }
+
+            var written = await _context.Leases.TryWriteStateAsync(state, s => s.Isr = PartitionStateEntity.FormatList(s.IsrList.Except(failed)), [], cancellationToken).ConfigureAwait(false);
+            if (written is not null)
+            {
+                view.State = written;
+                _log.StateChanged(written);
+                _context.Logger.LogWarning("{TopicId}/{Partition}: followers {Failed} failed an append and left the ISR; in sync {Isr}.", TopicId, Partition, string.Join(',', failed), written.Isr);
+                return true;
+            }
+
+            view.State = await _log.ReadStateAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
+    private async Task CommitAsync(WriterView view, List<PendingAppend> accepted, List<StoredBatch> batches, int holders, long position, int blockLength)
+    {
+        _log.Committed(view.MarkCommitted(), view.NextOffset);
+        Complete(accepted, batches, holders);
+        _bytesSinceCheckpoint += blockLength;
+        var interval = _context.Options.IndexIntervalBytes;
+        if (position / interval != view.Position / interval)
+        {
+            var entry = new OffsetIndexEntry(view.NextOffset, view.Position, view.MaxTimestamp);
+            var copies = view.State.IsrList;
+            _ = Task.WhenAll(copies.Select(location => _copies.AppendIndexEntryAsync(location, view.Segment.BlobName, entry)));
+        }
+
+        if (_bytesSinceCheckpoint >= _context.Options.ProducerCheckpointBytes)
+        {
+            await FlushProducersAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Answers the batches of a stored block; <c>acks=all</c> ones only when enough copies hold it.</summary>
+    private static void Complete(List<PendingAppend> accepted, List<StoredBatch> batches, int holders)
+    {
+        for (var i = 0; i < accepted.Count; i++)
+        {
+            var pending = accepted[i];
+            if (pending.Acks == Acks.All && holders < pending.Config.MinimumInSyncReplicas)
+            {
+                pending.Fail(NotEnoughReplicas(holders, pending.Config.MinimumInSyncReplicas, stored: true));
+            }
+            else
+            {
+                pending.Completion.TrySetResult(new AppendResult(batches[i].BaseOffset, batches[i].Header.MaxTimestamp, Duplicate: false));
+            }
+        }
+    }
+
+    /// <summary><c>acks=1</c> (and <c>acks=0</c>) batches are answered once the first copy, the sequencer, holds them.</summary>
+    private static void AnswerOnFirstCopy(List<PendingAppend> accepted, List<StoredBatch> batches)
+    {
+        for (var i = 0; i < accepted.Count; i++)
+        {
+            if (accepted[i].Acks != Acks.All)
+            {
+                accepted[i].Completion.TrySetResult(new AppendResult(batches[i].BaseOffset, batches[i].Header.MaxTimestamp, Duplicate: false));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Answers repeats of stored batches with the stored offsets, once every in-sync copy holds them: a repeat of a
+    /// batch that only reached the sequencer (its writer died) brings the other copies up first.
+    /// </summary>
+    private async Task AnswerDuplicatesAsync(WriterView view, ProducerPlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.Duplicates.Count == 0)
+        {
+            return;
+        }
+
+        if (plan.Duplicates.Any(d => d.Stored.BaseOffset >= view.CommittedOffset))
+        {
+            if (!ReferenceEquals(view, _view))
+            {
+                // The segment was rolled meanwhile: whether the stored batch survived is for a retry to find out.
+                FailAll(plan.Duplicates.Select(d => d.Pending), new CloudLogException(ErrorCode.StorageUnavailable, $"Partition {Partition} changed replicas; retry.") { RetryAfter = TimeSpan.FromMilliseconds(200) });
+                return;
+            }
+
+            var holders = await ReplicateAsync(view, ReadOnlyMemory<byte>.Empty, view.Position, cancellationToken).ConfigureAwait(false);
+            if (holders is not null)
+            {
+                _log.Committed(view.MarkCommitted(), view.NextOffset);
+            }
+        }
+
+        foreach (var (pending, stored) in plan.Duplicates)
+        {
+            pending.Completion.TrySetResult(new AppendResult(stored.BaseOffset, stored.Timestamp, Duplicate: true));
+        }
+    }
+
+    /// <summary>
+    /// The producer state, built when first needed: the persisted rows from the checkpoint, the committed log from
+    /// there to where the view starts, then what the view has seen; producers not met yet are read from their rows.
+    /// </summary>
+    private async Task<ProducerStateMap> ProducersAsync(WriterView view, List<PendingAppend> group, CancellationToken cancellationToken)
+    {
+        var now = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (_producers is null)
+        {
+            var map = new ProducerStateMap();
+            var checkpoint = view.State.ProducerCheckpoint;
+            await _log.ScanProducersAsync(map, checkpoint, view.StartOffset, now, cancellationToken).ConfigureAwait(false);
+            foreach (var header in view.ProducerBatches)
+            {
+                map.Apply(header, now);
+            }
+
+            _producers = map;
+            _bytesSinceCheckpoint = checkpoint == view.NextOffset ? 0 : _context.Options.ProducerCheckpointBytes;
+        }
+
+        var unknown = group
+            .Select(p => p.Header.Producer)
+            .Where(p => p is not null && !_producers.Contains(p.Value.ProducerId))
+            .Select(p => p!.Value.ProducerId)
+            .Distinct()
+            .ToList();
+        var rows = await Task.WhenAll(unknown.Select(id => _context.Producers.GetAsync(TopicId, Partition, id, cancellationToken))).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            if (row is not null && !IsExpired(row, now))
+            {
+                _producers.Merge(row);
+            }
+        }
+
+        return _producers;
+    }
+
+    /// <summary>
+    /// Persists the producers that changed, with the checkpoint at the view's committed end, in one transaction
+    /// with the state row under its ETag; only forward (a checkpoint never moves back). On any failure the state
+    /// is rebuilt when next needed, so nothing it should have persisted is lost.
+    /// </summary>
+    private async Task FlushProducersAsync()
+    {
+        if (_producers is not { } producers || _view is not { } view || view.CommittedOffset != view.NextOffset)
+        {
+            return;
+        }
+
+        var now = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        producers.Expire(e => IsExpired(e, now));
+        var dirty = producers.TakeDirty();
+        var checkpoint = view.CommittedOffset;
+        try
+        {
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var state = view.State;
+                if (state.ProducerCheckpoint >= checkpoint)
+                {
+                    _bytesSinceCheckpoint = 0;
+                    return;
+                }
+
+                var rows = dirty.Select(e => (Azure.Data.Tables.ITableEntity)ProducerEntity.From(TopicId, Partition, e)).ToList();
+                var written = await _context.Leases.TryWriteStateAsync(state, s => s.ProducerCheckpoint = checkpoint, rows, CancellationToken.None).ConfigureAwait(false);
+                if (written is not null)
+                {
+                    view.State = written;
+                    _log.StateChanged(written);
+                    _bytesSinceCheckpoint = 0;
+                    return;
+                }
+
+                view.State = await _log.ReadStateAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (SegmentCopies.IsUnavailable(e) || e is Azure.RequestFailedException or CloudLogException)
+        {
+            _context.Logger.LogWarning(e, "Producer state of {TopicId}/{Partition} not persisted; it is rebuilt from the log.", TopicId, Partition);
+        }
+
+        _producers = null;
+    }
+
+    private bool IsExpired(ProducerStateEntry entry, long now)
+    {
+        var expiration = ProducerIdempotence.IsDerivedFromKey(entry.ProducerId)
+            ? _context.Options.IdempotencyKeyExpiration
+            : _context.Options.ProducerIdExpiration;
+        return entry.LastAppendTime < now - (long)expiration.TotalMilliseconds;
+    }
+
+    private bool ShouldRoll(WriterView view, long blockSize, TopicConfig config)
+    {
+        if (view.Position == 0)
+        {
+            return false; // never roll an empty segment
+        }
+
+        var age = _context.Time.GetUtcNow().ToUnixTimeMilliseconds() - view.Segment.CreatedAt;
+        return view.Position + blockSize > config.SegmentMaxBytes
+            || view.BlockCount >= _context.Options.MaxBlocksPerSegment
+            || age >= (long)config.SegmentMaxAge.TotalMilliseconds;
+    }
+
+    /// <summary>
+    /// Kafka's check before an append: with fewer in-sync replicas than the topic's <c>min.insync.replicas</c>,
+    /// an <c>acks=all</c> batch is refused (NOT_ENOUGH_REPLICAS, retriable) and nothing of it is stored.
+    /// </summary>
+    private static void RefuseWithoutEnoughReplicas(List<PendingAppend> group, WriterView view)
+    {
+        var inSync = view.State.IsrList.Count;
+        foreach (var pending in group.Where(p => p.Acks == Acks.All && inSync < p.Config.MinimumInSyncReplicas))
+        {
+            pending.Fail(NotEnoughReplicas(inSync, pending.Config.MinimumInSyncReplicas, stored: false));
+        }
+
+        group.RemoveAll(p => p.IsCompleted);
+    }
+
+    private static CloudLogException NotEnoughReplicas(int inSync, int required, bool stored) =>
+        new(ErrorCode.NotEnoughReplicas, stored
+            ? $"The batch was stored, but only {inSync} replicas hold it and min.insync.replicas is {required}: it is not acknowledged. A retry may store it twice unless the producer is idempotent."
+            : $"Only {inSync} replicas are in sync and min.insync.replicas is {required}; nothing was stored.")
+        {
+            RetryAfter = TimeSpan.FromSeconds(5),
+        };
+
+    private static (byte[] Block, List<StoredBatch> Batches) BuildBlock(List<PendingAppend> group, long baseOffset, int epoch)
+    {
+        var block = new byte[group.Sum(p => p.Batch.Length)];
+        var batches = new List<StoredBatch>(group.Count);
+        var position = 0;
+        foreach (var pending in group)
+        {
+            var target = block.AsMemory(position, pending.Batch.Length);
+            pending.Batch.CopyTo(target);
+            RecordBatch.StampOffsetAndEpoch(target.Span, baseOffset, epoch);
+            RecordBatch.TryReadHeader(target.Span, out var header);
+            batches.Add(new StoredBatch(header, target));
+            baseOffset = header.NextOffset;
+            position += pending.Batch.Length;
+        }
+
+        return (block, batches);
+    }
+
+    private static void FailAll(IEnumerable<PendingAppend> operations, Exception e)
+    {
+        foreach (var operation in operations)
+        {
+            operation.Fail(e);
+        }
+    }
+}

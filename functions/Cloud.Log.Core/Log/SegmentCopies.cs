@@ -1,0 +1,412 @@
+using Azure;
+using Azure.Storage.Blobs.Specialized;
+using Cloud.Log.Core.Storage;
+using Cloud.Log.Protocol.Batches;
+using Microsoft.Extensions.Logging;
+
+namespace Cloud.Log.Core.Log;
+
+/// <summary>
+/// Operations on the copies of one partition's segments, each at one location: position-conditioned appends
+/// (and bringing a lagging copy up to the sequencer's bytes before), sealing and measuring, reading a tail,
+/// copying a segment for catch-up, and index entries. Stateless apart from the storage clients: the writer,
+/// the roller and catch-up share it.
+/// </summary>
+internal sealed class SegmentCopies(LogContext context, string topicId, int partition)
+{
+    /// <summary>Bytes copied per read and per append during catch-up: one append blob block at most.</summary>
+    private const int CopyChunkBytes = Topics.TopicConfig.MaxBlockBytes;
+
+    private const string BlockCountExceedsLimit = "BlockCountExceedsLimit";
+
+    private SegmentBlobs Location(int location) => context.Locations[location];
+
+    /// <summary>
+    /// Appends <paramref name="block"/> at exactly <paramref name="position"/> within the replica lag limit. An
+    /// append whose answer was lost but which landed (an SDK retry then meets 412) counts as appended.
+    /// </summary>
+    public Task<(CopyOutcome Outcome, int BlockCount)> AppendAsync(int location, string blobName, ReadOnlyMemory<byte> block, long position) =>
+        AppendAsync(location, blobName, block, position, checkBehind: true);
+
+    /// <summary>
+    /// <see cref="AppendAsync(int, string, ReadOnlyMemory{byte}, long)"/> for the sequencer: a 412 answers
+    /// <see cref="CopyOutcome.Behind"/> at once, since the writer reads what lies there next anyway (and finds its
+    /// own block there if an SDK retry of a landed append met the condition).
+    /// </summary>
+    public Task<(CopyOutcome Outcome, int BlockCount)> SequenceAsync(int location, string blobName, ReadOnlyMemory<byte> block, long position) =>
+        AppendAsync(location, blobName, block, position, checkBehind: false);
+
+    private async Task<(CopyOutcome Outcome, int BlockCount)> AppendAsync(int location, string blobName, ReadOnlyMemory<byte> block, long position, bool checkBehind)
+    {
+        var blob = Location(location).Data(blobName);
+        using var timeout = new CancellationTokenSource(context.Options.ReplicaLagTimeMax);
+        try
+        {
+            return (CopyOutcome.Appended, await SegmentBlobs.AppendAsync(blob, block, position, timeout.Token).ConfigureAwait(false));
+        }
+        catch (RequestFailedException e) when (StorageErrors.IsSealed(e) || e.ErrorCode == BlockCountExceedsLimit)
+        {
+            // A copy at the block limit takes no more appends either: it is rolled like a sealed one.
+            return (CopyOutcome.Sealed, 0);
+        }
+        catch (RequestFailedException e) when (StorageErrors.IsAppendPositionMismatch(e))
+        {
+            return checkBehind && await LandedAsync(blob, block, position).ConfigureAwait(false) ? (CopyOutcome.Appended, 0) : (CopyOutcome.Behind, 0);
+        }
+        catch (Exception e) when (IsUnavailable(e) || e is RequestFailedException { Status: 404 })
+        {
+            // A missing copy is an unavailable copy (its storage lost it).
+            if (await LandedAsync(blob, block, position).ConfigureAwait(false))
+            {
+                return (CopyOutcome.Appended, 0);
+            }
+
+            context.Logger.LogWarning(e, "Location {Location} did not take an append to {TopicId}/{Partition} at byte {Position}.", location, topicId, partition, position);
+            return (CopyOutcome.Unavailable, 0);
+        }
+    }
+
+    /// <summary>
+    /// Makes the copy at <paramref name="location"/> hold <paramref name="block"/> at <paramref name="position"/>,
+    /// first appending what it lacks before it (bytes the sequencer got from other writers, taken from the view or
+    /// read from the sequencer). Every byte written comes from the sequencer's copy at the same position, so two
+    /// writers doing this at once meet the position condition and write nothing twice.
+    /// </summary>
+    public async Task<CopyOutcome> WriteAsync(int location, WriterView view, ReadOnlyMemory<byte> block, long position)
+    {
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            // An empty block only brings the copy up to the position (what a repeated batch needs before its answer).
+            var (outcome, _) = block.IsEmpty ? (CopyOutcome.Behind, 0) : await AppendAsync(location, view.Segment.BlobName, block, position).ConfigureAwait(false);
+            if (outcome != CopyOutcome.Behind)
+            {
+                return outcome;
+            }
+
+            var measured = await MeasureAsync(location, view.Segment.BlobName).ConfigureAwait(false);
+            if (measured is not { } copy)
+            {
+                return CopyOutcome.Unavailable;
+            }
+
+            if (copy.Sealed)
+            {
+                return CopyOutcome.Sealed;
+            }
+
+            if (block.IsEmpty && copy.Length >= position)
+            {
+                return CopyOutcome.Appended;
+            }
+
+            if (copy.Length > position)
+            {
+                // Longer, and our block is not there (AppendAsync compared): other bytes where ours belong.
+                return CopyOutcome.Diverged;
+            }
+
+            var missing = view.BytesBetween(copy.Length, position) ?? await ReadSequencerAsync(view, copy.Length, position).ConfigureAwait(false);
+            if (missing is not { } bytes)
+            {
+                return CopyOutcome.Unavailable;
+            }
+
+            foreach (var chunk in Chunks(bytes, copy.Length))
+            {
+                var (filled, _) = await AppendAsync(location, view.Segment.BlobName, chunk.Bytes, chunk.Position).ConfigureAwait(false);
+                if (filled is CopyOutcome.Sealed or CopyOutcome.Unavailable)
+                {
+                    return filled;
+                }
+
+                if (filled == CopyOutcome.Behind)
+                {
+                    break; // another writer filled it meanwhile (or is filling it): measure again
+                }
+            }
+        }
+
+        return CopyOutcome.Unavailable;
+    }
+
+    /// <summary>The copy's length and whether it is sealed; null when its location does not answer. A missing blob is length 0.</summary>
+    public async Task<(long Length, bool Sealed)?> MeasureAsync(int location, string blobName)
+    {
+        using var timeout = new CancellationTokenSource(context.Options.ReplicaLagTimeMax);
+        try
+        {
+            return await SegmentBlobs.MeasureAsync(Location(location).Data(blobName), timeout.Token).ConfigureAwait(false) ?? (0, false);
+        }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Seals one copy and answers its length, or null when the location does not answer (or lost the copy).</summary>
+    public async Task<long?> SealAndMeasureAsync(int location, string blobName, CancellationToken cancellationToken)
+    {
+        var blob = Location(location).Data(blobName);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(context.Options.ReplicaLagTimeMax);
+        try
+        {
+            await SegmentBlobs.SealAsync(blob, timeout.Token).ConfigureAwait(false);
+            return (await SegmentBlobs.MeasureAsync(blob, timeout.Token).ConfigureAwait(false))?.Length;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && (IsUnavailable(e) || e is RequestFailedException { Status: 404 }))
+        {
+            context.Logger.LogWarning(e, "Location {Location} did not seal {Segment}.", location, blobName);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Reads one copy's tail from its last index entry at or before <paramref name="end"/>: to its end, or to
+    /// <paramref name="end"/> (which must fall on a batch boundary). An empty range costs no read of the data.
+    /// </summary>
+    public async Task<SegmentTail> ReadTailAsync(int location, SegmentInfo segment, long? end, CancellationToken cancellationToken)
+    {
+        var index = await ReadIndexAsync(location, segment, cancellationToken).ConfigureAwait(false);
+        var from = end is { } limit ? index.FloorForPosition(limit) : index.Last;
+        var blob = Location(location).Data(segment.BlobName);
+        var read = await SegmentBlobs.ReadAsync(blob, from.Position, end is { } e ? e - from.Position : null, cancellationToken).ConfigureAwait(false);
+        var where = $"{segment.BlobName} at location {location}, byte {from.Position}";
+        var batches = BatchScanner.Parse(read.Data, from.Offset, where, out var consumed);
+        if (consumed != read.Data.Length)
+        {
+            throw BatchScanner.Corrupt(where, new RecordBatchFormatException($"{read.Data.Length - consumed} bytes at the tail are not a whole batch."));
+        }
+
+        return new SegmentTail(
+            from.Position,
+            from.Offset,
+            from.Position + consumed,
+            batches.Count > 0 ? batches[^1].NextOffset : from.Offset,
+            read.CommittedBlockCount,
+            batches.Aggregate(from.MaxTimestampBefore, (max, b) => Math.Max(max, b.Header.MaxTimestamp)),
+            index.Count,
+            read.Data,
+            batches,
+            read.IsSealed);
+    }
+
+    /// <summary>Reads a segment's offset index at one location; a missing index blob is an empty index.</summary>
+    public async Task<OffsetIndex> ReadIndexAsync(int location, SegmentInfo segment, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var read = await SegmentBlobs.ReadAsync(Location(location).Index(segment.BlobName), 0, null, cancellationToken).ConfigureAwait(false);
+            return OffsetIndex.Parse(segment.BaseOffset, read.Data.Span, segment.SizeBytes);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return OffsetIndex.Parse(segment.BaseOffset, ReadOnlySpan<byte>.Empty, null);
+        }
+    }
+
+    /// <summary>
+    /// Appends an index entry to one copy's index, after the last one there: entries stay in order even when
+    /// several writers add them at once. The index is a hint (a missing entry only makes readers read further),
+    /// so failures are logged, not thrown.
+    /// </summary>
+    public async Task AppendIndexEntryAsync(int location, string blobName, OffsetIndexEntry entry)
+    {
+        var index = Location(location).Index(blobName);
+        using var timeout = new CancellationTokenSource(context.Options.ReplicaLagTimeMax);
+        try
+        {
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var length = (await SegmentBlobs.MeasureAsync(index, timeout.Token).ConfigureAwait(false))?.Length ?? 0;
+                if (length % OffsetIndex.EntrySize != 0)
+                {
+                    return;
+                }
+
+                if (length > 0)
+                {
+                    var last = await SegmentBlobs.ReadAsync(index, length - OffsetIndex.EntrySize, OffsetIndex.EntrySize, timeout.Token).ConfigureAwait(false);
+                    var parsed = OffsetIndex.Parse(0, last.Data.Span, null);
+                    if (parsed.Count > 0 && parsed.Last.Position >= entry.Position)
+                    {
+                        return; // a later entry is there already
+                    }
+                }
+
+                try
+                {
+                    await SegmentBlobs.AppendAsync(index, OffsetIndex.Encode(entry), length, timeout.Token).ConfigureAwait(false);
+                    return;
+                }
+                catch (RequestFailedException e) when (StorageErrors.IsAppendPositionMismatch(e))
+                {
+                    // Another writer added one: look again.
+                }
+            }
+        }
+        catch (Exception e) when (e is RequestFailedException or OperationCanceledException or AggregateException)
+        {
+            context.Logger.LogWarning(e, "Index entry for {TopicId}/{Partition} not written at location {Location}.", topicId, partition, location);
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="target"/>'s copy of <paramref name="segment"/> hold the source's first
+    /// <paramref name="end"/> bytes: appends what it lacks in whole, CRC-checked batches, then its index
+    /// entries, and seals it when asked. A copy already longer holds the same bytes up to
+    /// <paramref name="end"/> (the rest is what a failed writer left past the committed end). False when the
+    /// copy is sealed short of the end and can no longer be completed.
+    /// </summary>
+    public async Task<bool> CopySegmentAsync(int source, int target, SegmentInfo segment, long end, bool seal, CancellationToken cancellationToken)
+    {
+        var to = Location(target);
+        var from = Location(source);
+        var blob = to.Data(segment.BlobName);
+        var measured = await SegmentBlobs.MeasureAsync(blob, cancellationToken).ConfigureAwait(false);
+        if (measured is null)
+        {
+            await to.CreateSegmentAsync(segment.BlobName, cancellationToken).ConfigureAwait(false);
+            measured = (0, false);
+        }
+
+        var (position, isSealed) = measured.Value;
+        if (position < end && isSealed)
+        {
+            context.Logger.LogError("Location {Location}'s copy of {Segment} is sealed at byte {Position}, short of {End}; it cannot rejoin.", target, segment.BlobName, position, end);
+            return false;
+        }
+
+        while (position < end)
+        {
+            var read = await SegmentBlobs.ReadAsync(from.Data(segment.BlobName), position, Math.Min(CopyChunkBytes, end - position), cancellationToken).ConfigureAwait(false);
+            var where = $"{segment.BlobName} at location {source}, byte {position}";
+            BatchScanner.Parse(read.Data, null, where, out var consumed);
+            if (consumed == 0)
+            {
+                throw BatchScanner.Corrupt(where, new RecordBatchFormatException("No whole batch where the copy continues."));
+            }
+
+            try
+            {
+                await SegmentBlobs.AppendAsync(blob, read.Data[..consumed], position, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (StorageErrors.IsAppendPositionMismatch(e))
+            {
+                // Another copier (or a writer) appended first: carry on from where the copy ends now.
+                position = (await SegmentBlobs.MeasureAsync(blob, cancellationToken).ConfigureAwait(false))?.Length ?? position;
+                continue;
+            }
+
+            position += consumed;
+        }
+
+        await CopyIndexAsync(source, target, segment, end, cancellationToken).ConfigureAwait(false);
+        if (seal)
+        {
+            await SegmentBlobs.SealAsync(blob, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>Creates a segment's blobs at one location within the replica lag limit; false when it does not answer.</summary>
+    public async Task<bool> TryCreateAsync(int location, string blobName, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(context.Options.ReplicaLagTimeMax);
+        try
+        {
+            await Location(location).CreateSegmentAsync(blobName, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && (IsUnavailable(e) || e is RequestFailedException))
+        {
+            context.Logger.LogWarning(e, "Location {Location} could not create {Segment}.", location, blobName);
+            return false;
+        }
+    }
+
+    /// <summary>A location that does not answer, or answers with a server error or throttling.</summary>
+    public static bool IsUnavailable(Exception e) =>
+        e is AggregateException or OperationCanceledException or TimeoutException or HttpRequestException or IOException
+        || (e is RequestFailedException r && r.Status is 0 or 408 or 429 or >= 500);
+
+    /// <summary>Appends the source index's entries (up to byte <paramref name="end"/>) that the target's index lacks.</summary>
+    private async Task CopyIndexAsync(int source, int target, SegmentInfo segment, long end, CancellationToken cancellationToken)
+    {
+        var sourceIndex = await ReadIndexAsync(source, segment, cancellationToken).ConfigureAwait(false);
+        var targetBlob = Location(target).Index(segment.BlobName);
+        var length = (await SegmentBlobs.MeasureAsync(targetBlob, cancellationToken).ConfigureAwait(false))?.Length ?? 0;
+        var have = (int)(length / OffsetIndex.EntrySize);
+        var missing = sourceIndex.Entries.Skip(have).Where(e => e.Position <= end).ToList();
+        if (missing.Count == 0 || length % OffsetIndex.EntrySize != 0)
+        {
+            return;
+        }
+
+        var bytes = missing.SelectMany(OffsetIndex.Encode).ToArray();
+        try
+        {
+            await SegmentBlobs.AppendAsync(targetBlob, bytes, length, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (StorageErrors.IsAppendPositionMismatch(e))
+        {
+            // Another copier wrote them: the index is a hint either way.
+        }
+    }
+
+    /// <summary>Whether the copy holds exactly <paramref name="block"/> at <paramref name="position"/>.</summary>
+    private async Task<bool> LandedAsync(AppendBlobClient blob, ReadOnlyMemory<byte> block, long position)
+    {
+        using var timeout = new CancellationTokenSource(context.Options.ReplicaLagTimeMax);
+        try
+        {
+            var read = await SegmentBlobs.ReadAsync(blob, position, block.Length, timeout.Token).ConfigureAwait(false);
+            return read.Data.Span.SequenceEqual(block.Span);
+        }
+        catch (Exception e) when (IsUnavailable(e) || e is RequestFailedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The sequencer's bytes between two positions this writer no longer holds; null when it does not answer.</summary>
+    private async Task<ReadOnlyMemory<byte>?> ReadSequencerAsync(WriterView view, long from, long to)
+    {
+        using var timeout = new CancellationTokenSource(context.Options.ReplicaLagTimeMax);
+        try
+        {
+            var read = await SegmentBlobs.ReadAsync(Location(view.Sequencer).Data(view.Segment.BlobName), from, to - from, timeout.Token).ConfigureAwait(false);
+            return read.Data.Length == to - from ? read.Data : null;
+        }
+        catch (Exception e) when (IsUnavailable(e) || e is RequestFailedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Whole batches, at most one block each, so a long run of missing bytes goes in block-sized appends.</summary>
+    private static IEnumerable<(long Position, ReadOnlyMemory<byte> Bytes)> Chunks(ReadOnlyMemory<byte> bytes, long position)
+    {
+        var start = 0;
+        var at = 0;
+        while (at < bytes.Length)
+        {
+            RecordBatch.TryReadHeader(bytes.Span[at..], out var header);
+            var size = Math.Max(header.TotalSize, 1);
+            if (at > start && at + size - start > CopyChunkBytes)
+            {
+                yield return (position + start, bytes[start..at]);
+                start = at;
+            }
+
+            at = Math.Min(bytes.Length, at + size);
+        }
+
+        if (at > start)
+        {
+            yield return (position + start, bytes[start..at]);
+        }
+    }
+}
