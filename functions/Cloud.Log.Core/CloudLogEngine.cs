@@ -3,7 +3,6 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Cloud.Log.Core.Groups;
-using Cloud.Log.Core.Leases;
 using Cloud.Log.Core.Log;
 using Cloud.Log.Core.Metadata;
 using Cloud.Log.Core.Producers;
@@ -42,8 +41,7 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
         _topics = new TopicCatalog(tables, options, locations.Count, time);
         _groups = new GroupOffsetStore(tables, time);
         _membership = new GroupMembership(tables, PartitionCountOrNullAsync, time);
-        var leases = new PartitionLeaseManager(tables.Partitions, options, time);
-        _logContext = new LogContext(options, time, tables, locations, leases, new ProducerStateStore(tables.Partitions), logger);
+        _logContext = new LogContext(options, time, tables, locations, new PartitionStateStore(tables.Partitions), new ProducerStateStore(tables.Partitions), logger);
     }
 
     /// <summary>Storage requests this engine has sent, by kind.</summary>
@@ -73,8 +71,6 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
         }
 
         var copy = (options ?? new CloudLogEngineOptions()).Clone();
-        copy.InstanceId ??= Guid.NewGuid().ToString("N");
-        copy.Validate();
         var counter = new StorageRequestCounter();
         var blobOptions = new BlobClientOptions();
         ConfigureRetries(blobOptions.Retry);
@@ -154,7 +150,7 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
         GuardAsync(async () =>
         {
             var topic = await _topics.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
-            var partitions = await _logContext.Leases.GetStatesAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
+            var partitions = await _logContext.States.GetStatesAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
             foreach (var partition in partitions)
             {
                 var log = await GetLogAsync(topic.TopicId, int.Parse(partition.RowKey, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
@@ -186,7 +182,7 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
                 continue; // deleted meanwhile
             }
 
-            var states = await _logContext.Leases.GetStatesAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
+            var states = await _logContext.States.GetStatesAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
             foreach (var state in states.Where(s => s.IsrList.Count < s.ReplicaList.Count))
             {
                 var partition = int.Parse(state.RowKey, System.Globalization.CultureInfo.InvariantCulture);
@@ -256,7 +252,7 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
 
     private async Task<TopicDescription> DescribeAsync(TopicMetadata topic, CancellationToken cancellationToken)
     {
-        var states = await _logContext.Leases.GetStatesAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
+        var states = await _logContext.States.GetStatesAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
         var partitions = await Task.WhenAll(states
             .Select(s => (State: s, Partition: int.Parse(s.RowKey, System.Globalization.CultureInfo.InvariantCulture)))
             .Where(s => s.Partition < topic.PartitionCount)

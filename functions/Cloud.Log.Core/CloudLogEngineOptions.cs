@@ -8,10 +8,6 @@ public sealed class CloudLogEngineOptions
 {
     private string _resourcePrefix = "cloudlog";
     private int _defaultReplicationFactor = 1;
-    private TimeSpan _leaseDuration = TimeSpan.FromSeconds(15);
-    private TimeSpan _leaseRenewInterval = TimeSpan.FromSeconds(5);
-    private TimeSpan _leaseSafetyMargin = TimeSpan.FromSeconds(3);
-    private TimeSpan _leaseAcquireTimeout = TimeSpan.FromSeconds(30);
     private long _tailCacheBytesPerPartition = 8L * 1024 * 1024;
     private long _tailCacheBytes = 64L * 1024 * 1024;
     private long _readAheadBytes = 32L * 1024 * 1024;
@@ -51,46 +47,6 @@ public sealed class CloudLogEngineOptions
     {
         get => _defaultReplicationFactor;
         set => _defaultReplicationFactor = InRange(value, 1, 100);
-    }
-
-    /// <summary>
-    /// How long a partition lease lasts without renewal. Default 15 s; 2 s to 60 s. An instance that
-    /// crashed holds its partitions' leadership this long at most.
-    /// </summary>
-    public TimeSpan LeaseDuration
-    {
-        get => _leaseDuration;
-        set => _leaseDuration = InRange(value, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(60));
-    }
-
-    /// <summary>
-    /// How often a writing leader renews its lease; also how long an idle leader keeps it, and how soon it
-    /// hands it to another instance that asked for it. Default 5 s; below <see cref="LeaseDuration"/>.
-    /// </summary>
-    public TimeSpan LeaseRenewInterval
-    {
-        get => _leaseRenewInterval;
-        set => _leaseRenewInterval = InRange(value, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(60));
-    }
-
-    /// <summary>
-    /// No append starts when less than this remains of the lease (clocks drift, requests take time).
-    /// Default 3 s.
-    /// </summary>
-    public TimeSpan LeaseSafetyMargin
-    {
-        get => _leaseSafetyMargin;
-        set => _leaseSafetyMargin = InRange(value, TimeSpan.Zero, TimeSpan.FromSeconds(30));
-    }
-
-    /// <summary>
-    /// How long a produce waits for a partition's leadership held by another instance before it answers
-    /// STORAGE_UNAVAILABLE with a retry hint. Default 30 s.
-    /// </summary>
-    public TimeSpan LeaseAcquireTimeout
-    {
-        get => _leaseAcquireTimeout;
-        set => _leaseAcquireTimeout = InRange(value, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5));
     }
 
     /// <summary>
@@ -216,12 +172,6 @@ public sealed class CloudLogEngineOptions
     }
 
     /// <summary>
-    /// This instance's name as a lease owner. Default: a new GUID per engine. Two engines must never
-    /// share one.
-    /// </summary>
-    public string? InstanceId { get; set; }
-
-    /// <summary>
     /// How long a blob that compaction replaced (or that no segment row names) stays before the cleanup
     /// deletes it, so readers that still hold the old segment list finish their reads. Default 10 min.
     /// </summary>
@@ -238,14 +188,6 @@ public sealed class CloudLogEngineOptions
     internal Func<string, CancellationToken, Task>? StepHook { get; set; }
 
     internal CloudLogEngineOptions Clone() => (CloudLogEngineOptions)MemberwiseClone();
-
-    internal void Validate()
-    {
-        if (LeaseRenewInterval >= LeaseDuration || LeaseSafetyMargin >= LeaseDuration)
-        {
-            throw new ArgumentException("LeaseRenewInterval and LeaseSafetyMargin must be shorter than LeaseDuration.");
-        }
-    }
 
     private static T InRange<T>(T value, T min, T max)
         where T : IComparable<T>

@@ -1,5 +1,5 @@
 // Usage: Cloud.Log.Core.TestWriter <metadata connection string> <replica connection strings, joined by '|'>
-//                                   <resource prefix> <topic> <records> <tag> [lease seconds] [idempotent|plain]
+//                                   <resource prefix> <topic> <records> <tag> [unused] [idempotent|plain]
 // Produces <records> records valued "<tag>-<i>" to partition 0, four at a time, with its own engine (own
 // storage clients), and prints "ack <offset> <value> <timestamp>" for each acknowledgement, where the
 // timestamp is Stopwatch.GetTimestamp() (the machine's monotonic clock, shared by every process on it).
@@ -18,14 +18,10 @@ using Cloud.Log.Core.Storage;
 var metadata = StorageLocation.FromConnectionString("metadata", args[0]);
 var replicas = args[1].Split('|').Select((c, i) => StorageLocation.FromConnectionString($"location{i}", c)).ToList();
 var (prefix, topic, count, tag) = (args[2], args[3], int.Parse(args[4], CultureInfo.InvariantCulture), args[5]);
-var leaseSeconds = args.Length > 6 ? double.Parse(args[6], CultureInfo.InvariantCulture) : 3;
 var idempotent = args.Length <= 7 || args[7] != "plain";
 var options = new CloudLogEngineOptions
 {
     ResourcePrefix = prefix,
-    LeaseDuration = TimeSpan.FromSeconds(leaseSeconds),
-    LeaseRenewInterval = TimeSpan.FromMilliseconds(200),
-    LeaseSafetyMargin = TimeSpan.FromSeconds(1),
     ReplicaLagTimeMax = TimeSpan.FromSeconds(2),
     MetadataCacheTtl = TimeSpan.FromMilliseconds(200),
 };

@@ -1,4 +1,3 @@
-using Cloud.Log.Core.Leases;
 using Cloud.Log.Core.Metadata;
 using Cloud.Log.Core.Producers;
 using Cloud.Log.Core.Storage;
@@ -12,7 +11,7 @@ internal sealed record LogContext(
     TimeProvider Time,
     MetadataTables Tables,
     IReadOnlyList<SegmentBlobs> Locations,
-    PartitionLeaseManager Leases,
+    PartitionStateStore States,
     ProducerStateStore Producers,
     ILogger Logger)
 {

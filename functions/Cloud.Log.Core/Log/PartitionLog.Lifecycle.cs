@@ -114,7 +114,7 @@ internal sealed partial class PartitionLog
     {
         for (var attempt = 0; ; attempt++)
         {
-            var state = await _context.Leases.GetStateAsync(TopicId, Partition, cancellationToken).ConfigureAwait(false)
+            var state = await _context.States.GetStateAsync(TopicId, Partition, cancellationToken).ConfigureAwait(false)
                 ?? throw new CloudLogException(Protocol.Errors.ErrorCode.UnknownTopicOrPartition, $"Partition {Partition} no longer exists.");
             if (state.LogStartOffset >= logStart)
             {

@@ -599,7 +599,9 @@ internal sealed partial class PartitionLog
 
     private async Task<long> ReadLeaderTailAsync(CancellationToken cancellationToken)
     {
-        var viewRead = LoadReplicaViewAsync(cancellationToken);
+        // The replica view may be a little old: the leader changes only with a roll, which seals the copy read here
+        // (then both are read again), and a leader that went away fails the read (then the view is read again).
+        var viewRead = GetReplicaViewAsync(cancellationToken);
         var segments = _segments is { Count: > 0 } known && !known[^1].IsClosed
             ? known
             : await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
@@ -628,9 +630,11 @@ internal sealed partial class PartitionLog
             {
                 read = await SegmentBlobs.ReadAsync(Location(view.Leader).Data(last.BlobName), _probe.Position, null, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsUnavailable(e) && hop < 2)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && (IsUnavailable(e) || IsMissing(e)) && hop < 2)
             {
                 view = await LoadReplicaViewAsync(cancellationToken).ConfigureAwait(false);
+                segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+                _probe = null;
                 continue;
             }
 
@@ -659,7 +663,9 @@ internal sealed partial class PartitionLog
 
             // Sealed: the segment was closed (a roll, or a new leader fenced it) and its committed end may be
             // shorter than this copy; the next segment holds what follows.
+            var stateRead = LoadReplicaViewAsync(cancellationToken);
             segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+            view = await stateRead.ConfigureAwait(false);
             var closed = segments.FirstOrDefault(s => s.RowKey == last.RowKey);
             if (closed?.EndOffset is { } end && segments[^1].RowKey == last.RowKey)
             {

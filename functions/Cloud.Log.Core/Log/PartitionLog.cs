@@ -68,7 +68,7 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     /// <summary>The partition's state row, read now (with its ETag), which also refreshes the replica view.</summary>
     public async Task<PartitionStateEntity> ReadStateAsync(CancellationToken cancellationToken)
     {
-        var state = await _context.Leases.GetStateAsync(TopicId, Partition, cancellationToken).ConfigureAwait(false)
+        var state = await _context.States.GetStateAsync(TopicId, Partition, cancellationToken).ConfigureAwait(false)
             ?? throw new CloudLogException(Protocol.Errors.ErrorCode.UnknownTopicOrPartition, $"Partition {Partition} no longer exists.");
         _replicaView = ToView(state);
         return state;

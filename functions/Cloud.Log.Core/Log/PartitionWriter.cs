@@ -490,7 +490,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
                 return true;
             }
 
-            var written = await _context.Leases.TryWriteStateAsync(state, s => s.Isr = PartitionStateEntity.FormatList(s.IsrList.Except(failed)), [], cancellationToken).ConfigureAwait(false);
+            var written = await _context.States.TryWriteStateAsync(state, s => s.Isr = PartitionStateEntity.FormatList(s.IsrList.Except(failed)), [], cancellationToken).ConfigureAwait(false);
             if (written is not null)
             {
                 view.State = written;
@@ -653,7 +653,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
                 }
 
                 var rows = dirty.Select(e => (Azure.Data.Tables.ITableEntity)ProducerEntity.From(TopicId, Partition, e)).ToList();
-                var written = await _context.Leases.TryWriteStateAsync(state, s => s.ProducerCheckpoint = checkpoint, rows, CancellationToken.None).ConfigureAwait(false);
+                var written = await _context.States.TryWriteStateAsync(state, s => s.ProducerCheckpoint = checkpoint, rows, CancellationToken.None).ConfigureAwait(false);
                 if (written is not null)
                 {
                     view.State = written;

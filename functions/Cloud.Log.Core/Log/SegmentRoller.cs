@@ -189,7 +189,7 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
             });
         }
 
-        var written = await context.Leases.TryWriteStateAsync(
+        var written = await context.States.TryWriteStateAsync(
             state,
             s =>
             {

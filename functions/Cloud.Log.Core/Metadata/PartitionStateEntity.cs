@@ -4,11 +4,11 @@ using System.Runtime.Serialization;
 namespace Cloud.Log.Core.Metadata;
 
 /// <summary>
-/// Everything about one partition that its leader changes, in one row (partition key = topic id, row key =
+/// Everything about one partition that its writers change, in one row (partition key = topic id, row key =
 /// partition, 5 digits): the replica set, the leader replica and the in-sync replicas, the log start, the
-/// lease (holder, epoch, expiry), the producer-state checkpoint, and whether the last holder let go
-/// cleanly. The partition's segment and producer rows share the partition key, so the holder writes them
-/// in one transaction with this row under its ETag: a writer that lost the lease cannot change any of it.
+/// leader epoch, and the producer-state checkpoint. The partition's segment and producer rows share the
+/// partition key, so a change goes in one transaction with this row under the ETag its writer read
+/// (<see cref="PartitionStateStore"/>): a change made from a stale view does not land.
 /// </summary>
 internal sealed class PartitionStateEntity : TableEntityBase
 {
@@ -29,32 +29,14 @@ internal sealed class PartitionStateEntity : TableEntityBase
     /// <summary>The first offset still in the log (moved by retention).</summary>
     public long LogStartOffset { get; set; }
 
-    /// <summary>The lease holder's instance id; empty when released.</summary>
-    public string Owner { get; set; } = "";
-
-    /// <summary>The leader epoch: grows with each lease claim and each change of leader replica.</summary>
+    /// <summary>The leader epoch: grows with every roll (a new segment, a change of leader or sequencer, a rejoin).</summary>
     public int Epoch { get; set; }
-
-    /// <summary>Lease expiry in milliseconds since the Unix epoch.</summary>
-    public long ExpiresAt { get; set; }
-
-    /// <summary>An instance that waits for the lease; the holder hands over after its current append.</summary>
-    public string HandoffRequestedBy { get; set; } = "";
 
     /// <summary>
     /// The log offset up to which the partition's producer rows are complete; a new leader reads the log
     /// from here to rebuild what came after. -1 when none was written yet.
     /// </summary>
     public long ProducerCheckpoint { get; set; } = -1;
-
-    /// <summary>
-    /// Set by a holder that let go cleanly (its last append completed on every in-sync replica): the active
-    /// segment's row key and byte length then. The next holder continues that segment without sealing it.
-    /// Empty when the last holder did not let go cleanly (it crashed, or its lease ran out).
-    /// </summary>
-    public string CleanSegment { get; set; } = "";
-
-    public long CleanPosition { get; set; } = -1;
 
     [IgnoreDataMember]
     public IReadOnlyList<int> ReplicaList => ParseList(Replicas);

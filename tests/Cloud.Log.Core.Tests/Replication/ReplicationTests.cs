@@ -22,9 +22,6 @@ public sealed class ReplicationTests(ITestOutputHelper output) : IAsyncLifetime
     private static CloudLogEngineOptions Options(string prefix) => new()
     {
         ResourcePrefix = prefix,
-        LeaseDuration = TimeSpan.FromSeconds(6),
-        LeaseRenewInterval = TimeSpan.FromMilliseconds(500),
-        LeaseSafetyMargin = TimeSpan.FromSeconds(1),
         ReplicaLagTimeMax = TimeSpan.FromSeconds(2),
         MetadataCacheTtl = TimeSpan.FromMilliseconds(200),
     };
