@@ -619,7 +619,11 @@ internal sealed partial class PartitionLog
                 return last.EndOffset!.Value; // closed with no successor yet: a roll in progress
             }
 
-            if (_probe is null || _probe.Segment.RowKey != last.RowKey)
+            if (_tail.CommittedEnd is { } written && written.Segment.RowKey == last.RowKey && (_probe is null || _probe.Segment.RowKey != last.RowKey || _probe.Position < written.Position))
+            {
+                _probe = written with { Segment = last }; // where this instance's writer left the leader copy
+            }
+            else if (_probe is null || _probe.Segment.RowKey != last.RowKey)
             {
                 var index = await ReadIndexAsync(view.Leader, last, cancellationToken).ConfigureAwait(false);
                 _probe = new TailProbe(last, index.Last.Position, index.Last.Offset);

@@ -59,8 +59,11 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     /// <summary>Brings every replica that is out of the ISR back into it; answers the locations that rejoined.</summary>
     public Task<IReadOnlyList<int>> CatchUpAsync(CancellationToken cancellationToken) => _catchUp.RunAsync(cancellationToken);
 
-    /// <summary>The writer stored <paramref name="batches"/> (and everything before <paramref name="nextOffset"/>) on every in-sync copy.</summary>
-    public void Committed(IReadOnlyList<StoredBatch> batches, long nextOffset) => _tail.Published(batches, nextOffset);
+    /// <summary>
+    /// The writer stored <paramref name="batches"/> (and everything before <paramref name="nextOffset"/>) on every
+    /// in-sync copy; <paramref name="end"/> says where that leaves the active segment's leader copy, when known.
+    /// </summary>
+    public void Committed(IReadOnlyList<StoredBatch> batches, long nextOffset, TailProbe? end = null) => _tail.Published(batches, nextOffset, end);
 
     /// <summary>A writer or roller wrote the state row: readers take its replica set at once.</summary>
     public void StateChanged(PartitionStateEntity state) => _replicaView = ToView(state);

@@ -10,6 +10,7 @@ internal sealed class PartitionTail(TailCache cache)
     private readonly Lock _gate = new();
     private TaskCompletionSource _appended = NewSignal();
     private long _knownHighWatermark;
+    private volatile TailProbe? _committedEnd;
 
     /// <summary>The newest committed batches: only bytes every in-sync copy holds are ever added.</summary>
     public TailCache Cache { get; } = cache;
@@ -19,6 +20,12 @@ internal sealed class PartitionTail(TailCache cache)
     /// everything below it is committed and never changes, so a fetch below it needs no look at the tail.
     /// </summary>
     public long KnownHighWatermark => Interlocked.Read(ref _knownHighWatermark);
+
+    /// <summary>
+    /// Where this instance's writer last knew the leader copy to end (segment, byte, offset): a probe of the tail
+    /// can start there instead of at the copy's last index entry.
+    /// </summary>
+    public TailProbe? CommittedEnd => _committedEnd;
 
     /// <summary>Completes when records are next appended on this instance.</summary>
     public Task AppendedSignal
@@ -48,9 +55,17 @@ internal sealed class PartitionTail(TailCache cache)
         }
     }
 
-    /// <summary>The writer stored these batches on every in-sync copy, up to <paramref name="nextOffset"/>.</summary>
-    public void Published(IReadOnlyList<StoredBatch> batches, long nextOffset)
+    /// <summary>
+    /// The writer stored these batches on every in-sync copy, up to <paramref name="nextOffset"/> (and, when
+    /// given, up to byte <see cref="TailProbe.Position"/> of the active segment's leader copy).
+    /// </summary>
+    public void Published(IReadOnlyList<StoredBatch> batches, long nextOffset, TailProbe? end = null)
     {
+        if (end is not null)
+        {
+            _committedEnd = end;
+        }
+
         if (batches.Count > 0)
         {
             Cache.Add(batches);

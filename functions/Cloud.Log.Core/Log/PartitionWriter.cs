@@ -507,7 +507,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
 
     private async Task CommitAsync(WriterView view, List<PendingAppend> accepted, List<StoredBatch> batches, int holders, long position, int blockLength)
     {
-        _log.Committed(view.MarkCommitted(), view.NextOffset);
+        _log.Committed(view.MarkCommitted(), view.NextOffset, new TailProbe(view.Segment, view.Position, view.NextOffset));
         Complete(accepted, batches, holders);
         _bytesSinceCheckpoint += blockLength;
         var interval = _context.Options.IndexIntervalBytes;

@@ -31,11 +31,13 @@ internal sealed class TailCache(long capacityBytes, TailCacheBudget? budget = nu
             {
                 if (_batches.Last is { } last && batch.BaseOffset != last.Value.NextOffset)
                 {
-                    if (batch.BaseOffset < last.Value.NextOffset)
+                    if (batch.BaseOffset < last.Value.NextOffset && HoldsSame(batch))
                     {
                         continue; // already cached
                     }
 
+                    // A gap, or other bytes where a cached batch lies (another segment's, or another epoch's):
+                    // nothing cached may stand in for a batch it is not, so the run starts again here.
                     released += _bytes;
                     _batches.Clear();
                     _bytes = 0;
@@ -64,6 +66,22 @@ internal sealed class TailCache(long capacityBytes, TailCacheBudget? budget = nu
                 budget.Added(this, generation, batch);
             }
         }
+    }
+
+    /// <summary>Whether the cache holds this very batch: same offset, epoch, length and CRC (caller holds the lock).</summary>
+    private bool HoldsSame(StoredBatch batch)
+    {
+        // From the newest back: overlaps are re-reads of the newest batches.
+        for (var node = _batches.Last; node is not null && node.Value.BaseOffset >= batch.BaseOffset; node = node.Previous)
+        {
+            if (node.Value.BaseOffset == batch.BaseOffset)
+            {
+                var (a, b) = (node.Value.Header, batch.Header);
+                return a.PartitionLeaderEpoch == b.PartitionLeaderEpoch && a.BatchLength == b.BatchLength && a.Crc == b.Crc;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The cached batches from the one holding <paramref name="offset"/> on, or null when it is not cached.</summary>

@@ -24,6 +24,28 @@ public class SegmentTests(StorageFixture storage)
         return names.Order(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// Issue 13, defect 13: closing a segment whose last index entry sits exactly at its end (what follows any
+    /// block that crossed the index interval) reads an empty range of its tail. That must not throw (the SDK
+    /// refuses an empty range), or every produce after it fails: the roll goes through, and so do the produces.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Segment_whose_last_index_entry_is_at_its_end_rolls()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        await using var engine = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, IndexIntervalBytes = 1024 });
+        await engine.CreateTopicAsync("t", configs: new Dictionary<string, string> { ["segment.bytes"] = "2000" });
+        await engine.ProduceAsync("t", [Records.Of(null, new string('x', 1500), partition: 0)]); // crosses 1024: an index entry at its end
+        await Task.Delay(500); // the index entry is written after the answer
+        for (var i = 0; i < 3; i++)
+        {
+            var acked = await engine.ProduceAsync("t", [Records.Of(null, new string('y', 1500), partition: 0)]); // each rolls the segment first
+            Assert.Equal(i + 1, acked[0].Offset);
+        }
+
+        Assert.Equal(4, (await SegmentBlobsAsync(prefix)).Count);
+    }
+
     /// <summary>A segment rolls before an append would take it past segment.bytes; segments are named by base offset (and epoch).</summary>
     [Fact(Timeout = 60_000)]
     public async Task Segment_rolls_past_segment_bytes()
