@@ -14,7 +14,7 @@ public sealed class ConnectionTests(StorageFixture storage, InstalledTool tool) 
     ];
 
     /// <summary>A saved profile supplies endpoint and key when neither option nor environment does; the environment and the options override it; the key is shown masked; the file is the user's alone.</summary>
-    [Fact(Timeout = 90_000)]
+    [Fact(Timeout = 300_000)]
     public async Task A_saved_profile_is_used_and_options_and_environment_override_it()
     {
         var bare = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = ConfigHome, ["HOME"] = ConfigHome };
@@ -50,7 +50,7 @@ public sealed class ConnectionTests(StorageFixture storage, InstalledTool tool) 
     }
 
     /// <summary>Every command answers --help with its usage on stdout and exit 0.</summary>
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = 300_000)]
     public async Task Every_command_has_help()
     {
         var results = await Task.WhenAll(Commands.Select(async c => (Command: c, Result: await CliAsync([.. c, "--help"]))));

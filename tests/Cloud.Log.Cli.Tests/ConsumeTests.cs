@@ -7,7 +7,7 @@ namespace Cloud.Log.Cli.Tests;
 public sealed class ConsumeTests(StorageFixture storage, InstalledTool tool) : CliTest(storage, tool)
 {
     /// <summary>A group consume with --max commits what it printed: the next run of the group starts right after it, so three runs read every record exactly once; the group then shows no lag.</summary>
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = 300_000)]
     public async Task A_group_consume_resumes_where_the_group_stopped()
     {
         var topic = NewTopic();
@@ -34,7 +34,7 @@ public sealed class ConsumeTests(StorageFixture storage, InstalledTool tool) : C
     }
 
     /// <summary>--from an offset, a time, the end or the beginning starts there; --partition and --max limit what is read; the table shows key and value.</summary>
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = 300_000)]
     public async Task Consume_starts_at_an_offset_a_time_the_end_or_the_beginning()
     {
         var topic = NewTopic();
@@ -56,7 +56,7 @@ public sealed class ConsumeTests(StorageFixture storage, InstalledTool tool) : C
     }
 
     /// <summary>--follow waits at the end for new records and prints them as they come (here until --max).</summary>
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = 300_000)]
     public async Task Follow_prints_records_produced_after_it_started()
     {
         var topic = NewTopic();
@@ -74,7 +74,7 @@ public sealed class ConsumeTests(StorageFixture storage, InstalledTool tool) : C
     }
 
     /// <summary>reset-offsets moves where the group resumes: earliest, an offset, a time, latest; --dry-run changes nothing; an offset past the high watermark is the service's one-line refusal.</summary>
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = 300_000)]
     public async Task Reset_offsets_moves_where_the_group_resumes()
     {
         var topic = NewTopic();

@@ -8,7 +8,7 @@ namespace Cloud.Log.Cli.Tests;
 public sealed class FailureTests(StorageFixture storage, InstalledTool tool) : CliTest(storage, tool)
 {
     /// <summary>Every command that names an unknown topic fails with the service's UNKNOWN_TOPIC_OR_PARTITION problem and exit 1.</summary>
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = 300_000)]
     public async Task An_unknown_topic_is_one_line_and_exit_1()
     {
         var missing = NewTopic();
@@ -30,7 +30,7 @@ public sealed class FailureTests(StorageFixture storage, InstalledTool tool) : C
     }
 
     /// <summary>An offset that is not one is a usage error (exit 2); one outside the log is refused with OFFSET_OUT_OF_RANGE (exit 1); neither prints a record.</summary>
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 300_000)]
     public async Task A_bad_offset_is_one_line_and_a_non_zero_exit()
     {
         var topic = NewTopic();
@@ -47,7 +47,7 @@ public sealed class FailureTests(StorageFixture storage, InstalledTool tool) : C
     }
 
     /// <summary>A wrong API key, or none, is the service's 401 as one line and exit 4, for every kind of command.</summary>
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 300_000)]
     public async Task A_wrong_api_key_is_one_line_and_exit_4()
     {
         var topic = NewTopic();
@@ -66,7 +66,7 @@ public sealed class FailureTests(StorageFixture storage, InstalledTool tool) : C
     }
 
     /// <summary>Command lines the parser refuses (unknown option, missing argument, bad --output, no subcommand) are one line and exit 2.</summary>
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 300_000)]
     public async Task A_bad_command_line_is_one_line_and_exit_2()
     {
         AssertOneLineFailure(await CliAsync("topics", "list", "--bogus"), 2, "--bogus");
@@ -77,7 +77,7 @@ public sealed class FailureTests(StorageFixture storage, InstalledTool tool) : C
     }
 
     /// <summary>An endpoint nothing listens on is one line naming the network's reason, and exit 3.</summary>
-    [Fact(Timeout = 90_000)]
+    [Fact(Timeout = 300_000)]
     public async Task An_unreachable_service_is_one_line_and_exit_3()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -8,7 +8,7 @@ namespace Cloud.Log.Cli.Tests;
 public sealed partial class ProduceTests(StorageFixture storage, InstalledTool tool) : CliTest(storage, tool)
 {
     /// <summary>100,000 lines of a file are produced, each stored once, with the count and records/s on stderr and each partition's offsets on stdout.</summary>
-    [Fact(Timeout = 180_000)]
+    [Fact(Timeout = 300_000)]
     public async Task Producing_100000_lines_from_a_file_stores_every_line_and_prints_records_per_second()
     {
         var topic = NewTopic();
@@ -34,7 +34,7 @@ public sealed partial class ProduceTests(StorageFixture storage, InstalledTool t
     }
 
     /// <summary>Values from the arguments with --key go to the key's murmur2 partition (user-1 of 3 partitions: 2, as the README says), with the key stored.</summary>
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 300_000)]
     public async Task Values_from_arguments_with_a_key_go_to_the_keys_partition()
     {
         var topic = NewTopic();
@@ -48,7 +48,7 @@ public sealed partial class ProduceTests(StorageFixture storage, InstalledTool t
     }
 
     /// <summary>Lines from standard input become records with the --header headers; --key-separator splits each line into key and value.</summary>
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 300_000)]
     public async Task Lines_from_standard_input_carry_headers_and_keys_split_off_each_line()
     {
         var topic = NewTopic();
@@ -70,7 +70,7 @@ public sealed partial class ProduceTests(StorageFixture storage, InstalledTool t
     }
 
     /// <summary>A file of JSON lines is produced as is, each record keyed by its --key-field (a number's JSON text as the key), blank lines skipped.</summary>
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 300_000)]
     public async Task Json_lines_take_their_key_from_the_key_field()
     {
         var topic = NewTopic();
@@ -86,7 +86,7 @@ public sealed partial class ProduceTests(StorageFixture storage, InstalledTool t
     }
 
     /// <summary>A file with a line that is not JSON (or lacks the key field) is refused before anything is sent: one line naming the line, exit 2, nothing stored.</summary>
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 300_000)]
     public async Task A_file_with_a_bad_line_sends_nothing()
     {
         var topic = NewTopic();

@@ -6,7 +6,7 @@ namespace Cloud.Log.Cli.Tests;
 public sealed class TopicsTests(StorageFixture storage, InstalledTool tool) : CliTest(storage, tool)
 {
     /// <summary>A topic created with partitions and a config is listed and described as created, altered (config set, config back to default, partitions added), and gone once deleted.</summary>
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = 300_000)]
     public async Task Topics_create_list_describe_alter_and_delete_round_trip()
     {
         var topic = NewTopic();
@@ -41,7 +41,7 @@ public sealed class TopicsTests(StorageFixture storage, InstalledTool tool) : Cl
     }
 
     /// <summary>Creating a topic twice is refused with the service's problem, and alter with nothing to change is a usage error.</summary>
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 300_000)]
     public async Task Creating_a_topic_twice_and_altering_nothing_fail_with_one_line()
     {
         var topic = NewTopic();
@@ -52,7 +52,7 @@ public sealed class TopicsTests(StorageFixture storage, InstalledTool tool) : Cl
     }
 
     /// <summary>offsets shows each partition's log start and high watermark, and the first offset at or after a time (the high watermark when no record is that new).</summary>
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 300_000)]
     public async Task Offsets_show_log_start_high_watermark_and_the_offset_for_a_time()
     {
         var topic = NewTopic();

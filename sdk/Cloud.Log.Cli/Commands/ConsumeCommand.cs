@@ -130,16 +130,17 @@ internal static class ConsumeCommand
                         break;
                     }
 
+                    if (request.Group is not null && sinceCommit.Elapsed >= CommitInterval)
+                    {
+                        writer.Flush(); // printed before committed: a crash between them prints again, never loses
+                        await CommitAsync(consumer, printed, committed, cancellationToken).ConfigureAwait(false);
+                        sinceCommit.Restart();
+                    }
+
                     var record = await consumer.ConsumeAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
                     if (record is null)
                     {
                         writer.Flush();
-                        if (request.Group is not null && sinceCommit.Elapsed >= CommitInterval)
-                        {
-                            await CommitAsync(consumer, printed, committed, cancellationToken).ConfigureAwait(false);
-                            sinceCommit.Restart();
-                        }
-
                         record = await consumer.ConsumeAsync(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
                         if (record is null)
                         {

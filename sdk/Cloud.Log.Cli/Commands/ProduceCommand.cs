@@ -50,36 +50,37 @@ internal static class ProduceCommand
             var input = given.Length > 0 ? new LineSource(given) : path is null or "-" ? new LineSource(Console.In, null) : LineSource.Open(path);
             using (input)
             {
-                if (input.CanRewind)
-                {
-                    await ValidateAsync(input, builder, inputFormat, cancellationToken).ConfigureAwait(false); // a bad line anywhere in a file sends nothing
-                }
-
+                // A bad line anywhere in a file sends nothing; the count gives the progress bar its end.
+                long? records = input.CanRewind ? await ValidateAsync(input, builder, inputFormat, cancellationToken).ConfigureAwait(false) : given.Length > 0 ? given.Length : null;
                 var settings = ConnectionSettings.Resolve(parse);
                 var target = parse.GetValue(partition);
-                return await ProduceAsync(terminal, settings, topic, target, input, builder, inputFormat, cancellationToken).ConfigureAwait(false);
+                return await ProduceAsync(terminal, settings, topic, target, input, records, builder, inputFormat, cancellationToken).ConfigureAwait(false);
             }
         });
         return command;
     }
 
-    private static async Task ValidateAsync(LineSource input, RecordBuilder builder, ProduceFormat format, CancellationToken cancellationToken)
+    /// <summary>Builds every record of a file without sending it, then rewinds; answers how many there are.</summary>
+    private static async Task<long> ValidateAsync(LineSource input, RecordBuilder builder, ProduceFormat format, CancellationToken cancellationToken)
     {
+        long count = 0;
         await foreach (var (number, line) in input.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             if (!Skip(line, format))
             {
                 builder.Build(line, number);
+                count++;
             }
         }
 
         input.Rewind();
+        return count;
     }
 
     private static bool Skip(string line, ProduceFormat format) => format == ProduceFormat.Json && string.IsNullOrWhiteSpace(line);
 
     private static async Task<int> ProduceAsync(
-        Terminal terminal, ConnectionSettings settings, string topic, int? partition, LineSource input, RecordBuilder builder, ProduceFormat format, CancellationToken cancellationToken)
+        Terminal terminal, ConnectionSettings settings, string topic, int? partition, LineSource input, long? records, RecordBuilder builder, ProduceFormat format, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var delivered = new SortedDictionary<int, (long First, long Last, long Count)>();
@@ -97,7 +98,7 @@ internal static class ProduceCommand
                     : (result.Offset, result.Offset, 1);
             }
 
-            async Task RunAsync(Action<long, long?> report)
+            async Task RunAsync(Action<long> report)
             {
                 var lastReport = 0L;
                 await foreach (var (number, line) in input.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -119,7 +120,7 @@ internal static class ProduceCommand
                     if (watch.ElapsedMilliseconds - lastReport >= 100)
                     {
                         lastReport = watch.ElapsedMilliseconds;
-                        report(total, input.Position);
+                        report(total);
                     }
                 }
 
@@ -128,7 +129,7 @@ internal static class ProduceCommand
                     await TakeOldestAsync().ConfigureAwait(false);
                 }
 
-                report(total, input.Position);
+                report(total);
             }
 
             try
@@ -140,21 +141,18 @@ internal static class ProduceCommand
                         .Columns(new ProgressBarColumn(), new PercentageColumn(), new TaskDescriptionColumn { Alignment = Justify.Left }, new ElapsedTimeColumn())
                         .StartAsync(async context =>
                         {
-                            var task = context.AddTask("producing", maxValue: input.Length ?? 1);
-                            task.IsIndeterminate = input.Length is null;
-                            await RunAsync((count, position) =>
+                            var task = context.AddTask("producing", maxValue: records ?? 1);
+                            task.IsIndeterminate = records is null;
+                            await RunAsync(count =>
                             {
                                 task.Description = $"{count.ToString("N0", CultureInfo.InvariantCulture)} records, {Rate(count, watch.Elapsed)} records/s";
-                                if (position is { } at)
-                                {
-                                    task.Value = at;
-                                }
+                                task.Value = records is null ? 0 : count;
                             }).ConfigureAwait(false);
                         }).ConfigureAwait(false);
                 }
                 else
                 {
-                    await RunAsync((_, _) => { }).ConfigureAwait(false);
+                    await RunAsync(_ => { }).ConfigureAwait(false);
                 }
             }
             catch (Exception) when (total > 0 && !cancellationToken.IsCancellationRequested)

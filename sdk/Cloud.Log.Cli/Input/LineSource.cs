@@ -28,12 +28,6 @@ internal sealed class LineSource : IDisposable
     /// <summary>Whether the lines can be read again (a file).</summary>
     public bool CanRewind => _file is not null;
 
-    /// <summary>The file's length in bytes; null when unknown.</summary>
-    public long? Length => _file?.Length;
-
-    /// <summary>How far into the file reading is, in bytes; null when unknown.</summary>
-    public long? Position => _file?.Position;
-
     /// <summary>A file's lines; a missing file is a usage error.</summary>
     public static LineSource Open(string path)
     {
