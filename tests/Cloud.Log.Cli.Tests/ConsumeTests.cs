@@ -73,6 +73,28 @@ public sealed class ConsumeTests(StorageFixture storage, InstalledTool tool) : C
         Assert.Equal(["new-1", "new-2"], JsonLines(result).Select(r => r.GetProperty("value").GetString()));
     }
 
+    /// <summary>Ctrl-C ends a followed group consume with exit 0 after committing what it printed: the group resumes after it.</summary>
+    [Fact(Timeout = 300_000)]
+    public async Task Ctrl_c_ends_a_followed_group_consume_and_commits_what_it_printed()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // SIGINT is how a terminal's Ctrl-C reaches the tool on Linux and macOS
+        }
+
+        var topic = NewTopic();
+        var group = NewGroup();
+        await OkAsync("topics", "create", topic);
+        await OkAsync("produce", topic, "a", "b", "c");
+
+        var followed = await Tool.RunAndInterruptAsync(["consume", topic, "--group", group, "--follow"], Configured(), 3, TestContext.Current.CancellationToken);
+
+        Assert.True(followed.ExitCode == 0, followed.ToString());
+        Assert.Equal(["a", "b", "c"], followed.Lines);
+        await OkAsync("produce", topic, "d");
+        Assert.Equal(["d"], (await OkAsync("consume", topic, "--group", group)).Lines);
+    }
+
     /// <summary>reset-offsets moves where the group resumes: earliest, an offset, a time, latest; --dry-run changes nothing; an offset past the high watermark is the service's one-line refusal.</summary>
     [Fact(Timeout = 300_000)]
     public async Task Reset_offsets_moves_where_the_group_resumes()

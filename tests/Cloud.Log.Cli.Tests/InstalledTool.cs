@@ -58,6 +58,59 @@ public sealed class InstalledTool : IAsyncLifetime
     /// </summary>
     public async Task<CliResult> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? input = null, CancellationToken cancellationToken = default)
     {
+        using var process = Start(arguments, environment);
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input.AsMemory(), cancellationToken);
+        }
+
+        process.StandardInput.Close();
+        await WaitAsync(process, cancellationToken);
+        return new CliResult(process.ExitCode, await output, await error);
+    }
+
+    /// <summary>
+    /// Runs <c>cloudlog</c> until its standard output has <paramref name="lines"/> lines, then interrupts it
+    /// as Ctrl-C does (SIGINT) and waits for it to end.
+    /// </summary>
+    public async Task<CliResult> RunAndInterruptAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, int lines, CancellationToken cancellationToken)
+    {
+        using var process = Start(arguments, environment);
+        process.StandardInput.Close();
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        var output = new System.Text.StringBuilder();
+        for (var seen = 0; seen < lines && await process.StandardOutput.ReadLineAsync(cancellationToken) is { } line; seen++)
+        {
+            output.AppendLine(line);
+        }
+
+        using (var interrupt = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await interrupt.WaitForExitAsync(cancellationToken);
+        }
+
+        output.Append(await process.StandardOutput.ReadToEndAsync(cancellationToken));
+        await WaitAsync(process, cancellationToken);
+        return new CliResult(process.ExitCode, output.ToString(), await error);
+    }
+
+    private static async Task WaitAsync(Process process, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+    }
+
+    private Process Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
+    {
         var start = new ProcessStartInfo(Command)
         {
             RedirectStandardOutput = true,
@@ -87,26 +140,7 @@ public sealed class InstalledTool : IAsyncLifetime
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        if (input is not null)
-        {
-            await process.StandardInput.WriteAsync(input.AsMemory(), cancellationToken);
-        }
-
-        process.StandardInput.Close();
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return new CliResult(process.ExitCode, await output, await error);
+        return Process.Start(start)!;
     }
 
     /// <summary>The repository's root, above the test's directory.</summary>
