@@ -1,0 +1,3 @@
+using Cloud.Log.Cli;
+
+return await CloudLogCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
