@@ -170,6 +170,75 @@ public sealed class TopicFlowTests(StorageFixture storage, ConsoleBrowser browse
         Assert.Empty(browser.ErrorsOf(page));
     }
 
+    /// <summary>Pages go forwards and backwards a page size at a time, the newest page ends at the high watermark, and binary values show as hex.</summary>
+    [Fact(Timeout = 90_000)]
+    public async Task Browser_pages_both_ways_and_shows_binary_as_hex()
+    {
+        var (status, _) = await _server.Client.JsonAsync(HttpMethod.Post, "/api/topics", """{"name":"console-pages","partitions":1}""");
+        Assert.Equal(HttpStatusCode.Created, status);
+        var records = string.Join(",", Enumerable.Range(0, 6).Select(i => $$"""{"key":"k{{i}}","value":"v{{i}}"}""").Append("""{"keyBase64":"/wE=","valueBase64":"/wBIaQ=="}"""));
+        (status, _) = await _server.Client.JsonAsync(HttpMethod.Post, "/api/topics/console-pages/records", $$"""{"records":[{{records}}]}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(ConsoleUrl + "#/topics/console-pages/messages");
+        await page.FillAsync("#msg-size", "3");
+        await page.ClickAsync("#msg-load");
+        await ExpectOffsetsAsync(page, 0, 1, 2);
+        await Assertions.Expect(page.Locator("#msg-prev")).ToBeDisabledAsync();
+        await page.ClickAsync("#msg-next");
+        await ExpectOffsetsAsync(page, 3, 4, 5);
+        await page.ClickAsync("#msg-next");
+        await ExpectOffsetsAsync(page, 6);
+        await Assertions.Expect(page.Locator("#msg-next")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#records tr.record td.value pre.hex")).ToHaveTextAsync(new Regex(@"^00000000  ff 00 48 69 +\.\.Hi$"));
+        await Assertions.Expect(page.Locator("#records tr.record td.key pre.hex")).ToHaveTextAsync(new Regex(@"^00000000  ff 01 +\.\.$"));
+        await page.ClickAsync("#msg-prev");
+        await ExpectOffsetsAsync(page, 3, 4, 5);
+        await page.ClickAsync("#msg-prev");
+        await ExpectOffsetsAsync(page, 0, 1, 2);
+        await page.SelectOptionAsync("#msg-start", "newest");
+        await page.ClickAsync("#msg-load");
+        await ExpectOffsetsAsync(page, 4, 5, 6);
+        await page.SelectOptionAsync("#msg-mode", "hex");
+        await Assertions.Expect(page.Locator("#records tr.record[data-offset='4'] td.value pre.hex")).ToHaveTextAsync(new Regex("^00000000  76 34 +v4$"));
+        Assert.Empty(browser.ErrorsOf(page));
+    }
+
+    /// <summary>The configs tab sets an override and returns one to its default; the partitions tab raises the count, only upwards.</summary>
+    [Fact(Timeout = 90_000)]
+    public async Task Configs_are_altered_and_partitions_added()
+    {
+        var (status, _) = await _server.Client.JsonAsync(HttpMethod.Post, "/api/topics", """{"name":"console-admin","partitions":1,"configs":{"segment.ms":"3600000"}}""");
+        Assert.Equal(HttpStatusCode.Created, status);
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(ConsoleUrl + "#/topics/console-admin/configs");
+        await page.FillAsync("[data-config='retention.ms']", "7200000");
+        await page.Locator("#configs tr", new() { HasText = "segment.ms" }).GetByText("default").ClickAsync();
+        await page.ClickAsync("#config-save");
+        await Assertions.Expect(page.Locator("#notice")).ToContainTextAsync("Saved: retention.ms, segment.ms.");
+        var (_, description) = await _server.Client.JsonAsync(HttpMethod.Get, "/api/topics/console-admin");
+        Assert.Equal("7200000", description.GetProperty("configs").GetProperty("retention.ms").GetString());
+        Assert.Equal("604800000", description.GetProperty("configs").GetProperty("segment.ms").GetString());
+        await Assertions.Expect(page.Locator("[data-config='retention.ms']")).ToHaveValueAsync("7200000");
+
+        await page.FillAsync("[data-config='max.message.bytes']", "not-a-number");
+        await page.ClickAsync("#config-save");
+        await Assertions.Expect(page.Locator("#error")).ToContainTextAsync("INVALID_CONFIG");
+
+        await page.ClickAsync("[data-tab=partitions]");
+        await page.FillAsync("#add-partitions-count", "3");
+        await page.ClickAsync("#add-partitions-submit");
+        await Assertions.Expect(page.Locator("#partitions tbody tr")).ToHaveCountAsync(3);
+        (_, description) = await _server.Client.JsonAsync(HttpMethod.Get, "/api/topics/console-admin");
+        Assert.Equal(3, description.GetProperty("partitions").GetArrayLength());
+        await ConsoleBrowser.ScreenshotAsync(page, "partitions");
+        Assert.Empty(browser.ErrorsOf(page));
+    }
+
+    private static Task ExpectOffsetsAsync(IPage page, params long[] offsets) =>
+        Assertions.Expect(page.Locator("#records tr.record td.offset")).ToHaveTextAsync(offsets.Select(o => o.ToString(CultureInfo.InvariantCulture)).ToArray());
+
     private async Task ProduceAsync(string topic, string record)
     {
         var (status, _) = await _server.Client.JsonAsync(HttpMethod.Post, $"/api/topics/{topic}/records", $$"""{"records":[{{record}}]}""");

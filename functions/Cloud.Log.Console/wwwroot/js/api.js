@@ -61,7 +61,7 @@ export class Api {
     if (!quiet) this.onBusy(++this.pending);
     let response;
     try {
-      response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, credentials: 'omit' });
+      response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal, credentials: 'same-origin' });
     } catch (e) {
       if (e.name === 'AbortError') throw e;
       throw new ApiError(0, null, `Could not reach ${this.endpoint}: the network failed or the browser refused the answer. ` +

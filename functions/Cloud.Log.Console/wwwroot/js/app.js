@@ -394,10 +394,15 @@ function messagesTab(topic, body) {
     state.bounds = new Map([...positions].map(([p], i) => [p, answers[i]]));
     state.records = answers.flatMap(a => a.records.slice(0, pageSize()))
       .sort((a, b) => a.timestamp - b.timestamp || a.partition - b.partition || a.offset - b.offset);
-    prev.disabled = [...positions].every(([p, o]) => o <= state.bounds.get(p).logStartOffset);
-    next.disabled = [...state.next].every(([p, o]) => o >= state.bounds.get(p).highWatermark);
+    state.atStart = [...positions].every(([p, o]) => o <= state.bounds.get(p).logStartOffset);
+    state.atEnd = [...state.next].every(([p, o]) => o >= state.bounds.get(p).highWatermark);
     draw();
   };
+  /** Runs a paging action, then enables Previous and Next where there is a page that way. */
+  const paging = (button, action) => run(button, action).then(() => {
+    prev.disabled = state.positions === null || state.atStart;
+    next.disabled = state.positions === null || state.atEnd;
+  });
 
   const firstPage = async () => {
     const parts = selected();
@@ -423,9 +428,9 @@ function messagesTab(topic, body) {
     await page(positions);
   };
 
-  prev.addEventListener('click', () => run(prev, () => page(new Map([...state.positions].map(([p, o]) =>
+  prev.addEventListener('click', () => paging(prev, () => page(new Map([...state.positions].map(([p, o]) =>
     [p, Math.max(state.bounds.get(p).logStartOffset, o - pageSize())])))));
-  next.addEventListener('click', () => run(next, () => page(new Map(state.next))));
+  next.addEventListener('click', () => paging(next, () => page(new Map(state.next))));
   exportButton.addEventListener('click', () => {
     const visible = state.records.filter(r => f.matchesFilter(r, filter.value));
     const blob = new Blob([f.toJsonLines(visible)], { type: 'application/x-ndjson' });
@@ -438,14 +443,14 @@ function messagesTab(topic, body) {
 
   const tail = liveTail(topic, selected, () => mode.value, () => filter.value);
   replace(body,
-    h('form', { class: 'card controls', id: 'msg-form', onsubmit: e => { e.preventDefault(); run(load, firstPage); } },
+    h('form', { class: 'card controls', id: 'msg-form', onsubmit: e => { e.preventDefault(); paging(load, firstPage); } },
       h('div', { class: 'partitions', id: 'msg-partitions' }, h('span', {}, 'Partitions'),
         boxes.map((b, i) => h('label', { class: 'check' }, b, all[i])),
         h('button', { type: 'button', class: 'link', onclick: () => { const on = boxes.some(b => !b.checked); boxes.forEach(b => { b.checked = on; }); } }, 'all / none')),
       h('div', { class: 'row' }, field('Start at', start), offset, time, field('Per partition', size), load, prev, next),
       h('div', { class: 'row' }, field('Filter', filter), field('Show as', mode), exportButton)),
     status, results, tail.element);
-  if (prefill) run(load, firstPage); else draw();
+  if (prefill) paging(load, firstPage); else draw();
 }
 
 /** The live tail: a long poll per picked partition from its high watermark, newest first; pausable. */
