@@ -56,6 +56,18 @@ public sealed class AccessTests(StorageFixture storage, ConsoleBrowser browser)
         await Assertions.Expect(page.Locator("#topics tr[data-topic='console-secured']")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#sign-in")).ToBeHiddenAsync();
 
+        // A link that points the console at another endpoint does not carry the key there.
+        var consoleUrl = new Uri(server.Client.BaseAddress!, "/console/").ToString();
+        await page.GotoAsync(consoleUrl + "?api=" + Uri.EscapeDataString(new Uri(server.Client.BaseAddress!, "/api/").ToString()));
+        Assert.Equal(Key, await page.EvaluateAsync<string>("() => sessionStorage.getItem('cloudlog.key')"));
+        await page.GotoAsync(consoleUrl + "?api=" + Uri.EscapeDataString("http://127.0.0.1:9/api/"));
+        Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('cloudlog.key')"));
+        await page.GotoAsync(consoleUrl + "?api=" + Uri.EscapeDataString(new Uri(server.Client.BaseAddress!, "/api/").ToString()));
+        await Assertions.Expect(page.Locator("#sign-in")).ToBeVisibleAsync();
+        await page.FillAsync("#sign-in-key", Key);
+        await page.ClickAsync("#sign-in-submit");
+        await Assertions.Expect(page.Locator("#topics tr[data-topic='console-secured']")).ToBeVisibleAsync();
+
         // Signing out forgets the key: the next call is 401 again.
         await page.ClickAsync("#sign-in-button");
         Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('cloudlog.key')"));

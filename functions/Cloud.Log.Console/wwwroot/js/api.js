@@ -21,8 +21,14 @@ export function defaultEndpoint() {
 
 export class Api {
   constructor() {
+    // `?api=` points the console at another endpoint. A key is never carried to an endpoint it was not
+    // entered for: a link that changes the endpoint signs the tab out.
     const fromQuery = new URLSearchParams(location.search).get('api');
-    if (fromQuery) sessionStorage.setItem(ENDPOINT, new URL(fromQuery, location.href).href);
+    if (fromQuery) {
+      const endpoint = new URL(fromQuery, location.href).href;
+      if (endpoint !== this.endpoint) sessionStorage.removeItem(KEY);
+      sessionStorage.setItem(ENDPOINT, endpoint);
+    }
     this.onUnauthorized = () => {};
     this.onBusy = () => {};
     this.pending = 0;

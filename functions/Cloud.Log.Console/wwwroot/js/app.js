@@ -479,6 +479,7 @@ function liveTail(topic, selected, mode, filter) {
       const answer = await api.fetch(topic.name, p, positions.get(p), { maxWaitMs: 5000, maxRecords: 200, signal, quiet: true });
       if (signal.aborted) return;
       positions.set(p, answer.nextOffset);
+      state.textContent = `following ${selected().filter(x => positions.has(x)).map(x => `${x}@${positions.get(x)}`).join(', ')}`;
       if (answer.records.length) {
         rows.unshift(...answer.records.reverse());
         rows.length = Math.min(rows.length, 500);
