@@ -3,6 +3,7 @@ using Cloud.Log.Api.Auth;
 using Cloud.Log.Api.Configuration;
 using Cloud.Log.Api.Http;
 using Cloud.Log.Api.Jobs;
+using Cloud.Log.Console;
 using Cloud.Log.Core;
 using Cloud.Log.Protocol.Wire;
 using Cloud.Log.Server.Jobs;
@@ -77,6 +78,7 @@ public static class CloudLogServer
                 .WithName(route.Name);
         }
 
+        app.MapCloudLogConsole(); // the web console at /console (Cloud.Log.Console)
         return app;
     }
 

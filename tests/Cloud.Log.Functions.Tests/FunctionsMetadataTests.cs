@@ -17,7 +17,7 @@ public class FunctionsMetadataTests
         return JsonDocument.Parse(File.ReadAllText(path)).RootElement.EnumerateArray().ToArray();
     });
 
-    /// <summary>Every route of the contract has its HTTP function, with the same method and route, and nothing else is served.</summary>
+    /// <summary>Every route of the contract has its HTTP function, with the same method and route, and nothing else is served but the console.</summary>
     [Fact]
     public void Every_contract_route_is_an_http_function_with_its_method_and_route()
     {
@@ -25,7 +25,7 @@ public class FunctionsMetadataTests
             .Select(f => (Name: f.GetProperty("name").GetString()!, Trigger: f.GetProperty("bindings")[0]))
             .Where(f => f.Trigger.GetProperty("type").GetString() == "httpTrigger")
             .ToDictionary(f => f.Name, f => f.Trigger);
-        Assert.Equal(ApiRoutes.All.Select(r => r.Name).Order(), http.Keys.Order());
+        Assert.Equal(ApiRoutes.All.Select(r => r.Name).Append(ConsoleFunction).Order(), http.Keys.Order());
         foreach (var route in ApiRoutes.All)
         {
             var trigger = http[route.Name];
@@ -34,6 +34,18 @@ public class FunctionsMetadataTests
             var expectedAuth = route.Access == ApiAccess.Anonymous ? "Anonymous" : "Function";
             Assert.True(expectedAuth == trigger.GetProperty("authLevel").GetString(), $"{route.Name}: {trigger.GetProperty("authLevel")}");
         }
+    }
+
+    /// <summary>The web console's files are one open HTTP function under the route prefix: GET and HEAD of <c>console/{*path}</c>.</summary>
+    [Fact]
+    public void Console_is_one_anonymous_http_function_over_its_files()
+    {
+        var console = Metadata.Value.Single(f => f.GetProperty("name").GetString() == ConsoleFunction);
+        var trigger = console.GetProperty("bindings")[0];
+        Assert.Equal("httpTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("console/{*path}", trigger.GetProperty("route").GetString());
+        Assert.Equal(["get", "head"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
     }
 
     /// <summary>The queue-triggered produce reads the queue named by its app setting, over the CloudLogQueue connection.</summary>
@@ -57,13 +69,16 @@ public class FunctionsMetadataTests
         Assert.Equal(ExpectedTimers, timers);
     }
 
-    /// <summary>The function app has exactly the functions above: the contract's routes, the queue trigger and the timers.</summary>
+    /// <summary>The function app has exactly the functions above: the contract's routes, the console, the queue trigger and the timers.</summary>
     [Fact]
     public void No_function_beyond_the_contract_the_queue_and_the_timers()
     {
-        Assert.Equal(ApiRoutes.All.Count + 1 + ExpectedTimers.Count, Metadata.Value.Length);
+        Assert.Equal(ApiRoutes.All.Count + 1 + 1 + ExpectedTimers.Count, Metadata.Value.Length);
         Assert.All(Metadata.Value, f => Assert.Equal("dotnet-isolated", f.GetProperty("language").GetString()));
     }
+
+    /// <summary>The HTTP function serving the web console (functions/Cloud.Log.Console).</summary>
+    private const string ConsoleFunction = "Console";
 
     /// <summary>The timer functions and their schedule settings.</summary>
     private static Dictionary<string, string?> ExpectedTimers { get; } = new()

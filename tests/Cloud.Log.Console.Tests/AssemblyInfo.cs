@@ -1,0 +1,5 @@
+using Cloud.Log.Console.Tests;
+using Cloud.Log.Testing;
+
+[assembly: AssemblyFixture(typeof(StorageFixture))]
+[assembly: AssemblyFixture(typeof(ConsoleBrowser))]
