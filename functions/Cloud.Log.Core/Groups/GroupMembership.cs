@@ -225,14 +225,14 @@ internal sealed class GroupMembership(MetadataTables tables, Func<string, Cancel
 
     private async Task<(Dictionary<string, GroupMemberEntity> Members, Dictionary<TopicPartition, PartitionOwnerEntity> Owners)> ReadAsync(string group, CancellationToken cancellationToken)
     {
-        var members = Range<GroupMemberEntity>(group, GroupMemberEntity.RowKeyPrefix, cancellationToken);
-        var owners = Range<PartitionOwnerEntity>(group, PartitionOwnerEntity.RowKeyPrefix, cancellationToken);
+        var members = RangeAsync<GroupMemberEntity>(group, GroupMemberEntity.RowKeyPrefix, cancellationToken);
+        var owners = RangeAsync<PartitionOwnerEntity>(group, PartitionOwnerEntity.RowKeyPrefix, cancellationToken);
         return (
             (await members.ConfigureAwait(false)).ToDictionary(m => m.MemberId, StringComparer.Ordinal),
             (await owners.ConfigureAwait(false)).ToDictionary(o => new TopicPartition(o.Topic, o.TopicPartition)));
     }
 
-    private async Task<List<T>> Range<T>(string group, string prefix, CancellationToken cancellationToken)
+    private async Task<List<T>> RangeAsync<T>(string group, string prefix, CancellationToken cancellationToken)
         where T : class, ITableEntity, new()
     {
         var rows = new List<T>();

@@ -150,7 +150,7 @@ internal sealed class PartitionLeaseManager(TableClient partitions, CloudLogEngi
             {
                 // The row changed: a waiter asked for a hand-off, or retention moved the log start (still ours),
                 // or the lease is gone.
-                var fresh = await GetStateAsync(lease.State.PartitionKey, int.Parse(lease.State.RowKey, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                var fresh = await GetStateAsync(lease.State.PartitionKey, lease.State.Partition, cancellationToken).ConfigureAwait(false);
                 if (fresh is null || fresh.Owner != _owner || fresh.Epoch != lease.Epoch)
                 {
                     return null;
@@ -224,7 +224,7 @@ internal sealed class PartitionLeaseManager(TableClient partitions, CloudLogEngi
             return [];
         }
 
-        var partition = int.Parse(lease.State.RowKey, System.Globalization.CultureInfo.InvariantCulture);
+        var partition = lease.State.Partition;
         return flush.Entries.Select(e => (ITableEntity)ProducerEntity.From(lease.State.PartitionKey, partition, e)).ToList();
     }
 
