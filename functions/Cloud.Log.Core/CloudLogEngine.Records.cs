@@ -1,7 +1,7 @@
 using Azure;
 using Cloud.Log.Core.Log;
-using Cloud.Log.Core.Storage;
 using Cloud.Log.Core.Producers;
+using Cloud.Log.Core.Storage;
 using Cloud.Log.Core.Topics;
 using Cloud.Log.Protocol.Batches;
 using Cloud.Log.Protocol.Errors;

@@ -153,7 +153,7 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
             var partitions = await _logContext.States.GetStatesAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
             foreach (var partition in partitions)
             {
-                var log = await GetLogAsync(topic.TopicId, int.Parse(partition.RowKey, System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                var log = await GetLogAsync(topic.TopicId, partition.Partition, cancellationToken).ConfigureAwait(false);
                 await log.SealActiveSegmentAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -185,7 +185,7 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
             var states = await _logContext.States.GetStatesAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
             foreach (var state in states.Where(s => s.IsrList.Count < s.ReplicaList.Count))
             {
-                var partition = int.Parse(state.RowKey, System.Globalization.CultureInfo.InvariantCulture);
+                var partition = state.Partition;
                 var log = await GetLogAsync(topic.TopicId, partition, cancellationToken).ConfigureAwait(false);
                 try
                 {
@@ -254,7 +254,7 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
     {
         var states = await _logContext.States.GetStatesAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
         var partitions = await Task.WhenAll(states
-            .Select(s => (State: s, Partition: int.Parse(s.RowKey, System.Globalization.CultureInfo.InvariantCulture)))
+            .Select(s => (State: s, Partition: s.Partition))
             .Where(s => s.Partition < topic.PartitionCount)
             .OrderBy(s => s.Partition)
             .Select(async s =>

@@ -16,4 +16,13 @@ public abstract class CloudLogClientOptions : ClientOptions
     /// the endpoint's origin followed by <c>/.default</c>.
     /// </summary>
     public string? Audience { get; set; }
+
+    /// <summary>
+    /// A copy for a client to keep, taken when the client is built (as the Event Hubs clients do), so that
+    /// changing these options afterwards changes nothing in that client. Every setting of ours is a value, so a
+    /// field-by-field copy is a full one; the Azure SDK's settings (transport, retry, diagnostics) are read once,
+    /// when the client's pipeline is built.
+    /// </summary>
+    internal T Copy<T>()
+        where T : CloudLogClientOptions => (T)MemberwiseClone();
 }

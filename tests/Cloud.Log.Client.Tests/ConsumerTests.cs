@@ -31,6 +31,23 @@ public sealed class ConsumerTests(StorageFixture storage) : TestServer(storage)
         return records;
     }
 
+    /// <summary>The consumer keeps a copy of its options: a group id or poll size changed afterwards changes nothing.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Options_changed_after_construction_do_not_change_the_consumer()
+    {
+        var topic = await TopicWithAsync(3);
+        var options = new CloudLogConsumerClientOptions { GroupId = "billing", MaxPollRecords = 2, EnableAutoCommit = false };
+        var consumer = Consumer(options);
+        options.GroupId = "other";
+        options.MaxPollRecords = 1;
+
+        consumer.Assign([new TopicPartitionOffset(topic, 0, Offset.Beginning)]);
+        var polled = await consumer.PollAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("billing", consumer.GroupId);
+        Assert.Equal(2, polled.Count);
+    }
+
     /// <summary>Assigned from the beginning, records come in offset order with keys, values, headers and timestamps as produced.</summary>
     [Fact(Timeout = 60_000)]
     public async Task Assigned_partition_is_read_in_order_with_everything_produced()

@@ -1,3 +1,5 @@
+using Cloud.Log.Protocol;
+
 namespace Cloud.Log.Client.Tests;
 
 /// <summary>The small value types: offsets, error codes, options' defaults (Kafka's).</summary>

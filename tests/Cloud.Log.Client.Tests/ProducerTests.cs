@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Cloud.Log.Protocol;
 using Cloud.Log.Testing;
 
 namespace Cloud.Log.Client.Tests;
@@ -175,6 +176,26 @@ public sealed class ProducerTests(StorageFixture storage) : TestServer(storage)
         Assert.Equal(5, (await buffered).Offset.Value);
         Assert.Equal(6, (await StoredAsync(topic, 0)).Count);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => producer.ProduceAsync(new TopicPartition(topic, 0), Message(null, "late")));
+    }
+
+    /// <summary>
+    /// The producer keeps a copy of its options: acks and idempotence changed on the options object after the
+    /// producer was built change nothing (acks=0 would answer no offset), so they cannot get past its idempotence check.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Options_changed_after_construction_do_not_change_the_producer()
+    {
+        var topic = await CreateTopicAsync();
+        var options = new CloudLogProducerClientOptions { Linger = TimeSpan.Zero };
+        var producer = Producer(options);
+        options.Acks = Acks.None;
+        options.EnableIdempotence = false;
+        options.Linger = TimeSpan.FromMinutes(5);
+
+        var result = await producer.ProduceAsync(topic, Message(null, "acks=all")).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((0L, PersistenceStatus.Persisted), (result.Offset.Value, result.Status));
+        Assert.Equal([(0L, null, "acks=all")], await StoredAsync(topic, 0));
     }
 
     /// <summary>acks=0 answers without offsets and says the record may be stored; idempotence needs acks=all.</summary>

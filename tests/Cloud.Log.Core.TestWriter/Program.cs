@@ -14,6 +14,7 @@ using System.Text;
 using Cloud.Log.Core;
 using Cloud.Log.Core.Producers;
 using Cloud.Log.Core.Storage;
+using Cloud.Log.Protocol;
 
 var metadata = StorageLocation.FromConnectionString("metadata", args[0]);
 var replicas = args[1].Split('|').Select((c, i) => StorageLocation.FromConnectionString($"location{i}", c)).ToList();

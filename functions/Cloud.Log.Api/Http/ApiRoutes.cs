@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -35,6 +36,15 @@ public static class ApiRoutes
         new("Health", "GET", "health", ApiAccess.Anonymous, (api, r, _) => api.HealthAsync(r)),
         new("OpenApi", "GET", "openapi.json", ApiAccess.Anonymous, (api, r, _) => api.OpenApiAsync(r)),
     ];
+
+    private static readonly FrozenDictionary<string, ApiRoute> ByHandler = All.ToFrozenDictionary(r => r.Name + "Async", StringComparer.Ordinal);
+
+    /// <summary>
+    /// The route served by the <see cref="CloudLogHttpApi"/> method <paramref name="handlerName"/>: the method of
+    /// a route is its name with <c>Async</c> (a test holds every public handler to a row).
+    /// </summary>
+    internal static ApiRoute ForHandler(string handlerName) =>
+        ByHandler.TryGetValue(handlerName, out var route) ? route : throw new InvalidOperationException($"No route of the table is served by '{handlerName}'.");
 
     private static string Value(RouteValueDictionary values, string name) => values[name] as string ?? "";
 }

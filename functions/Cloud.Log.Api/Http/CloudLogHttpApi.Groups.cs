@@ -12,7 +12,7 @@ public sealed partial class CloudLogHttpApi
 {
     /// <summary><c>POST /api/groups/{group}/offsets</c> → 204. Every entry is checked before any is stored.</summary>
     public Task<IResult> CommitGroupOffsetsAsync(HttpRequest request, string group) =>
-        HandleAsync(request, ApiAccess.Consume, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             CheckGroup(group);
             using var body = await ReadBodyAsync(request).ConfigureAwait(false);
@@ -49,7 +49,7 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary><c>GET /api/groups/{group}/offsets?topic=</c>: committed offsets with lag, of the topics the caller may see.</summary>
     public Task<IResult> GetGroupOffsetsAsync(HttpRequest request, string group) =>
-        HandleAsync(request, ApiAccess.Consume, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             CheckGroup(group);
             var topic = Query.Text(request.Query, "topic");
@@ -65,7 +65,7 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary><c>GET /api/groups</c>.</summary>
     public Task<IResult> ListGroupsAsync(HttpRequest request) =>
-        HandleAsync(request, ApiAccess.Consume, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             var groups = await _engine.ListGroupsAsync(cancellationToken).ConfigureAwait(false);
             return Json(w => ResponseJson.WriteGroups(w, groups));
@@ -73,7 +73,7 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary><c>DELETE /api/groups/{group}</c> → 204.</summary>
     public Task<IResult> DeleteGroupAsync(HttpRequest request, string group) =>
-        HandleAsync(request, ApiAccess.Admin, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             CheckGroup(group);
             await _engine.DeleteGroupAsync(group, cancellationToken).ConfigureAwait(false);
@@ -85,7 +85,7 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary><c>POST /api/groups/{group}/members</c> → 201: a new member, subscribed to <c>topics</c>, and what it owns.</summary>
     public Task<IResult> JoinGroupAsync(HttpRequest request, string group) =>
-        HandleAsync(request, ApiAccess.Consume, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             CheckGroup(group);
             using var body = await ReadBodyAsync(request).ConfigureAwait(false);
@@ -119,7 +119,7 @@ public sealed partial class CloudLogHttpApi
     /// <c>released</c> (an empty body releases none), answers what the member owns now.
     /// </summary>
     public Task<IResult> HeartbeatAsync(HttpRequest request, string group, string member) =>
-        HandleAsync(request, ApiAccess.Consume, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             CheckGroup(group);
             using var body = await ReadBodyAsync(request).ConfigureAwait(false);
@@ -156,7 +156,7 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary><c>DELETE /api/groups/{group}/members/{member}</c> → 204: the member leaves; its partitions go to the others.</summary>
     public Task<IResult> LeaveGroupAsync(HttpRequest request, string group, string member) =>
-        HandleAsync(request, ApiAccess.Consume, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             CheckGroup(group);
             await _engine.LeaveGroupAsync(group, member, cancellationToken).ConfigureAwait(false);

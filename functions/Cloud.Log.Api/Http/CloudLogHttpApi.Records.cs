@@ -1,8 +1,9 @@
 using Cloud.Log.Api.Json;
 using Cloud.Log.Core;
 using Cloud.Log.Core.Producers;
-using Cloud.Log.Protocol.Errors;
+using Cloud.Log.Protocol;
 using Cloud.Log.Protocol.Batches;
+using Cloud.Log.Protocol.Errors;
 using Cloud.Log.Protocol.Wire;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -22,7 +23,7 @@ public sealed partial class CloudLogHttpApi
     /// producer encoded (the SDK's encoding), stored as they are.
     /// </summary>
     public Task<IResult> ProduceAsync(HttpRequest request, string topic) =>
-        HandleAsync(request, ApiAccess.Produce, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             CheckTopic(caller, topic);
             if (IsRecordBatches(request.ContentType))
@@ -46,7 +47,7 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary><c>POST /api/producers</c> → 201: a new idempotent producer's id and epoch (Kafka's InitProducerId).</summary>
     public Task<IResult> InitProducerAsync(HttpRequest request) =>
-        HandleAsync(request, ApiAccess.Produce, (caller, cancellationToken) =>
+        HandleAsync(request, (caller, cancellationToken) =>
         {
             // Random in 0 to 2^62 - 1: ids derived from idempotency keys have bit 62 set, so the two never meet,
             // and two producers drawing the same id among 2^62 is not a risk worth a table round trip.
@@ -96,7 +97,7 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary><c>GET /api/topics/{topic}/partitions/{partition}/records</c>.</summary>
     public Task<IResult> FetchAsync(HttpRequest request, string topic, string partition) =>
-        HandleAsync(request, ApiAccess.Consume, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             CheckTopic(caller, topic);
             var number = Query.Partition(topic, partition);
@@ -123,7 +124,7 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary><c>GET /api/topics/{topic}/partitions/{partition}/offsets?at=earliest|latest|{timestampMs}</c>.</summary>
     public Task<IResult> ListOffsetsAsync(HttpRequest request, string topic, string partition) =>
-        HandleAsync(request, ApiAccess.Consume, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             CheckTopic(caller, topic);
             var number = Query.Partition(topic, partition);

@@ -21,7 +21,7 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary><c>GET /api/health</c>: 200 when every storage location answers, else 503 naming the ones that do not.</summary>
     public Task<IResult> HealthAsync(HttpRequest request) =>
-        HandleAsync(request, ApiAccess.Anonymous, async (_, cancellationToken) =>
+        HandleAsync(request, async (_, cancellationToken) =>
         {
             var locations = await _engine.CheckHealthAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
             var healthy = locations.All(l => l.Healthy);
@@ -60,5 +60,5 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary><c>GET /api/openapi.json</c>.</summary>
     public Task<IResult> OpenApiAsync(HttpRequest request) =>
-        HandleAsync(request, ApiAccess.Anonymous, (_, _) => Task.FromResult(Results.Bytes(OpenApiJson.ToArray(), "application/json")));
+        HandleAsync(request, (_, _) => Task.FromResult(Results.Bytes(OpenApiJson.ToArray(), "application/json")));
 }

@@ -9,7 +9,7 @@ public sealed partial class CloudLogHttpApi
 {
     /// <summary><c>POST /api/topics</c> → 201 with the description.</summary>
     public Task<IResult> CreateTopicAsync(HttpRequest request) =>
-        HandleAsync(request, ApiAccess.Admin, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             using var body = await ReadBodyAsync(request).ConfigureAwait(false);
             using var json = JsonBody.Parse(body.Memory, "name", "partitions", "replicationFactor", "configs");
@@ -25,7 +25,7 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary><c>GET /api/topics</c>: the topics the caller may see, by name.</summary>
     public Task<IResult> ListTopicsAsync(HttpRequest request) =>
-        HandleAsync(request, ApiAccess.Describe, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             var topics = await _engine.ListTopicsAsync(cancellationToken).ConfigureAwait(false);
             return Json(w => ResponseJson.WriteTopicList(w, topics.Where(t => caller.CanAccessTopic(t.Name))));
@@ -33,7 +33,7 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary><c>GET /api/topics/{topic}</c>.</summary>
     public Task<IResult> DescribeTopicAsync(HttpRequest request, string topic) =>
-        HandleAsync(request, ApiAccess.Describe, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             CheckTopic(caller, topic);
             var description = await _engine.DescribeTopicAsync(topic, cancellationToken).ConfigureAwait(false);
@@ -42,7 +42,7 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary><c>PATCH /api/topics/{topic}/configs</c>: null returns a config to its default.</summary>
     public Task<IResult> AlterTopicConfigsAsync(HttpRequest request, string topic) =>
-        HandleAsync(request, ApiAccess.Admin, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             CheckTopic(caller, topic);
             using var body = await ReadBodyAsync(request).ConfigureAwait(false);
@@ -59,7 +59,7 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary><c>POST /api/topics/{topic}/partitions</c> with <c>{"count": n}</c>.</summary>
     public Task<IResult> AddPartitionsAsync(HttpRequest request, string topic) =>
-        HandleAsync(request, ApiAccess.Admin, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             CheckTopic(caller, topic);
             using var body = await ReadBodyAsync(request).ConfigureAwait(false);
@@ -72,7 +72,7 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary><c>DELETE /api/topics/{topic}</c> → 204.</summary>
     public Task<IResult> DeleteTopicAsync(HttpRequest request, string topic) =>
-        HandleAsync(request, ApiAccess.Admin, async (caller, cancellationToken) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
         {
             CheckTopic(caller, topic);
             await _engine.DeleteTopicAsync(topic, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Cloud.Log.Api.Auth;
 using Cloud.Log.Core;
@@ -34,14 +35,16 @@ public sealed partial class CloudLogHttpApi
 
     /// <summary>
     /// Runs one endpoint: checks the headers' size and the caller, then the handler; turns every failure
-    /// into a problem. A failure that is not the caller's (a bug) is a logged 500, never a silent one.
+    /// into a problem. A failure that is not the caller's (a bug) is a logged 500, never a silent one. The
+    /// access the caller needs is the route table's (<see cref="ApiRoutes"/>), found by the calling handler's
+    /// name, so that the table is what every host enforces.
     /// </summary>
-    private async Task<IResult> HandleAsync(HttpRequest request, ApiAccess access, Func<ApiCaller, CancellationToken, Task<IResult>> handler)
+    private async Task<IResult> HandleAsync(HttpRequest request, Func<ApiCaller, CancellationToken, Task<IResult>> handler, [CallerMemberName] string handlerName = "")
     {
         try
         {
             CheckHeaderSize(request);
-            var (caller, problem) = _authorizer.Authorize(request, access);
+            var (caller, problem) = _authorizer.Authorize(request, ApiRoutes.ForHandler(handlerName).Access);
             return problem ?? await handler(caller!, request.HttpContext.RequestAborted).ConfigureAwait(false);
         }
         catch (CloudLogException e)

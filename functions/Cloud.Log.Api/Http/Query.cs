@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cloud.Log.Core;
+using Cloud.Log.Protocol;
 using Cloud.Log.Protocol.Errors;
 using Microsoft.AspNetCore.Http;
 
@@ -47,15 +48,15 @@ internal static class Query
     /// <summary>The contract's spelling of acks: "0", "1", "all" (or Kafka's "-1"); null for anything else.</summary>
     public static Acks? ParseAcks(string? text) => text switch
     {
-        "0" => Core.Acks.None,
-        "1" => Core.Acks.Leader,
-        "all" or "-1" => Core.Acks.All,
+        "0" => Protocol.Acks.None,
+        "1" => Protocol.Acks.Leader,
+        "all" or "-1" => Protocol.Acks.All,
         _ => null,
     };
 
     /// <summary>The <c>acks</c> parameter of a binary produce, all when absent.</summary>
     public static Acks Acks(IQueryCollection query) =>
-        Text(query, "acks") is not { } text ? Core.Acks.All
+        Text(query, "acks") is not { } text ? Protocol.Acks.All
             : ParseAcks(text) ?? throw new CloudLogException(ErrorCode.InvalidRequest, "Query parameter 'acks' must be 0, 1 or all.");
 
     /// <summary>A header given at most once, or null when absent.</summary>

@@ -1,5 +1,6 @@
 using Cloud.Log.Core;
 using Cloud.Log.Core.Producers;
+using Cloud.Log.Protocol;
 
 namespace Cloud.Log.Api.Json;
 

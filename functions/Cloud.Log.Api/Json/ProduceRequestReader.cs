@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Cloud.Log.Core;
 using Cloud.Log.Core.Producers;
+using Cloud.Log.Protocol;
 using Cloud.Log.Protocol.Batches;
 using Cloud.Log.Protocol.Errors;
 

@@ -3,6 +3,7 @@ using Azure.Storage.Queues;
 using Cloud.Log.Api.Json;
 using Cloud.Log.Core;
 using Cloud.Log.Core.Producers;
+using Cloud.Log.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Cloud.Log.Api.Queue;

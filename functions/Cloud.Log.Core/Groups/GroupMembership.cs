@@ -14,8 +14,6 @@ namespace Cloud.Log.Core.Groups;
 /// </summary>
 internal sealed class GroupMembership(MetadataTables tables, Func<string, CancellationToken, Task<int?>> partitionCount, TimeProvider time)
 {
-    private const string GenerationRowKey = "generation";
-
     /// <summary>How long after another member's expiry a heartbeat is sent, so that its session has surely run out.</summary>
     private const long ExpiryGraceMs = 50;
 
@@ -225,14 +223,14 @@ internal sealed class GroupMembership(MetadataTables tables, Func<string, Cancel
 
     private async Task<(Dictionary<string, GroupMemberEntity> Members, Dictionary<TopicPartition, PartitionOwnerEntity> Owners)> ReadAsync(string group, CancellationToken cancellationToken)
     {
-        var members = Range<GroupMemberEntity>(group, GroupMemberEntity.RowKeyPrefix, cancellationToken);
-        var owners = Range<PartitionOwnerEntity>(group, PartitionOwnerEntity.RowKeyPrefix, cancellationToken);
+        var members = RangeAsync<GroupMemberEntity>(group, GroupMemberEntity.RowKeyPrefix, cancellationToken);
+        var owners = RangeAsync<PartitionOwnerEntity>(group, PartitionOwnerEntity.RowKeyPrefix, cancellationToken);
         return (
             (await members.ConfigureAwait(false)).ToDictionary(m => m.MemberId, StringComparer.Ordinal),
             (await owners.ConfigureAwait(false)).ToDictionary(o => new TopicPartition(o.Topic, o.TopicPartition)));
     }
 
-    private async Task<List<T>> Range<T>(string group, string prefix, CancellationToken cancellationToken)
+    private async Task<List<T>> RangeAsync<T>(string group, string prefix, CancellationToken cancellationToken)
         where T : class, ITableEntity, new()
     {
         var rows = new List<T>();
@@ -248,16 +246,16 @@ internal sealed class GroupMembership(MetadataTables tables, Func<string, Cancel
 
     private async Task<long> ReadGenerationAsync(string group, CancellationToken cancellationToken)
     {
-        var row = await tables.Groups.GetEntityIfExistsAsync<TableEntity>(group, GenerationRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue ? row.Value!.GetInt64("Generation") ?? 0 : 0;
+        var row = await tables.Groups.GetEntityIfExistsAsync<GroupGenerationEntity>(group, GroupGenerationEntity.GenerationRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? row.Value!.Generation : 0;
     }
 
     private async Task BumpGenerationAsync(string group, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var row = await tables.Groups.GetEntityIfExistsAsync<TableEntity>(group, GenerationRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var next = new TableEntity(group, GenerationRowKey) { ["Generation"] = (row.HasValue ? row.Value!.GetInt64("Generation") ?? 0 : 0) + 1 };
+            var row = await tables.Groups.GetEntityIfExistsAsync<GroupGenerationEntity>(group, GroupGenerationEntity.GenerationRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var next = GroupGenerationEntity.For(group, (row.HasValue ? row.Value!.Generation : 0) + 1);
             if (await TryWriteAsync(() => row.HasValue
                 ? tables.Groups.UpdateEntityAsync(next, row.Value!.ETag, TableUpdateMode.Replace, cancellationToken)
                 : tables.Groups.AddEntityAsync(next, cancellationToken)).ConfigureAwait(false))

@@ -490,7 +490,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
                 return true;
             }
 
-            var written = await _context.States.TryWriteStateAsync(state, s => s.Isr = PartitionStateEntity.FormatList(s.IsrList.Except(failed)), [], cancellationToken).ConfigureAwait(false);
+            var written = await _context.States.TryWriteStateAsync(state, s => s.IsrList = [.. s.IsrList.Except(failed)], [], cancellationToken).ConfigureAwait(false);
             if (written is not null)
             {
                 view.State = written;

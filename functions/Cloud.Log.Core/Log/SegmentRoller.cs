@@ -194,7 +194,7 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
             s =>
             {
                 s.Leader = newLeader;
-                s.Isr = PartitionStateEntity.FormatList(created);
+                s.IsrList = created;
                 s.Epoch = epoch;
             },
             rows,

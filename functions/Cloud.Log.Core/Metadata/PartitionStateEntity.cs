@@ -38,11 +38,25 @@ internal sealed class PartitionStateEntity : TableEntityBase
     /// </summary>
     public long ProducerCheckpoint { get; set; } = -1;
 
+    /// <summary>The replica locations, as <see cref="Replicas"/> stores them (a comma-separated list).</summary>
     [IgnoreDataMember]
-    public IReadOnlyList<int> ReplicaList => ParseList(Replicas);
+    public IReadOnlyList<int> ReplicaList
+    {
+        get => ParseList(Replicas);
+        set => Replicas = FormatList(value);
+    }
 
+    /// <summary>The in-sync replica locations, as <see cref="Isr"/> stores them (a comma-separated list).</summary>
     [IgnoreDataMember]
-    public IReadOnlyList<int> IsrList => ParseList(Isr);
+    public IReadOnlyList<int> IsrList
+    {
+        get => ParseList(Isr);
+        set => Isr = FormatList(value);
+    }
+
+    /// <summary>The partition this row is the state of, as its row key (<see cref="RowKeyFor"/>) spells it.</summary>
+    [IgnoreDataMember]
+    public int Partition => int.Parse(RowKey, CultureInfo.InvariantCulture);
 
     public static string RowKeyFor(int partition) => partition.ToString("D5", CultureInfo.InvariantCulture);
 

@@ -211,8 +211,8 @@ internal sealed class TopicCatalog(MetadataTables tables, CloudLogEngineOptions 
             {
                 PartitionKey = topicId,
                 RowKey = PartitionStateEntity.RowKeyFor(p),
-                Replicas = PartitionStateEntity.FormatList(replicas),
-                Isr = PartitionStateEntity.FormatList(replicas),
+                ReplicaList = replicas,
+                IsrList = replicas,
                 Leader = replicas[0],
                 LogStartOffset = 0,
             };

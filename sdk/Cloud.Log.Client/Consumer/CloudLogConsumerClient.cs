@@ -64,7 +64,7 @@ public partial class CloudLogConsumerClient : IAsyncDisposable
 
     private CloudLogConsumerClient(Uri endpoint, object? credential, CloudLogConsumerClientOptions? options)
     {
-        _options = options ?? new CloudLogConsumerClientOptions();
+        _options = options?.Copy<CloudLogConsumerClientOptions>() ?? new CloudLogConsumerClientOptions();
         _rest = new CloudLogRestClient(new CloudLogPipeline(endpoint, credential, _options));
     }
 

@@ -2,7 +2,8 @@ namespace Cloud.Log.Client;
 
 /// <summary>
 /// How a <see cref="CloudLogConsumerClient"/> joins its group, fetches, prefetches and commits. The defaults are
-/// Kafka's consumer defaults (named in each property).
+/// Kafka's consumer defaults (named in each property). The consumer takes a copy of these options when it is
+/// built: changing them afterwards does not change it.
 /// </summary>
 public class CloudLogConsumerClientOptions : CloudLogClientOptions
 {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Azure;
 using Azure.Core;
+using Cloud.Log.Protocol;
 using Cloud.Log.Protocol.Wire;
 
 namespace Cloud.Log.Client.Pipeline;

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Core;
 using Cloud.Log.Client.Pipeline;
 using Cloud.Log.Client.Producer;
+using Cloud.Log.Protocol;
 using Cloud.Log.Protocol.Batches;
 using Cloud.Log.Protocol.Partitioning;
 
@@ -55,7 +56,7 @@ public class CloudLogProducerClient : IAsyncDisposable
 
     private CloudLogProducerClient(Uri endpoint, object? credential, CloudLogProducerClientOptions? options)
     {
-        _options = options ?? new CloudLogProducerClientOptions();
+        _options = options?.Copy<CloudLogProducerClientOptions>() ?? new CloudLogProducerClientOptions();
         if (_options.EnableIdempotence && _options.Acks != Acks.All)
         {
             throw new ArgumentException("An idempotent producer needs Acks.All (as in Kafka): set Acks = Acks.All, or EnableIdempotence = false.", nameof(options));

@@ -1,8 +1,15 @@
+using Cloud.Log.Protocol;
+
 namespace Cloud.Log.Client;
 
 /// <summary>
-/// How a <see cref="CloudLogProducerClient"/> batches, acknowledges and retries. The defaults are Kafka's
-/// producer defaults (named in each property), so code ported from Confluent.Kafka behaves the same.
+/// How a <see cref="CloudLogProducerClient"/> batches, acknowledges and retries. The defaults are those of
+/// Apache Kafka's Java producer (each property names its setting), not Confluent.Kafka's: librdkafka, under
+/// Confluent.Kafka, defaults to <c>enable.idempotence=false</c>, <c>batch.size=1000000</c>, a 5 min
+/// <c>message.timeout.ms</c> and the <c>consistent_random</c> (CRC32) partitioner, where this producer is
+/// idempotent, cuts batches at 16,384 bytes, gives up after 2 min and partitions keys with murmur2 (Java's).
+/// docs/sdk.md compares every default. The producer takes a copy of these options when it is built: changing
+/// them afterwards does not change it.
 /// </summary>
 public class CloudLogProducerClientOptions : CloudLogClientOptions
 {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Cloud.Log.Client.Diagnostics;
 using Cloud.Log.Client.Pipeline;
+using Cloud.Log.Protocol;
 using Cloud.Log.Protocol.Batches;
 
 namespace Cloud.Log.Client.Producer;

@@ -1,6 +1,7 @@
 using System.Text;
 using Cloud.Log.Api.Json;
 using Cloud.Log.Core;
+using Cloud.Log.Protocol;
 using Cloud.Log.Protocol.Errors;
 
 namespace Cloud.Log.Api.Tests.Json;
@@ -51,6 +52,7 @@ public class ProduceRequestReaderTests
     [InlineData("\"acks\":\"all\",", Acks.All)]
     [InlineData("\"acks\":-1,", Acks.All)]
     [InlineData("\"acks\":1,", Acks.Leader)]
+    [InlineData("\"acks\":0,", Acks.None)]
     public void Acks_are_kafkas(string acks, Acks expected) =>
         Assert.Equal(expected, Parse($$"""{{{acks}}"records":[{"value":"v"}]}""").Acks);
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Cloud.Log.Protocol;
 using Cloud.Log.Protocol.Batches;
 using Cloud.Log.Protocol.Errors;
 using Cloud.Log.Protocol.Partitioning;

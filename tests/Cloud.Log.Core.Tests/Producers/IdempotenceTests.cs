@@ -2,6 +2,7 @@
 using Azure.Data.Tables;
 using Cloud.Log.Core.Metadata;
 using Cloud.Log.Core.Producers;
+using Cloud.Log.Protocol;
 using Cloud.Log.Protocol.Errors;
 using Cloud.Log.Testing;
 

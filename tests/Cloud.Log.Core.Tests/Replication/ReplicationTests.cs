@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Cloud.Log.Core.Producers;
+using Cloud.Log.Protocol;
 using Cloud.Log.Protocol.Errors;
 using Cloud.Log.Testing;
 
