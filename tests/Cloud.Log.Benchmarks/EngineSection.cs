@@ -1,6 +1,6 @@
 using Cloud.Log.Core;
 using Cloud.Log.Protocol.Batches;
-using CoreAcks = Cloud.Log.Core.Acks;
+using CoreAcks = Cloud.Log.Protocol.Acks;
 
 namespace Cloud.Log.Benchmarks;
 

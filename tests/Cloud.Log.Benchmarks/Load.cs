@@ -55,7 +55,7 @@ internal static class Load
         processCpu.Start(processes ?? new Dictionary<string, int>());
         Volatile.Write(ref counting, true);
         await Task.WhenAll(tasks).ConfigureAwait(false);
-        return new LoadResult(operations, records, bytes, clock.Elapsed - countedFrom, [.. latencies]) 
+        return new LoadResult(operations, records, bytes, clock.Elapsed - countedFrom, [.. latencies])
         {
             MachineCpuPercent = MachineCpu.Read().BusyPercentSince(cpu),
             ProcessCpuPercent = processCpu.PercentOfACore(),
