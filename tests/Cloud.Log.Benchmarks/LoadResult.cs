@@ -19,14 +19,14 @@ internal sealed record LoadResult(long Operations, long Records, long Bytes, Tim
 
     public double MegabytesPerSecond => Bytes / Elapsed.TotalSeconds / (1024 * 1024);
 
-    public double Percentile(double p)
-    {
-        if (LatenciesMs.Count == 0)
-        {
-            return double.NaN;
-        }
+    public double Percentile(double p) => RoundStatistics.Percentile(LatenciesMs, p);
 
-        var sorted = LatenciesMs.Order().ToList();
-        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
-    }
+    /// <summary>p50, p99 and p99.9 of the latencies, and how many samples they come from, as figures.</summary>
+    public Dictionary<string, double> LatencyFigures(string prefix = "") => new()
+    {
+        [prefix + "p50 ms"] = Percentile(50),
+        [prefix + "p99 ms"] = Percentile(99),
+        [prefix + "p99.9 ms"] = Percentile(99.9),
+        [prefix + "latency samples"] = LatenciesMs.Count,
+    };
 }
