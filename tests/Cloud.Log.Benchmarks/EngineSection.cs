@@ -129,6 +129,7 @@ internal static class EngineSection
                 ["block KiB"] = blockBytes / 1024.0,
                 ["index appends per data block"] = written.IndexAppendsPerDataBlock,
                 ["machine CPU busy %"] = result.MachineCpuPercent,
+                ["failed operations"] = result.Failures,
                 ["transactions per 1,000 records"] = result.Records == 0 ? double.NaN : (after.Total - before.Total) * 1000.0 / result.Records,
             },
         };

@@ -48,63 +48,64 @@ internal static class HttpSection
     /// <summary>One round of HTTP produce: a fresh 8-partition topic, <paramref name="producers"/> producers (SDK or JSON), the block size written.</summary>
     public static async Task<(Measurement Measurement, int BlockBytes)> ProduceRoundAsync(BenchmarkRun run, ServerProcess server, CloudLogAdminClient admin, StoredBlocks stored, string label, int producers, bool binary, byte[] value, byte[] jsonBody)
     {
-            var topic = "http-" + Guid.NewGuid().ToString("N")[..8];
-            await admin.CreateTopicAsync(topic, Partitions, replicationFactor: 1).ConfigureAwait(false);
-            server.ResetPeak();
-            var cpuBefore = server.CpuTime;
-            LoadResult result;
-            if (binary)
+        var topic = "http-" + Guid.NewGuid().ToString("N")[..8];
+        await admin.CreateTopicAsync(topic, Partitions, replicationFactor: 1).ConfigureAwait(false);
+        server.ResetPeak();
+        var cpuBefore = server.CpuTime;
+        LoadResult result;
+        if (binary)
+        {
+            var clients = Enumerable.Range(0, producers).Select(_ => new CloudLogProducerClient(server.Endpoint)).ToList();
+            try
             {
-                var clients = Enumerable.Range(0, producers).Select(_ => new CloudLogProducerClient(server.Endpoint)).ToList();
-                try
+                // Each producer keeps 256 records in flight, as an application producing without awaiting each one does.
+                result = await Load.RunAsync(run.Duration, producers, async p =>
                 {
-                    // Each producer keeps 256 records in flight, as an application producing without awaiting each one does.
-                    result = await Load.RunAsync(run.Duration, producers, async p =>
-                    {
-                        await Task.WhenAll(Enumerable.Range(0, 256).Select(_ => clients[p].ProduceAsync(topic, new CloudLogMessage(null, new BinaryData(value))))).ConfigureAwait(false);
-                        return new Load.Done(256, 256L * RecordBytes);
-                    }, countingStarts: () => cpuBefore = server.CpuTime).ConfigureAwait(false);
-                }
-                finally
-                {
-                    foreach (var client in clients)
-                    {
-                        await client.DisposeAsync().ConfigureAwait(false);
-                    }
-                }
-            }
-            else
-            {
-                using var http = new HttpClient { BaseAddress = server.Endpoint };
-                var path = new Uri($"/api/topics/{topic}/records", UriKind.Relative);
-                result = await Load.RunAsync(run.Duration, producers, async _ =>
-                {
-                    using var content = new ByteArrayContent(jsonBody);
-                    content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-                    using var response = await http.PostAsync(path, content).ConfigureAwait(false);
-                    response.EnsureSuccessStatusCode();
-                    return new Load.Done(16, 16L * RecordBytes);
+                    await Task.WhenAll(Enumerable.Range(0, 256).Select(_ => clients[p].ProduceAsync(topic, new CloudLogMessage(null, new BinaryData(value))))).ConfigureAwait(false);
+                    return new Load.Done(256, 256L * RecordBytes);
                 }, countingStarts: () => cpuBefore = server.CpuTime).ConfigureAwait(false);
             }
-
-            var cpu = server.CpuTime - cpuBefore;
-            var peakRss = server.PeakRssMib;
-            var written = await stored.NewSinceLastAsync().ConfigureAwait(false);
-            var blockBytes = written.BlockBytes(fallback: RecordBytes);
-            var measurement = new Measurement(Sections.HttpProduce, label)
+            finally
             {
-                RecordsPerSecond = result.RecordsPerSecond,
-                MegabytesPerSecond = result.MegabytesPerSecond,
-                RequestsPerSecond = binary ? 0 : result.OperationsPerSecond,
-                Figures =
+                foreach (var client in clients)
+                {
+                    await client.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        else
+        {
+            using var http = new HttpClient { BaseAddress = server.Endpoint };
+            var path = new Uri($"/api/topics/{topic}/records", UriKind.Relative);
+            result = await Load.RunAsync(run.Duration, producers, async _ =>
+            {
+                using var content = new ByteArrayContent(jsonBody);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                using var response = await http.PostAsync(path, content).ConfigureAwait(false);
+                response.EnsureSuccessStatusCode();
+                return new Load.Done(16, 16L * RecordBytes);
+            }, countingStarts: () => cpuBefore = server.CpuTime).ConfigureAwait(false);
+        }
+
+        var cpu = server.CpuTime - cpuBefore;
+        var peakRss = server.PeakRssMib;
+        var written = await stored.NewSinceLastAsync().ConfigureAwait(false);
+        var blockBytes = written.BlockBytes(fallback: RecordBytes);
+        var measurement = new Measurement(Sections.HttpProduce, label)
+        {
+            RecordsPerSecond = result.RecordsPerSecond,
+            MegabytesPerSecond = result.MegabytesPerSecond,
+            RequestsPerSecond = binary ? 0 : result.OperationsPerSecond,
+            Figures =
                 {
                     [ServerPeakRss] = peakRss,
                     ["server CPU ms per 1,000 records"] = result.Records == 0 ? double.NaN : cpu.TotalMilliseconds * 1000 / result.Records,
                     ["block KiB"] = blockBytes / 1024.0,
                     ["index appends per data block"] = written.IndexAppendsPerDataBlock,
                     ["machine CPU busy %"] = result.MachineCpuPercent,
+                    ["failed operations"] = result.Failures,
                 },
-            };
+        };
         return (measurement, blockBytes);
     }
 
@@ -163,33 +164,33 @@ internal static class HttpSection
     /// <summary>One round of the SDK's consumer reading <paramref name="readers"/> partitions of the filled topic from the start, over and over.</summary>
     public static async Task<Measurement> ConsumeRoundAsync(BenchmarkRun run, ServerProcess server, string topic, int readers, int blockBytes, string label)
     {
-            server.ResetPeak();
-            await using var consumer = new CloudLogConsumerClient(server.Endpoint, new CloudLogConsumerClientOptions { MaxPollRecords = 5_000, PrefetchCount = 5_000, FetchMaxWait = TimeSpan.Zero });
-            var assigned = Enumerable.Range(0, readers).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)).ToList();
-            var ends = new Dictionary<TopicPartition, long>();
-            foreach (var partition in assigned)
+        server.ResetPeak();
+        await using var consumer = new CloudLogConsumerClient(server.Endpoint, new CloudLogConsumerClientOptions { MaxPollRecords = 5_000, PrefetchCount = 5_000, FetchMaxWait = TimeSpan.Zero });
+        var assigned = Enumerable.Range(0, readers).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)).ToList();
+        var ends = new Dictionary<TopicPartition, long>();
+        foreach (var partition in assigned)
+        {
+            ends[partition.TopicPartition] = (await consumer.QueryWatermarkOffsetsAsync(partition.TopicPartition).ConfigureAwait(false)).High;
+        }
+
+        consumer.Assign(assigned);
+        var result = await Load.RunAsync(run.Duration, 1, async _ =>
+        {
+            var records = await consumer.PollAsync(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
+            foreach (var partition in assigned.Where(p => consumer.Position(p.TopicPartition) >= ends[p.TopicPartition]))
             {
-                ends[partition.TopicPartition] = (await consumer.QueryWatermarkOffsetsAsync(partition.TopicPartition).ConfigureAwait(false)).High;
+                consumer.Seek(partition); // at the end: read it all again
             }
 
-            consumer.Assign(assigned);
-            var result = await Load.RunAsync(run.Duration, 1, async _ =>
-            {
-                var records = await consumer.PollAsync(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
-                foreach (var partition in assigned.Where(p => consumer.Position(p.TopicPartition) >= ends[p.TopicPartition]))
-                {
-                    consumer.Seek(partition); // at the end: read it all again
-                }
-
-                return new Load.Done(records.Count, records.Sum(r => (long)(r.Value?.ToMemory().Length ?? 0)));
-            }, processes: run.Processes).ConfigureAwait(false);
-            var measurement = new Measurement(Sections.Fetch, label)
-            {
-                RecordsPerSecond = result.RecordsPerSecond,
-                MegabytesPerSecond = result.MegabytesPerSecond,
-                Figures = new(result.CpuFigures()) { [ServerPeakRss] = server.PeakRssMib, ["block KiB"] = blockBytes / 1024.0 },
-                Note = "record values only (batch framing not counted)",
-            };
+            return new Load.Done(records.Count, records.Sum(r => (long)(r.Value?.ToMemory().Length ?? 0)));
+        }, processes: run.Processes).ConfigureAwait(false);
+        var measurement = new Measurement(Sections.Fetch, label)
+        {
+            RecordsPerSecond = result.RecordsPerSecond,
+            MegabytesPerSecond = result.MegabytesPerSecond,
+            Figures = new(result.CpuFigures()) { [ServerPeakRss] = server.PeakRssMib, ["block KiB"] = blockBytes / 1024.0 },
+            Note = "record values only (batch framing not counted)",
+        };
         return measurement;
     }
 

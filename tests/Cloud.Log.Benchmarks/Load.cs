@@ -16,7 +16,8 @@ internal static class Load
     /// operations as workers have started in it (so that a window shorter than an operation still counts some).
     /// An operation counts when it <em>started</em> inside the window, however late it ends, and the rates are
     /// over the window's length: in a steady state the operations cut off at the window's start and the ones
-    /// running past its end cancel out, and nothing begun in the warm-up is counted.
+    /// running past its end cancel out, and nothing begun in the warm-up is counted. An operation that throws
+    /// moves nothing and is counted in <see cref="LoadResult.Failures"/>; its worker goes on.
     /// </summary>
     /// <param name="duration">How long to count, at least.</param>
     /// <param name="workers">How many workers run the operation at once.</param>
@@ -30,7 +31,8 @@ internal static class Load
         var clock = Stopwatch.StartNew();
         var windowStart = TimeSpan.MaxValue.Ticks;
         var windowEnd = TimeSpan.MaxValue.Ticks;
-        long operations = 0, records = 0, bytes = 0, startedInWindow = 0, warmedWorkers = 0;
+        long operations = 0, records = 0, bytes = 0, startedInWindow = 0, warmedWorkers = 0, failures = 0;
+        Exception? firstFailure = null;
         var latencies = new ConcurrentBag<double>();
         var tasks = Enumerable.Range(0, workers).Select(worker => Task.Run(async () =>
         {
@@ -43,7 +45,24 @@ internal static class Load
                     Interlocked.Increment(ref startedInWindow);
                 }
 
-                var done = await operation(worker).ConfigureAwait(false);
+                Done done;
+                try
+                {
+                    done = await operation(worker).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A failed operation moved nothing; it is counted and reported, and the worker goes on.
+                    Interlocked.CompareExchange(ref firstFailure, e, null);
+                    if (counted)
+                    {
+                        Interlocked.Increment(ref failures);
+                    }
+
+                    await Task.Delay(10).ConfigureAwait(false);
+                    continue;
+                }
+
                 if (!warmed)
                 {
                     warmed = true;
@@ -90,6 +109,8 @@ internal static class Load
         {
             MachineCpuPercent = busy,
             ProcessCpuPercent = processPercent,
+            Failures = failures,
+            FirstFailure = firstFailure?.GetType().Name + ": " + firstFailure?.Message,
         };
     }
 

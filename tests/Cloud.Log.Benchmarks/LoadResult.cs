@@ -9,9 +9,15 @@ internal sealed record LoadResult(long Operations, long Records, long Bytes, Tim
     /// <summary>Figures "{process} CPU % of a core" for the processes the run was asked to watch.</summary>
     public IReadOnlyDictionary<string, double> ProcessCpuPercent { get; init; } = new Dictionary<string, double>();
 
-    /// <summary>The machine's and the watched processes' CPU, as a measurement's figures.</summary>
+    /// <summary>Operations started in the window that threw (they moved nothing).</summary>
+    public long Failures { get; init; }
+
+    /// <summary>The first failure's type and message, if any operation failed (warm-up included).</summary>
+    public string? FirstFailure { get; init; }
+
+    /// <summary>The machine's and the watched processes' CPU, and the failed operations, as a measurement's figures.</summary>
     public Dictionary<string, double> CpuFigures() =>
-        new(ProcessCpuPercent.Prepend(new KeyValuePair<string, double>("machine CPU busy %", MachineCpuPercent)));
+        new(ProcessCpuPercent.Prepend(new KeyValuePair<string, double>("machine CPU busy %", MachineCpuPercent)).Append(new KeyValuePair<string, double>("failed operations", Failures)));
 
     public double OperationsPerSecond => Operations / Elapsed.TotalSeconds;
 

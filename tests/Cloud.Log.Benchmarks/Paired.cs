@@ -31,6 +31,11 @@ internal static class Paired
             run.Step(string.Create(CultureInfo.InvariantCulture, $"{section}: {label}, round {r + 1} of {run.Rounds}"));
             var started = run.Now;
             var (measured, limit) = await round(r).ConfigureAwait(false);
+            if (measured.Figures.GetValueOrDefault("failed operations") is > 0 and var failed)
+            {
+                run.Step(string.Create(CultureInfo.InvariantCulture, $"          {failed:0} operations of the case failed in this round (counted as moving nothing)"));
+            }
+
             cases.Add(Timed(measured, r, started, run.Now, Value(measured)));
             started = run.Now;
             var limitMeasured = await limit().ConfigureAwait(false);

@@ -61,7 +61,7 @@ internal static class QueueSection
             RecordsPerSecond = send.RecordsPerSecond,
             MegabytesPerSecond = send.MegabytesPerSecond,
             RequestsPerSecond = send.OperationsPerSecond,
-            Figures = { ["machine CPU busy %"] = send.MachineCpuPercent },
+            Figures = { ["machine CPU busy %"] = send.MachineCpuPercent, ["failed operations"] = send.Failures },
         };
     }
 

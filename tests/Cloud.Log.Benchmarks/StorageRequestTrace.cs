@@ -8,7 +8,8 @@ namespace Cloud.Log.Benchmarks;
 /// The storage requests a server process sends, counted from outside it: an EventPipe session (the runtime's
 /// diagnostics channel, as <c>dotnet-trace</c> uses) on the process's <c>System.Net.Http</c> events, one
 /// <c>RequestStart</c> per outgoing HTTP request. The server's only outgoing HTTP is to the storage (blobs and
-/// tables), so these are its storage transactions; each is kept with its time, to be counted in a window.
+/// tables), so these are its storage transactions (retries included); each is kept with its time, to be counted
+/// in a window.
 /// </summary>
 internal sealed class StorageRequestTrace : IAsyncDisposable
 {
@@ -79,10 +80,12 @@ internal sealed class StorageRequestTrace : IAsyncDisposable
     private void Seen(TraceEvent e)
     {
         var time = e.TimeStamp.ToUniversalTime();
+
         lock (_requests)
         {
             _lastEvent = time > _lastEvent ? time : _lastEvent;
-            if (e.ProviderName == "System.Net.Http" && e.EventName is { } name && name.StartsWith("RequestStart", StringComparison.Ordinal))
+            // The runtime's RequestStart event (start opcode): "Request/Start" as TraceEvent names it.
+            if (e.ProviderName == "System.Net.Http" && e.EventName is "Request/Start" or "RequestStart")
             {
                 _requests.Add(time);
             }
