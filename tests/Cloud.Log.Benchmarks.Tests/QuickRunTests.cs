@@ -71,7 +71,7 @@ public sealed class QuickRunTests
             });
 
             var targets = results.RootElement.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToList();
-            Assert.Subset(new HashSet<string> { Targets.EngineProduce, Targets.HttpProduce, Targets.EngineFetch, Targets.HttpFetch, Targets.Queues, Targets.Transactions, Targets.Rss, Targets.Latency, Targets.ScaleOutThroughput, Targets.ScaleOutLatency }, targets.ToHashSet());
+            Assert.Empty(new[] { Targets.EngineProduce, Targets.HttpProduce, Targets.EngineFetch, Targets.HttpFetch, Targets.Queues, Targets.Transactions, Targets.Rss, Targets.Latency, Targets.ScaleOutThroughput, Targets.ScaleOutLatency }.Except(targets)); // every target the run can judge
             var markdown = await File.ReadAllTextAsync(Path.Combine(output.FullName, "results.md"), TestContext.Current.CancellationToken);
             Assert.All(targets, name => Assert.Contains(name, markdown));
 

@@ -12,8 +12,8 @@ internal static class Load
     /// <summary>
     /// Runs <paramref name="operation"/> (given the worker's number) in a loop on <paramref name="workers"/>
     /// workers: first a warm-up, at least a fifth of <paramref name="duration"/> and until every worker has done
-    /// one operation; then the counted window, at least <paramref name="duration"/> and until twice as many
-    /// operations as workers have started in it (so that a window shorter than an operation still counts some).
+    /// one operation; then the counted window, at least <paramref name="duration"/> and until as many operations
+    /// as workers have started in it (so that a window shorter than an operation still counts some).
     /// An operation counts when it <em>started</em> inside the window, however late it ends, and the rates are
     /// over the window's length: in a steady state the operations cut off at the window's start and the ones
     /// running past its end cancel out, and nothing begun in the warm-up is counted. An operation that throws
@@ -95,7 +95,7 @@ internal static class Load
         var from = clock.Elapsed;
         Volatile.Write(ref windowStart, from.Ticks);
         await Task.Delay(duration).ConfigureAwait(false);
-        while (Interlocked.Read(ref startedInWindow) < 2L * workers && clock.Elapsed < limit)
+        while (Interlocked.Read(ref startedInWindow) < workers && clock.Elapsed < limit)
         {
             await Task.Delay(5).ConfigureAwait(false);
         }

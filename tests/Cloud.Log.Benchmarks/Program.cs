@@ -81,7 +81,7 @@ internal static class BenchmarkProgram
         // 3 and the latency of 4: the server as its own process.
         run.Step("starting the server");
         var serverPrefix = StorageFixture.NewPrefix();
-        var coldTopic = "cold-" + Guid.NewGuid().ToString("N")[..8];
+        var coldTopics = Enumerable.Range(0, run.Rounds).Select(_ => "cold-" + Guid.NewGuid().ToString("N")[..8]).ToList();
         await using (var server = await ServerProcess.StartAsync(single.ConnectionString, serverPrefix).ConfigureAwait(false))
         {
             if (Runs("produce"))
@@ -104,13 +104,17 @@ internal static class BenchmarkProgram
                 await QueueSection.RunSendAsync(run, single.ConnectionString, async () => (await HttpSection.ProduceRoundAsync(run, server, admin, stored, "log produce, binary, SDK, 16 producer(s)", 16, binary: true, value, HttpSection.JsonBody()).ConfigureAwait(false)).Measurement).ConfigureAwait(false);
             }
 
-            await new Cloud.Log.Client.CloudLogAdminClient(server.Endpoint).CreateTopicAsync(coldTopic, 1, replicationFactor: 1).ConfigureAwait(false);
+            // One topic per cold-start round, never written: no earlier process holds its partition.
+            foreach (var coldTopic in coldTopics)
+            {
+                await new Cloud.Log.Client.CloudLogAdminClient(server.Endpoint).CreateTopicAsync(coldTopic, 1, replicationFactor: 1).ConfigureAwait(false);
+            }
         }
 
         // 7. Cold start: a fresh process over the storage the server above left.
         if (Runs("coldstart"))
         {
-            await ColdStartSection.RunAsync(run, single.ConnectionString, serverPrefix, coldTopic).ConfigureAwait(false);
+            await ColdStartSection.RunAsync(run, single.ConnectionString, serverPrefix, coldTopics).ConfigureAwait(false);
         }
 
         // 4 (HTTP): a server over the filled topic, its tail cache off so that reads come from storage.
