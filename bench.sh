@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs Cloud.Log's benchmark: the log against the storage's own limit and against Storage Queues, on
-# Azurite processes and a server process it starts itself (about 7 minutes on 2 cores). Writes the table
-# to artifacts/benchmarks/results.md and results.json. Needs only the .NET 10 SDK and Node.js.
-# Arguments go to the program: --quick (every case briefly), --out DIR, --only engine,scaling,fetch,produce,latency,queues.
+# Runs Cloud.Log's benchmark: the log against the storage's own limit (each ratio's case and limit in
+# alternating rounds), against Storage Queues, over 1-3 server processes, and from a cold start, on Azurite
+# processes and server processes it starts itself (about 25 minutes on 2 cores, see docs/benchmarks.md).
+# Writes the table to artifacts/benchmarks/results.md and results.json, and a full run's results file to
+# docs/benchmarks/. Needs only the .NET 10 SDK and Node.js. Arguments go to the program: --quick (every case
+# briefly, 1 round), --rounds N, --out DIR, --results DIR,
+# --only engine,scaling,fetch,produce,latency,queues,scaleout,coldstart.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 eng/ensure-node-tools.sh

@@ -3,14 +3,15 @@ using System.Text.Json;
 namespace Cloud.Log.Benchmarks.Tests;
 
 /// <summary>
-/// The benchmark program's quick mode, end to end: it starts its own Azurite and server, measures every case
-/// briefly and writes its report. Figures this short prove nothing about speed; the test proves the program
-/// still measures every section against its limit, so a full run (see docs/benchmarks.md) can be trusted to.
+/// The benchmark program's quick mode, end to end: it starts its own Azurite and servers, measures every case
+/// briefly in one round and writes its report and results file. Figures this short prove nothing about speed; the
+/// test proves the program still measures every section against its limit, each ratio's case and limit in the
+/// same rounds, so a full run (see docs/benchmarks.md) can be trusted to.
 /// </summary>
 public sealed class QuickRunTests
 {
-    [Fact(Timeout = 600_000)]
-    public async Task A_quick_run_measures_every_section_against_its_limit_and_reports_every_target()
+    [Fact(Timeout = 900_000)]
+    public async Task A_quick_run_measures_every_ratio_in_the_same_rounds_as_its_limit_and_reports_every_target()
     {
         var output = Directory.CreateTempSubdirectory("cloudlog-bench-");
         try
@@ -19,33 +20,69 @@ public sealed class QuickRunTests
             Assert.Equal(0, await BenchmarkProgram.RunAsync(["--quick", "--out", output.FullName], console));
 
             using var results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output.FullName, "results.json"), TestContext.Current.CancellationToken));
+            Assert.Equal(1, results.RootElement.GetProperty("rounds").GetInt32());
             var measurements = results.RootElement.GetProperty("measurements").EnumerateArray().ToList();
-            var names = measurements.Select(m => $"{m.GetProperty("section").GetString()}: {m.GetProperty("case").GetString()}").ToHashSet();
+            var byName = measurements.ToDictionary(m => $"{m.GetProperty("section").GetString()}: {m.GetProperty("case").GetString()}");
             IEnumerable<JsonElement> In(string section) => measurements.Where(m => m.GetProperty("section").GetString() == section);
+            static List<Round> Rounds(JsonElement m) => [.. m.GetProperty("rounds").EnumerateArray().Select(r => new Round(r.GetProperty("index").GetInt32(), r.GetProperty("startedSeconds").GetDouble(), r.GetProperty("endedSeconds").GetDouble(), r.GetProperty("value").GetDouble()))];
 
-            // Every case compared with something names a case measured in the same run, and moved something.
-            foreach (var compared in measurements.Where(m => m.GetProperty("against").ValueKind == JsonValueKind.String))
+            // Every ratio names a case of the run, and its case and that limit were measured in the same rounds:
+            // as many rounds each, round i of one right before or after round i of the other.
+            var ratios = measurements.Where(m => m.GetProperty("against").ValueKind == JsonValueKind.String).ToList();
+            Assert.NotEmpty(ratios);
+            foreach (var compared in ratios)
             {
-                Assert.Contains(compared.GetProperty("against").GetString()!, names);
-                Assert.True(compared.GetProperty("ratio").GetDouble() > 0, compared.GetProperty("case").GetString());
+                var name = compared.GetProperty("case").GetString()!;
+                Assert.True(byName.TryGetValue(compared.GetProperty("against").GetString()!, out var limit), name);
+                var (caseRounds, limitRounds) = (Rounds(compared), Rounds(limit));
+                Assert.True(caseRounds.Count == 1 && limitRounds.Count == 1, name);
+                Assert.True(RoundStatistics.Alternate(caseRounds, limitRounds), name);
+                if (compared.GetProperty("section").GetString() != Sections.ScaleOut)
+                {
+                    Assert.True(compared.GetProperty("ratio").GetDouble() > 0, name); // moved something (scale-out may honestly move nothing)
+                }
             }
 
             Assert.Equal(12, In(Sections.EngineProduce).Count(m => m.GetProperty("ratio").ValueKind == JsonValueKind.Number)); // 3 sizes × 1, 8 partitions × acks 1, all
+            Assert.All(In(Sections.EngineProduce).Concat(In(Sections.PartitionScaling)), m => Assert.True(m.GetProperty("figures").GetProperty("block KiB").GetDouble() > 0));
             Assert.All(In(Sections.PartitionScaling), m => Assert.True(m.GetProperty("figures").GetProperty("transactions per 1,000 records").GetDouble() > 0));
+            Assert.Contains(byName.Keys, n => n.StartsWith(Sections.RawAppend + ": ", StringComparison.Ordinal) && n.Contains("64 stream(s)", StringComparison.Ordinal)); // 64 partitions against 64 streams
             Assert.Equal(6, In(Sections.HttpProduce).Count()); // 1, 4, 16 producers × binary, JSON
-            Assert.All(In(Sections.HttpProduce), m => Assert.True(m.GetProperty("figures").GetProperty("server peak RSS MiB").GetDouble() > 0));
             Assert.Equal(6, In(Sections.Fetch).Count()); // engine, HttpClient, SDK × 1, 8 partitions
-            Assert.Equal(3, In(Sections.Queues).Count(m => m.GetProperty("ratio").ValueKind == JsonValueKind.Number)); // produce / send, fetch / receive, raw append / send
+            Assert.All(In(Sections.HttpProduce).Concat(In(Sections.Fetch).Where(m => m.GetProperty("case").GetString()!.StartsWith("HTTP", StringComparison.Ordinal))), m => Assert.True(m.GetProperty("figures").GetProperty(HttpSection.ServerPeakRss).GetDouble() > 0));
+            Assert.Equal(2, In(Sections.Queues).Count(m => m.GetProperty("ratio").ValueKind == JsonValueKind.Number)); // produce / send, fetch / receive
             Assert.Contains(In(Sections.RawRead), m => m.GetProperty("megabytesPerSecond").GetDouble() > 0);
 
-            var latency = In(Sections.Latency).Single(m => m.GetProperty("figures").TryGetProperty("p99 ms", out _) && m.GetProperty("case").GetString()!.StartsWith("produce call", StringComparison.Ordinal)).GetProperty("figures");
+            var latency = In(Sections.Latency).Single(m => m.GetProperty("case").GetString()!.StartsWith("produce call", StringComparison.Ordinal)).GetProperty("figures");
+            Assert.Equal(200, latency.GetProperty("latency samples").GetDouble());
             Assert.InRange(latency.GetProperty("p50 ms").GetDouble(), double.Epsilon, latency.GetProperty("p99 ms").GetDouble());
-            Assert.True(latency.GetProperty("p99 ms").GetDouble() <= latency.GetProperty("max ms").GetDouble());
+            Assert.InRange(latency.GetProperty("p99.9 ms").GetDouble(), latency.GetProperty("p99 ms").GetDouble(), latency.GetProperty("max ms").GetDouble());
+
+            var cold = Assert.Single(In(Sections.ColdStart)).GetProperty("figures");
+            Assert.InRange(cold.GetProperty(ColdStartSection.ToFirstProduce).GetDouble(), cold.GetProperty(ColdStartSection.ToListening).GetDouble(), 60_000);
+
+            // Scale-out: 1, 2, 3 servers × SDK, JSON × acks=1 on 1 replica, acks=all on 3, 4 partitions when quick.
+            var scaleOut = In(Sections.ScaleOut).Where(m => m.GetProperty("case").GetString()!.EndsWith("server(s)", StringComparison.Ordinal)).ToList();
+            Assert.Equal(12, scaleOut.Count);
+            Assert.All(scaleOut.Where(m => m.GetProperty("case").GetString()!.EndsWith("1 server(s)", StringComparison.Ordinal)), m =>
+            {
+                Assert.True(m.GetProperty("recordsPerSecond").GetDouble() > 0);
+                Assert.True(m.GetProperty("figures").GetProperty(ScaleOutSection.RequestsPerThousand).GetDouble() > 0); // the servers' storage requests were counted
+            });
 
             var targets = results.RootElement.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToList();
-            Assert.Equal(7, targets.Count);
+            Assert.Empty(new[] { Targets.EngineProduce, Targets.HttpProduce, Targets.EngineFetch, Targets.HttpFetch, Targets.Queues, Targets.Transactions, Targets.Rss, Targets.Latency, Targets.ScaleOutThroughput, Targets.ScaleOutLatency }.Except(targets)); // every target the run can judge
             var markdown = await File.ReadAllTextAsync(Path.Combine(output.FullName, "results.md"), TestContext.Current.CancellationToken);
             Assert.All(targets, name => Assert.Contains(name, markdown));
+
+            // The run's results file: date, machine, commit, the table and the JSON.
+            var resultsFile = Assert.Single(output.GetFiles("*-quick-*.md"));
+            var text = await File.ReadAllTextAsync(resultsFile.FullName, TestContext.Current.CancellationToken);
+            Assert.Contains("- date: ", text);
+            Assert.Contains("- commit: ", text);
+            Assert.Contains("- machine: cores ", text);
+            Assert.Contains("| target | result | goal | met |", text);
+            Assert.Contains("```json", text);
             Assert.Contains("] filling 8 partitions", console.ToString()); // progress as it runs
         }
         finally

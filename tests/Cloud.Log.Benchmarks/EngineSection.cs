@@ -1,5 +1,6 @@
 using Cloud.Log.Core;
 using Cloud.Log.Protocol.Batches;
+using Cloud.Log.Testing;
 using CoreAcks = Cloud.Log.Protocol.Acks;
 
 namespace Cloud.Log.Benchmarks;
@@ -7,8 +8,9 @@ namespace Cloud.Log.Benchmarks;
 /// <summary>
 /// Section 2: the engine's produce without HTTP, at full batching — each call hands the engine one batch as
 /// large as a topic takes by default (<c>max.message.bytes</c>, 1 MiB), several callers per partition so that
-/// the writer's group commit merges them into blocks of up to 4 MiB — compared with raw AppendBlock at the
-/// block size the engine actually wrote.
+/// the writer's group commit merges them into blocks of up to 4 MiB — compared, round by round, with raw
+/// AppendBlock at the block size the engine wrote in that round (read off the storage) from as many streams
+/// as the case has partitions.
 /// </summary>
 internal static class EngineSection
 {
@@ -16,7 +18,11 @@ internal static class EngineSection
     private const int CallBytes = 960 * 1024;
 
     /// <summary>Record sizes × partitions × acks, on three replicas.</summary>
-    public static async Task RunReplicatedAsync(BenchmarkRun run, Func<Task<CloudLogEngine>> createEngine, RawStorage raw)
+    /// <param name="run">The run.</param>
+    /// <param name="createEngine">An engine over the three replica locations with the resource prefix given.</param>
+    /// <param name="dataLocations">The replica locations' connection strings, to read the blocks written.</param>
+    /// <param name="raw">The limit.</param>
+    public static async Task RunReplicatedAsync(BenchmarkRun run, Func<string, Task<CloudLogEngine>> createEngine, IReadOnlyList<string> dataLocations, RawStorage raw)
     {
         int[] sizes = [100, 1024, 10 * 1024];
         int[] partitionCounts = [1, 8];
@@ -26,29 +32,33 @@ internal static class EngineSection
             {
                 foreach (var acks in new[] { CoreAcks.Leader, CoreAcks.All })
                 {
-                    await using var engine = await createEngine().ConfigureAwait(false);
                     var label = $"{Size(size)}, {partitions} partition(s), acks={(acks == CoreAcks.All ? "all" : "1")}, 3 replicas";
-                    run.Step("engine produce " + label);
-                    var (measurement, blockBytes) = await ProduceAsync(run, engine, Sections.EngineProduce, label, size, partitions, replicationFactor: 3, acks).ConfigureAwait(false);
-                    var limit = await raw.AppendAsync(blockBytes, partitions, locationCount: 3).ConfigureAwait(false);
-                    run.Add(RawStorage.Versus(measurement, limit));
+                    await Paired.RunAsync(run, Sections.EngineProduce, label, async _ =>
+                    {
+                        var prefix = StorageFixture.NewPrefix();
+                        await using var engine = await createEngine(prefix).ConfigureAwait(false);
+                        var (measurement, blockBytes) = await ProduceAsync(run, engine, StoredBlocks.For(dataLocations, prefix), Sections.EngineProduce, label, size, partitions, replicationFactor: 3, acks).ConfigureAwait(false);
+                        return new Paired.CaseRound(measurement, () => raw.AppendAsync(blockBytes, partitions, locationCount: 3));
+                    }).ConfigureAwait(false);
                 }
             }
         }
     }
 
     /// <summary>1 KiB records on one replica, from 1 to 64 partitions: throughput and storage transactions per 1,000 records.</summary>
-    public static async Task RunPartitionScalingAsync(BenchmarkRun run, Func<Task<CloudLogEngine>> createEngine, RawStorage raw)
+    public static async Task RunPartitionScalingAsync(BenchmarkRun run, Func<string, Task<CloudLogEngine>> createEngine, string dataLocation, RawStorage raw)
     {
         int[] partitionCounts = run.Quick ? [1, 64] : [1, 4, 16, 64];
         foreach (var partitions in partitionCounts)
         {
-            await using var engine = await createEngine().ConfigureAwait(false);
             var label = $"1 KiB, {partitions} partition(s), 1 replica";
-            run.Step("engine produce " + label);
-            var (measurement, blockBytes) = await ProduceAsync(run, engine, Sections.PartitionScaling, label, 1024, partitions, replicationFactor: 1, CoreAcks.All).ConfigureAwait(false);
-            var limit = await raw.AppendAsync(blockBytes, Math.Min(partitions, 16)).ConfigureAwait(false);
-            run.Add(RawStorage.Versus(measurement, limit));
+            await Paired.RunAsync(run, Sections.PartitionScaling, label, async _ =>
+            {
+                var prefix = StorageFixture.NewPrefix();
+                await using var engine = await createEngine(prefix).ConfigureAwait(false);
+                var (measurement, blockBytes) = await ProduceAsync(run, engine, StoredBlocks.For(dataLocation, prefix), Sections.PartitionScaling, label, 1024, partitions, replicationFactor: 1, CoreAcks.All).ConfigureAwait(false);
+                return new Paired.CaseRound(measurement, () => raw.AppendAsync(blockBytes, partitions));
+            }).ConfigureAwait(false);
         }
     }
 
@@ -58,30 +68,35 @@ internal static class EngineSection
     /// </summary>
     public static async Task RunAckLatencyAsync(BenchmarkRun run, CloudLogEngine engine)
     {
-        run.Step("engine produce ack latency, one record at a time");
+        run.Step($"engine produce ack latency, one record at a time, {run.LatencySamples} samples");
         var topic = "ack-" + Guid.NewGuid().ToString("N")[..8];
         await engine.CreateTopicAsync(topic, 1, replicationFactor: 1).ConfigureAwait(false);
         var record = new[] { new ProduceRecord(null, new byte[100], Partition: 0) };
+        var warmUp = run.LatencySamples / 10;
         var before = Snapshot(engine);
-        var result = await Load.RunAsync(run.Duration, 1, async _ =>
+        var warmed = 0;
+        var result = await Load.SampleAsync(run.LatencySamples, warmUp, async () =>
         {
+            if (++warmed == warmUp + 1)
+            {
+                before = Snapshot(engine);
+            }
+
             await engine.ProduceAsync(topic, record).ConfigureAwait(false);
             return new Load.Done(1, 100);
-        }, recordLatency: true, countingStarts: () => before = Snapshot(engine)).ConfigureAwait(false);
+        }).ConfigureAwait(false);
         var after = Snapshot(engine);
         run.Add(new Measurement(Sections.Latency, "engine produce ack, 1 record, in process")
         {
             RecordsPerSecond = result.RecordsPerSecond,
-            Figures =
+            Figures = new(result.LatencyFigures())
             {
-                ["p50 ms"] = result.Percentile(50),
-                ["p99 ms"] = result.Percentile(99),
                 ["storage requests per produce"] = result.Operations == 0 ? double.NaN : (after.Total - before.Total) / (double)result.Operations,
             },
         });
     }
 
-    private static async Task<(Measurement, int BlockBytes)> ProduceAsync(BenchmarkRun run, CloudLogEngine engine, string section, string label, int size, int partitions, int replicationFactor, CoreAcks acks)
+    private static async Task<(Measurement, int BlockBytes)> ProduceAsync(BenchmarkRun run, CloudLogEngine engine, StoredBlocks stored, string section, string label, int size, int partitions, int replicationFactor, CoreAcks acks)
     {
         var topic = "bench-" + Guid.NewGuid().ToString("N")[..8];
         await engine.CreateTopicAsync(topic, partitions, replicationFactor).ConfigureAwait(false);
@@ -92,7 +107,6 @@ internal static class EngineSection
         var calls = Enumerable.Range(0, partitions)
             .Select(p => (IReadOnlyList<ProduceRecord>)Enumerable.Range(0, perCall).Select(_ => new ProduceRecord(null, value, Partition: p)).ToList())
             .ToList();
-        var batchBytes = RecordBatch.Encode(calls[0].Select(r => new ProducerRecord(r.Key, r.Value, 0)).ToList(), TimestampType.CreateTime, 0).Length;
 
         var before = Snapshot(engine);
         var result = await Load.RunAsync(run.Duration, partitions * callersPerPartition, async worker =>
@@ -102,10 +116,9 @@ internal static class EngineSection
         }, countingStarts: () => before = Snapshot(engine)).ConfigureAwait(false);
         var after = Snapshot(engine);
 
-        // Every call became one batch; the writer merged the batches waiting at each moment into one block per replica.
-        var appendsPerReplica = Math.Max(1.0, (after.BlobWrites - before.BlobWrites) / (double)replicationFactor);
-        var totalRecords = result.Records;
-        var blockBytes = (int)Math.Min(4 * 1024 * 1024, result.Operations * (double)batchBytes / appendsPerReplica);
+        // The block size the limit is measured at: the segment blobs' committed blocks, index appends apart.
+        var written = await stored.NewSinceLastAsync().ConfigureAwait(false);
+        var blockBytes = written.BlockBytes(fallback: CallBytes);
         var measurement = new Measurement(section, label)
         {
             RecordsPerSecond = result.RecordsPerSecond,
@@ -113,9 +126,11 @@ internal static class EngineSection
             RequestsPerSecond = (after.Total - before.Total) / result.Elapsed.TotalSeconds,
             Figures =
             {
-                ["average block KiB"] = blockBytes / 1024.0,
+                ["block KiB"] = blockBytes / 1024.0,
+                ["index appends per data block"] = written.IndexAppendsPerDataBlock,
                 ["machine CPU busy %"] = result.MachineCpuPercent,
-                ["transactions per 1,000 records"] = totalRecords == 0 ? double.NaN : (after.Total - before.Total) * 1000.0 / totalRecords,
+                ["failed operations"] = result.Failures,
+                ["transactions per 1,000 records"] = result.Records == 0 ? double.NaN : (after.Total - before.Total) * 1000.0 / result.Records,
             },
         };
         return (measurement, blockBytes);

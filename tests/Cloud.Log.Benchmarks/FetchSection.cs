@@ -26,7 +26,7 @@ internal static class FetchSection
     /// </summary>
     public static async Task<(string Topic, int BlockBytes)> FillAsync(BenchmarkRun run, CloudLogEngine engine, StoredBlocks stored, int partitions, long bytesPerPartition)
     {
-        await stored.NewSinceLastAsync().ConfigureAwait(false);
+        _ = await stored.NewSinceLastAsync().ConfigureAwait(false);
         var topic = "fetch-" + Guid.NewGuid().ToString("N")[..8];
         run.Step($"filling {partitions} partitions with {bytesPerPartition / (1024 * 1024)} MiB each");
         await engine.CreateTopicAsync(topic, partitions, replicationFactor: 1).ConfigureAwait(false);
@@ -42,37 +42,39 @@ internal static class FetchSection
                 await engine.ProduceAsync(topic, records).ConfigureAwait(false);
             }
         })).ConfigureAwait(false);
-        var (bytes, blocks) = await stored.NewSinceLastAsync().ConfigureAwait(false);
-        return (topic, blocks == 0 ? FillBlockBytes : (int)(bytes / blocks));
+        var written = await stored.NewSinceLastAsync().ConfigureAwait(false);
+        return (topic, written.BlockBytes(fallback: FillBlockBytes));
     }
 
-    /// <summary>Whole batches of 1 MiB fetches, one partition alone and all at once, over and over from the start.</summary>
+    /// <summary>Whole batches of 1 MiB fetches, one partition alone and all at once, over and over from the start, in rounds with raw range reads.</summary>
     public static async Task RunAsync(BenchmarkRun run, CloudLogEngine reader, string topic, int partitions, RawStorage raw, long blobBytes, int blockBytes)
     {
         foreach (var readers in new[] { 1, partitions })
         {
             var label = $"engine, {readers} partition(s)";
-            run.Step("fetch " + label);
-            var next = new long[readers];
-            var reads = 0L;
-            var result = await Load.RunAsync(run.Duration, readers, async p =>
+            await Paired.RunAsync(run, Sections.Fetch, label, async _ =>
             {
-                var fetched = await reader.FetchBatchesAsync(topic, p, next[p], maxRecords: 100_000, maxBytes: 1024 * 1024).ConfigureAwait(false);
-                next[p] = fetched.NextOffset >= fetched.HighWatermark ? 0 : fetched.NextOffset;
-                return new Load.Done(0, fetched.Batches.Sum(b => (long)b.Length));
-            }, countingStarts: () => reads = reader.StorageRequests.BlobReads, processes: run.Processes).ConfigureAwait(false);
-            var limit = await raw.RangeReadAsync(readers, 1024 * 1024, blobBytes, blockBytes).ConfigureAwait(false);
-            run.Add(RawStorage.Versus(new Measurement(Sections.Fetch, label)
-            {
-                MegabytesPerSecond = result.MegabytesPerSecond,
-                RequestsPerSecond = result.OperationsPerSecond,
-                RecordsPerSecond = result.Bytes / (RecordBytes + 20.0) / result.Elapsed.TotalSeconds,
-                Figures = new(result.CpuFigures())
+                var next = new long[readers];
+                var reads = 0L;
+                var result = await Load.RunAsync(run.Duration, readers, async p =>
                 {
-                    ["average block KiB"] = blockBytes / 1024.0,
-                    ["storage reads per fetch"] = (reader.StorageRequests.BlobReads - reads) / (double)result.Operations,
-                },
-            }, limit));
+                    var fetched = await reader.FetchBatchesAsync(topic, p, next[p], maxRecords: 100_000, maxBytes: 1024 * 1024).ConfigureAwait(false);
+                    next[p] = fetched.NextOffset >= fetched.HighWatermark ? 0 : fetched.NextOffset;
+                    return new Load.Done(0, fetched.Batches.Sum(b => (long)b.Length));
+                }, countingStarts: () => reads = reader.StorageRequests.BlobReads, processes: run.Processes).ConfigureAwait(false);
+                var measurement = new Measurement(Sections.Fetch, label)
+                {
+                    MegabytesPerSecond = result.MegabytesPerSecond,
+                    RequestsPerSecond = result.OperationsPerSecond,
+                    RecordsPerSecond = result.Bytes / (RecordBytes + 20.0) / result.Elapsed.TotalSeconds,
+                    Figures = new(result.CpuFigures())
+                    {
+                        ["block KiB"] = blockBytes / 1024.0,
+                        ["storage reads per fetch"] = (reader.StorageRequests.BlobReads - reads) / (double)result.Operations,
+                    },
+                };
+                return new Paired.CaseRound(measurement, () => raw.RangeReadAsync(readers, 1024 * 1024, blobBytes, blockBytes));
+            }).ConfigureAwait(false);
         }
     }
 }

@@ -9,9 +9,15 @@ internal sealed record LoadResult(long Operations, long Records, long Bytes, Tim
     /// <summary>Figures "{process} CPU % of a core" for the processes the run was asked to watch.</summary>
     public IReadOnlyDictionary<string, double> ProcessCpuPercent { get; init; } = new Dictionary<string, double>();
 
-    /// <summary>The machine's and the watched processes' CPU, as a measurement's figures.</summary>
+    /// <summary>Operations started in the window that threw (they moved nothing).</summary>
+    public long Failures { get; init; }
+
+    /// <summary>The first failure's type and message, if any operation failed (warm-up included).</summary>
+    public string? FirstFailure { get; init; }
+
+    /// <summary>The machine's and the watched processes' CPU, and the failed operations, as a measurement's figures.</summary>
     public Dictionary<string, double> CpuFigures() =>
-        new(ProcessCpuPercent.Prepend(new KeyValuePair<string, double>("machine CPU busy %", MachineCpuPercent)));
+        new(ProcessCpuPercent.Prepend(new KeyValuePair<string, double>("machine CPU busy %", MachineCpuPercent)).Append(new KeyValuePair<string, double>("failed operations", Failures)));
 
     public double OperationsPerSecond => Operations / Elapsed.TotalSeconds;
 
@@ -19,14 +25,14 @@ internal sealed record LoadResult(long Operations, long Records, long Bytes, Tim
 
     public double MegabytesPerSecond => Bytes / Elapsed.TotalSeconds / (1024 * 1024);
 
-    public double Percentile(double p)
-    {
-        if (LatenciesMs.Count == 0)
-        {
-            return double.NaN;
-        }
+    public double Percentile(double p) => RoundStatistics.Percentile(LatenciesMs, p);
 
-        var sorted = LatenciesMs.Order().ToList();
-        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
-    }
+    /// <summary>p50, p99 and p99.9 of the latencies, and how many samples they come from, as figures.</summary>
+    public Dictionary<string, double> LatencyFigures(string prefix = "") => new()
+    {
+        [prefix + "p50 ms"] = Percentile(50),
+        [prefix + "p99 ms"] = Percentile(99),
+        [prefix + "p99.9 ms"] = Percentile(99.9),
+        [prefix + "latency samples"] = LatenciesMs.Count,
+    };
 }

@@ -5,9 +5,11 @@ using Cloud.Log.Core.Storage;
 using Cloud.Log.Testing;
 
 // Cloud.Log's benchmark: the log against the storage's own limit and against Storage Queues, measured side
-// by side in one run on Azurite processes it starts itself. `--quick` runs every case briefly (for the smoke
-// test); `--out DIR` says where results.md and results.json go (default artifacts/benchmarks); `--only a,b`
-// runs only the parts named (engine, scaling, fetch, produce, latency, queues), e.g. to profile one.
+// by side in one run on Azurite processes it starts itself. `--quick` runs every case briefly in one round (for
+// the smoke test); `--rounds N` measures each ratio's case and limit in N alternating rounds (default 3);
+// `--out DIR` says where results.md and results.json go (default artifacts/benchmarks); `--results DIR` where
+// the run's results file goes (default docs/benchmarks for a full run, the --out folder for a quick one);
+// `--only a,b` runs only the parts named (engine, scaling, fetch, produce, latency, queues, scaleout, coldstart).
 return await BenchmarkProgram.RunAsync(args, Console.Out).ConfigureAwait(false);
 
 /// <summary>The benchmark's steps, callable from a test.</summary>
@@ -21,8 +23,13 @@ internal static class BenchmarkProgram
         var onlyIndex = Array.IndexOf(args, "--only");
         var only = onlyIndex >= 0 && onlyIndex + 1 < args.Length ? args[onlyIndex + 1].Split(',') : null;
         bool Runs(string part) => only is null || only.Contains(part);
-        var run = new BenchmarkRun(quick, console);
+        var roundsIndex = Array.IndexOf(args, "--rounds");
+        int? rounds = roundsIndex >= 0 && roundsIndex + 1 < args.Length && int.TryParse(args[roundsIndex + 1], System.Globalization.CultureInfo.InvariantCulture, out var r) && r > 0 ? r : null;
+        var resultsIndex = Array.IndexOf(args, "--results");
+        var resultsFolder = resultsIndex >= 0 && resultsIndex + 1 < args.Length ? args[resultsIndex + 1] : quick ? output : Path.Combine(ServerProcess.RepositoryRoot(), "docs", "benchmarks");
+        var run = new BenchmarkRun(quick, console, rounds);
         Describe(run);
+        run.Step($"{run.Rounds} round(s) per ratio, {run.Duration.TotalSeconds:0.#} s per case after a warm-up of {run.Duration.TotalSeconds / 5:0.##} s");
 
         run.Step("starting Azurite: one for the single-location runs, three replica locations and a metadata one for acks=all");
         await using var single = await AzuriteProcess.StartAsync().ConfigureAwait(false);
@@ -39,12 +46,12 @@ internal static class BenchmarkProgram
         // 2. The engine, no HTTP.
         if (Runs("engine"))
         {
-            await EngineSection.RunReplicatedAsync(run, () => replicated.CreateEngineAsync(new CloudLogEngineOptions()), rawReplicated).ConfigureAwait(false);
+            await EngineSection.RunReplicatedAsync(run, prefix => replicated.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix }), [.. replicated.Replicas.Select(a => a.ConnectionString)], rawReplicated).ConfigureAwait(false);
         }
 
         if (Runs("scaling"))
         {
-            await EngineSection.RunPartitionScalingAsync(run, () => CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = StorageFixture.NewPrefix() }), rawSingle).ConfigureAwait(false);
+            await EngineSection.RunPartitionScalingAsync(run, prefix => CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = prefix }), single.ConnectionString, rawSingle).ConfigureAwait(false);
         }
 
         if (Runs("latency"))
@@ -74,6 +81,7 @@ internal static class BenchmarkProgram
         // 3 and the latency of 4: the server as its own process.
         run.Step("starting the server");
         var serverPrefix = StorageFixture.NewPrefix();
+        var coldTopics = Enumerable.Range(0, run.Rounds).Select(_ => "cold-" + Guid.NewGuid().ToString("N")[..8]).ToList();
         await using (var server = await ServerProcess.StartAsync(single.ConnectionString, serverPrefix).ConfigureAwait(false))
         {
             if (Runs("produce"))
@@ -85,6 +93,28 @@ internal static class BenchmarkProgram
             {
                 await HttpSection.RunLatencyAsync(run, server, roundTrip).ConfigureAwait(false);
             }
+
+            // 5. Storage Queues' sends, in rounds with the log's produce.
+            if (Runs("queues"))
+            {
+                var admin = new Cloud.Log.Client.CloudLogAdminClient(server.Endpoint);
+                var stored = StoredBlocks.For(single.ConnectionString, serverPrefix);
+                var value = new byte[1024];
+                Random.Shared.NextBytes(value);
+                await QueueSection.RunSendAsync(run, single.ConnectionString, async () => (await HttpSection.ProduceRoundAsync(run, server, admin, stored, "log produce, binary, SDK, 16 producer(s)", 16, binary: true, value, HttpSection.JsonBody()).ConfigureAwait(false)).Measurement).ConfigureAwait(false);
+            }
+
+            // One topic per cold-start round, never written: no earlier process holds its partition.
+            foreach (var coldTopic in coldTopics)
+            {
+                await new Cloud.Log.Client.CloudLogAdminClient(server.Endpoint).CreateTopicAsync(coldTopic, 1, replicationFactor: 1).ConfigureAwait(false);
+            }
+        }
+
+        // 7. Cold start: a fresh process over the storage the server above left.
+        if (Runs("coldstart"))
+        {
+            await ColdStartSection.RunAsync(run, single.ConnectionString, serverPrefix, coldTopics).ConfigureAwait(false);
         }
 
         // 4 (HTTP): a server over the filled topic, its tail cache off so that reads come from storage.
@@ -94,20 +124,30 @@ internal static class BenchmarkProgram
             await using var server = await ServerProcess.StartAsync(single.ConnectionString, fetchPrefix, new Dictionary<string, string> { ["CloudLog__Engine__TailCacheBytesPerPartition"] = "0" }).ConfigureAwait(false);
             run.Processes["server"] = server.ProcessId;
             await HttpSection.RunFetchAsync(run, server, fetchTopic, FetchPartitions, rawSingle, rawReadBlob, fetchBlockBytes).ConfigureAwait(false);
+
+            // 5. Storage Queues' receives, in rounds with the log's fetch.
+            if (Runs("queues"))
+            {
+                await QueueSection.RunReceiveAsync(run, single.ConnectionString, () => HttpSection.ConsumeRoundAsync(run, server, fetchTopic, FetchPartitions, fetchBlockBytes, "log fetch, SDK consumer, 8 partition(s)")).ConfigureAwait(false);
+            }
         }
 
-        // 5. Storage Queues.
-        if (Runs("queues"))
+
+        // 6. Scale-out: 1, 2 and 3 server processes on the same storage, one location and three.
+        if (Runs("scaleout"))
         {
-            await QueueSection.RunAsync(run, single.ConnectionString).ConfigureAwait(false);
+            await ScaleOutSection.RunAsync(run, new ScaleOutSection.Storage("acks=1, 1 replica", [single.ConnectionString], null, Cloud.Log.Protocol.Acks.Leader), rawSingle).ConfigureAwait(false);
+            await ScaleOutSection.RunAsync(run, new ScaleOutSection.Storage("acks=all, 3 replicas", [.. replicated.Replicas.Select(a => a.ConnectionString)], replicated.Metadata.ConnectionString, Cloud.Log.Protocol.Acks.All), rawReplicated).ConfigureAwait(false);
         }
 
+        run.Machine["commit"] = ResultsFile.Commit(ServerProcess.RepositoryRoot());
         Directory.CreateDirectory(output);
         await File.WriteAllTextAsync(Path.Combine(output, "results.md"), Report.Markdown(run)).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(output, "results.json"), Report.JsonDocument(run)).ConfigureAwait(false);
+        var resultsFile = await ResultsFile.WriteAsync(run, resultsFolder, DateTimeOffset.UtcNow).ConfigureAwait(false);
         await console.WriteLineAsync().ConfigureAwait(false);
         await console.WriteLineAsync(Report.Table(run)).ConfigureAwait(false);
-        await console.WriteLineAsync($"Written: {Path.Combine(output, "results.md")} and results.json").ConfigureAwait(false);
+        await console.WriteLineAsync($"Written: {Path.Combine(output, "results.md")}, results.json, and the run's results file {resultsFile}").ConfigureAwait(false);
         return 0;
     }
 

@@ -5,37 +5,77 @@ namespace Cloud.Log.Benchmarks;
 /// <summary>
 /// Section 5: what an Azure developer would use instead — Storage Queues on the same Azurite, 1 KiB messages,
 /// 16 senders, then 16 receivers draining a backlog (receive 32, delete each, as a consumer must) — and the
-/// log's ratio to it, beside the ratio raw AppendBlock itself reaches (the ceiling on this storage).
+/// log's ratio to it, each measured in alternating rounds with the log's own case (the SDK's producer, 16
+/// producers; the SDK's consumer, 8 partitions), beside the ratio raw AppendBlock itself reaches (the ceiling on
+/// this storage).
 /// </summary>
 internal static class QueueSection
 {
-    public static async Task RunAsync(BenchmarkRun run, string connectionString)
+    public const string Ceiling = "raw AppendBlock (fastest of the run, as 1 KiB records) / queue send ×";
+
+    /// <summary>Rounds of the log's produce (<paramref name="logProduce"/>) and queue sends, in alternation.</summary>
+    public static async Task RunSendAsync(BenchmarkRun run, string connectionString, Func<Task<Measurement>> logProduce)
+    {
+        var row = await Paired.RunAsync(run, Sections.Queues, "log produce (SDK, 16 producers) / queue send", async _ =>
+        {
+            var log = await logProduce().ConfigureAwait(false);
+            return new Paired.CaseRound(log, () => SendRoundAsync(run, connectionString));
+        }, of: "records/s").ConfigureAwait(false);
+
+        // The ceiling of that ratio on this storage: the fastest raw AppendBlock of the run, as 1 KiB records.
+        if (run.Measurements.Where(m => m.Section == Sections.RawAppend && m.Case.Contains(" 1 location(s)", StringComparison.Ordinal)).MaxBy(m => m.MegabytesPerSecond) is { } fastest
+            && run.Measurements.FirstOrDefault(m => row.Against == $"{m.Section}: {m.Case}") is { } send)
+        {
+            run.Add(new Measurement(Sections.Queues, "raw AppendBlock (fastest of the run, as 1 KiB records) / queue send")
+            {
+                RecordsPerSecond = fastest.MegabytesPerSecond * 1024,
+                Figures = { [Ceiling] = fastest.MegabytesPerSecond * 1024 / send.RecordsPerSecond },
+                Note = $"the ceiling of the log / queue ratio on this storage ({fastest.Case})",
+            });
+        }
+    }
+
+    /// <summary>Rounds of the log's fetch (<paramref name="logFetch"/>) and queue receives, in alternation.</summary>
+    public static Task RunReceiveAsync(BenchmarkRun run, string connectionString, Func<Task<Measurement>> logFetch) =>
+        Paired.RunAsync(run, Sections.Queues, "log fetch (SDK consumer, 8 partitions) / queue receive", async _ =>
+        {
+            var log = await logFetch().ConfigureAwait(false);
+            return new Paired.CaseRound(log, () => ReceiveRoundAsync(run, connectionString));
+        }, of: "records/s");
+
+    /// <summary>One round of sends: 16 senders of 1 KiB messages to a fresh queue.</summary>
+    public static async Task<Measurement> SendRoundAsync(BenchmarkRun run, string connectionString)
     {
         var queue = new QueueClient(connectionString, "bench-" + Guid.NewGuid().ToString("N")[..8]);
         await queue.CreateAsync().ConfigureAwait(false);
         var message = new string('q', 1024);
-
         run.Step("Storage Queues send, 1 KiB, 16 senders");
         var send = await Load.RunAsync(run.Duration, 16, async _ =>
         {
             await queue.SendMessageAsync(message).ConfigureAwait(false);
             return new Load.Done(1, 1024);
         }).ConfigureAwait(false);
-        var sent = run.Add(new Measurement(Sections.Queues, "queue send, 1 KiB, 16 senders")
+        await queue.DeleteAsync().ConfigureAwait(false);
+        return new Measurement(Sections.Queues, "queue send, 1 KiB, 16 senders")
         {
             RecordsPerSecond = send.RecordsPerSecond,
             MegabytesPerSecond = send.MegabytesPerSecond,
             RequestsPerSecond = send.OperationsPerSecond,
-            Figures = { ["machine CPU busy %"] = send.MachineCpuPercent },
-        });
+            Figures = { ["machine CPU busy %"] = send.MachineCpuPercent, ["failed operations"] = send.Failures },
+        };
+    }
 
-        // Receiving is measured on a fresh queue with a small fixed backlog, as a queue whose consumers keep up
-        // holds, drained by 16 receivers and timed from the first receive to the last message (an empty queue at
-        // the end must not count as slow receiving). Small because Azurite's receive slows as its queue deepens
-        // (about 1,200 messages/s from 500 deep, 440 from 2,000, 90 from 10,000): the generous figure for queues.
-        await queue.DeleteAsync().ConfigureAwait(false);
-        queue = new QueueClient(connectionString, "bench-" + Guid.NewGuid().ToString("N")[..8]);
+    /// <summary>
+    /// One round of receiving: a fresh queue with a small fixed backlog, as a queue whose consumers keep up holds,
+    /// drained by 16 receivers and timed from the first receive to the last message (an empty queue at the end
+    /// must not count as slow receiving). Small because Azurite's receive slows as its queue deepens (about 1,200
+    /// messages/s from 500 deep, 440 from 2,000, 90 from 10,000): the generous figure for queues.
+    /// </summary>
+    public static async Task<Measurement> ReceiveRoundAsync(BenchmarkRun run, string connectionString)
+    {
+        var queue = new QueueClient(connectionString, "bench-" + Guid.NewGuid().ToString("N")[..8]);
         await queue.CreateAsync().ConfigureAwait(false);
+        var message = new string('q', 1024);
         const int backlog = 500;
         run.Step($"Storage Queues: a backlog of {backlog} messages");
         var toSend = backlog;
@@ -70,40 +110,15 @@ internal static class QueueSection
                 }
             }
         })).ConfigureAwait(false);
+        await queue.DeleteAsync().ConfigureAwait(false);
         var seconds = Math.Max(lastMessageAt.TotalSeconds, 1e-3);
-        var drained = run.Add(new Measurement(Sections.Queues, "queue receive + delete, 1 KiB, 16 receivers")
+        return new Measurement(Sections.Queues, "queue receive + delete, 1 KiB, 16 receivers")
         {
             RecordsPerSecond = received / seconds,
             MegabytesPerSecond = received * 1024.0 / seconds / (1024 * 1024),
             RequestsPerSecond = (receives + received) / seconds,
             Figures = { ["messages drained"] = received },
             Note = "drains a fixed backlog; requests = receives + deletes",
-        });
-
-        if (run.Measurements.FirstOrDefault(m => m.Section == Sections.HttpProduce && m.Case == "binary, SDK, 16 producer(s)") is { } produce)
-        {
-            run.Add(Ratio("log produce (SDK, 16 producers) / queue send", produce, sent));
-        }
-
-        // The ceiling of that ratio on this storage: the fastest raw AppendBlock of the run, as 1 KiB records.
-        if (run.Measurements.Where(m => m.Section == Sections.RawAppend && m.Case.EndsWith("1 location(s)", StringComparison.Ordinal)).MaxBy(m => m.MegabytesPerSecond) is { } fastest)
-        {
-            run.Add(Ratio("raw AppendBlock (fastest of the run, as 1 KiB records) / queue send", fastest with { RecordsPerSecond = fastest.MegabytesPerSecond * 1024 }, sent));
-        }
-
-        if (run.Measurements.Where(m => m.Section == Sections.Fetch && m.Case.StartsWith("HTTP (SDK consumer)", StringComparison.Ordinal)).MaxBy(m => m.RecordsPerSecond) is { } fetch)
-        {
-            run.Add(Ratio("log fetch (SDK consumer) / queue receive", fetch, drained));
-        }
-
-        await queue.DeleteAsync().ConfigureAwait(false);
+        };
     }
-
-    private static Measurement Ratio(string label, Measurement log, Measurement queue) => new(Sections.Queues, label)
-    {
-        RecordsPerSecond = log.RecordsPerSecond,
-        Against = $"{queue.Section}: {queue.Case}",
-        Ratio = log.RecordsPerSecond / queue.RecordsPerSecond,
-        RatioOf = "records/s",
-    };
 }

@@ -7,13 +7,12 @@ namespace Cloud.Log.Benchmarks;
 /// <summary>
 /// The storage's own limit, with the same SDK clients the engine uses: AppendBlock at a given block size from
 /// a number of streams (a stream = a blob appended in order, as a partition is), to one location or to
-/// several at once (as acks=all writes), and range reads of a large blob. Results are kept by size, streams
-/// and locations, so every case of the log is compared with the limit at its own block size.
+/// several at once (as acks=all writes), and range reads of a large blob. Each call measures afresh: a case's
+/// limit is measured in the same rounds as the case, at the block size the case wrote in that round.
 /// </summary>
 internal sealed class RawStorage(BenchmarkRun run, IReadOnlyList<BlobContainerClient> locations)
 {
-    private readonly Dictionary<(int Kib, int Streams, int Locations), Measurement> _appends = [];
-    private readonly Dictionary<int, Measurement> _reads = [];
+    private readonly Dictionary<int, BlobClient> _readBlobs = [];
 
     public static async Task<RawStorage> CreateAsync(BenchmarkRun run, IEnumerable<string> connectionStrings)
     {
@@ -32,11 +31,6 @@ internal sealed class RawStorage(BenchmarkRun run, IReadOnlyList<BlobContainerCl
     public async Task<Measurement> AppendAsync(int blockBytes, int streams, int locationCount = 1)
     {
         var kib = Math.Max(1, (int)Math.Round(blockBytes / 1024.0));
-        if (_appends.TryGetValue((kib, streams, locationCount), out var known))
-        {
-            return known;
-        }
-
         run.Step($"raw AppendBlock, {kib} KiB blocks, {streams} stream(s), {locationCount} location(s)");
         var block = new byte[kib * 1024];
         Random.Shared.NextBytes(block);
@@ -56,33 +50,31 @@ internal sealed class RawStorage(BenchmarkRun run, IReadOnlyList<BlobContainerCl
             await Task.WhenAll(blobs[s].Select(b => b.AppendBlockAsync(new MemoryStream(block, writable: false)))).ConfigureAwait(false);
             return new Load.Done(0, block.Length);
         }).ConfigureAwait(false);
-        var measurement = run.Add(new Measurement(Sections.RawAppend, $"{kib} KiB blocks, {streams} stream(s), {locationCount} location(s)")
+        return new Measurement(Sections.RawAppend, $"{streams} stream(s), {locationCount} location(s)")
         {
             MegabytesPerSecond = result.MegabytesPerSecond,
             RequestsPerSecond = result.OperationsPerSecond * locationCount,
-            Figures = { ["machine CPU busy %"] = result.MachineCpuPercent },
-        });
-        _appends[(kib, streams, locationCount)] = measurement;
-        return measurement;
+            Figures = { ["block KiB"] = kib, ["machine CPU busy %"] = result.MachineCpuPercent, ["failed operations"] = result.Failures },
+        };
     }
 
-    /// <summary>One AppendBlock's round trip (1 KiB, one at a time): the unit of the latency target.</summary>
+    /// <summary>One AppendBlock's round trip (1 KiB, one at a time, <see cref="BenchmarkRun.LatencySamples"/> of them): the unit of the latency target.</summary>
     public async Task<(double P50, double P99)> RoundTripMsAsync()
     {
-        run.Step("raw AppendBlock round trip");
+        run.Step($"raw AppendBlock round trip, {run.LatencySamples} samples");
         var blob = locations[0].GetAppendBlobClient($"rtt/{Guid.NewGuid():N}");
         await blob.CreateAsync().ConfigureAwait(false);
         var block = new byte[1024];
-        var result = await Load.RunAsync(run.Duration, 1, async _ =>
+        var result = await Load.SampleAsync(run.LatencySamples, run.LatencySamples / 10, async () =>
         {
             await blob.AppendBlockAsync(new MemoryStream(block, writable: false)).ConfigureAwait(false);
             return new Load.Done(0, block.Length);
-        }, recordLatency: true).ConfigureAwait(false);
+        }).ConfigureAwait(false);
         var (p50, p99) = (result.Percentile(50), result.Percentile(99));
         run.Add(new Measurement(Sections.RawAppend, "1 KiB round trip, one at a time")
         {
             RequestsPerSecond = result.OperationsPerSecond,
-            Figures = { ["p50 ms"] = p50, ["p99 ms"] = p99 },
+            Figures = result.LatencyFigures(),
         });
         return (p50, p99);
     }
@@ -95,24 +87,24 @@ internal sealed class RawStorage(BenchmarkRun run, IReadOnlyList<BlobContainerCl
     /// </summary>
     public async Task<Measurement> RangeReadAsync(int readers, int rangeBytes, long blobBytes, int blockBytes)
     {
-        if (_reads.TryGetValue(readers, out var known))
+        if (!_readBlobs.TryGetValue(blockBytes, out var client))
         {
-            return known;
+            // Written once per block size, read in every round.
+            var blob = locations[0].GetAppendBlobClient($"read/{Guid.NewGuid():N}");
+            await blob.CreateAsync().ConfigureAwait(false);
+            var chunk = new byte[blockBytes];
+            Random.Shared.NextBytes(chunk);
+            for (long written = 0; written < blobBytes; written += chunk.Length)
+            {
+                await blob.AppendBlockAsync(new MemoryStream(chunk, writable: false)).ConfigureAwait(false);
+            }
+
+            client = _readBlobs[blockBytes] = locations[0].GetBlobClient(blob.Name);
         }
 
         run.Step($"raw range reads, {rangeBytes / 1024} KiB ranges, {readers} reader(s), {blockBytes / 1024} KiB blocks");
-        var blob = locations[0].GetAppendBlobClient($"read/{Guid.NewGuid():N}");
-        await blob.CreateAsync().ConfigureAwait(false);
-        var chunk = new byte[blockBytes];
-        Random.Shared.NextBytes(chunk);
-        for (long written = 0; written < blobBytes; written += chunk.Length)
-        {
-            await blob.AppendBlockAsync(new MemoryStream(chunk, writable: false)).ConfigureAwait(false);
-        }
-
         var ranges = blobBytes / rangeBytes;
         var next = 0L;
-        var client = locations[0].GetBlobClient(blob.Name);
         var result = await Load.RunAsync(run.Duration, readers, async _ =>
         {
             var range = Interlocked.Increment(ref next) % ranges;
@@ -126,21 +118,11 @@ internal sealed class RawStorage(BenchmarkRun run, IReadOnlyList<BlobContainerCl
 
             return new Load.Done(0, data.Length);
         }, processes: run.Processes).ConfigureAwait(false);
-        var measurement = run.Add(new Measurement(Sections.RawRead, $"{rangeBytes / 1024} KiB ranges, {readers} reader(s), {blockBytes / 1024} KiB blocks")
+        return new Measurement(Sections.RawRead, $"{rangeBytes / 1024} KiB ranges, {readers} reader(s)")
         {
             MegabytesPerSecond = result.MegabytesPerSecond,
             RequestsPerSecond = result.OperationsPerSecond,
-            Figures = result.CpuFigures(),
-        });
-        _reads[readers] = measurement;
-        return measurement;
+            Figures = new(result.CpuFigures()) { ["block KiB"] = blockBytes / 1024.0 },
+        };
     }
-
-    /// <summary>A ratio of <paramref name="measurement"/>'s MB/s to <paramref name="limit"/>'s.</summary>
-    public static Measurement Versus(Measurement measurement, Measurement limit) => measurement with
-    {
-        Against = $"{limit.Section}: {limit.Case}",
-        Ratio = measurement.MegabytesPerSecond / limit.MegabytesPerSecond,
-        RatioOf = "MB/s",
-    };
 }

@@ -11,4 +11,6 @@ internal static class Sections
     public const string Fetch = "4. fetch";
     public const string Latency = "4. end-to-end latency";
     public const string Queues = "5. Storage Queues";
+    public const string ScaleOut = "6. scale-out";
+    public const string ColdStart = "7. cold start";
 }

@@ -25,8 +25,34 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri Endpoint { get; }
 
-    /// <summary>Starts the built server over <paramref name="connectionString"/> with resource prefix <paramref name="prefix"/>.</summary>
-    public static async Task<ServerProcess> StartAsync(string connectionString, string prefix, IDictionary<string, string>? settings = null)
+    /// <summary>When the process was started (a <see cref="Stopwatch"/> timestamp): where a cold start is timed from.</summary>
+    public long LaunchedAt { get; private init; }
+
+    /// <summary>Starts the built server over <paramref name="connectionString"/> with resource prefix <paramref name="prefix"/>, and waits until it answers its health check.</summary>
+    public static Task<ServerProcess> StartAsync(string connectionString, string prefix, IDictionary<string, string>? settings = null) =>
+        StartAsync([connectionString], metadataConnectionString: null, prefix, settings);
+
+    /// <summary>
+    /// Starts the built server over the replica locations <paramref name="locations"/> (and the metadata tables at
+    /// <paramref name="metadataConnectionString"/>, else at location 0), and waits until it answers its health check.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyList<string> locations, string? metadataConnectionString, string prefix, IDictionary<string, string>? settings = null)
+    {
+        var server = Launch(locations, metadataConnectionString, prefix, settings);
+        try
+        {
+            await server.WaitUntilHealthyAsync().ConfigureAwait(false);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Starts the built server and answers at once, before it listens (for timing a cold start).</summary>
+    public static ServerProcess Launch(IReadOnlyList<string> locations, string? metadataConnectionString, string prefix, IDictionary<string, string>? settings = null)
     {
         // The server of the configuration this program was built in (its project reference builds it alongside).
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
@@ -41,8 +67,17 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.ArgumentList.Add(server);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        start.Environment["CloudLog__Locations__0__Name"] = "azurite";
-        start.Environment["CloudLog__Locations__0__ConnectionString"] = connectionString;
+        for (var i = 0; i < locations.Count; i++)
+        {
+            start.Environment[$"CloudLog__Locations__{i}__Name"] = locations.Count == 1 ? "azurite" : $"location{i}";
+            start.Environment[$"CloudLog__Locations__{i}__ConnectionString"] = locations[i];
+        }
+
+        if (metadataConnectionString is not null)
+        {
+            start.Environment["CloudLog__Metadata__ConnectionString"] = metadataConnectionString;
+        }
+
         start.Environment["CloudLog__Engine__ResourcePrefix"] = prefix;
         start.Environment["CloudLog__ProduceQueue__Name"] = prefix + "-produce";
         start.Environment["Logging__LogLevel__Default"] = "Warning"; // as in production: no log line per request
@@ -51,18 +86,24 @@ internal sealed class ServerProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
+        var launchedAt = Stopwatch.GetTimestamp();
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var endpoint = new Uri($"http://127.0.0.1:{port}");
-        using var http = new HttpClient { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(5) };
+        return new ServerProcess(process, new Uri($"http://127.0.0.1:{port}")) { LaunchedAt = launchedAt };
+    }
+
+    /// <summary>Waits until the server answers its health check (30 s at most).</summary>
+    public async Task WaitUntilHealthyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Endpoint, Timeout = TimeSpan.FromSeconds(5) };
         for (var attempt = 0; attempt < 300; attempt++)
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                throw new InvalidOperationException($"The server exited with {process.ExitCode}.");
+                throw new InvalidOperationException($"The server exited with {_process.ExitCode}.");
             }
 
             try
@@ -70,7 +111,7 @@ internal sealed class ServerProcess : IAsyncDisposable
                 using var health = await http.GetAsync(new Uri("/api/health", UriKind.Relative)).ConfigureAwait(false);
                 if (health.IsSuccessStatusCode)
                 {
-                    return new ServerProcess(process, endpoint);
+                    return;
                 }
             }
             catch (HttpRequestException)
@@ -81,9 +122,11 @@ internal sealed class ServerProcess : IAsyncDisposable
             await Task.Delay(100).ConfigureAwait(false);
         }
 
-        process.Kill(entireProcessTree: true);
         throw new InvalidOperationException("The server did not answer its health check within 30 s.");
     }
+
+    /// <summary>Whether the process has exited.</summary>
+    public bool HasExited => _process.HasExited;
 
     /// <summary>The server's process, for <see cref="ProcessCpu"/>.</summary>
     public int ProcessId => _process.Id;
