@@ -94,8 +94,8 @@ internal sealed class GroupOffsetStore(MetadataTables tables, TimeProvider time)
             }
             catch (RequestFailedException e) when (e.Status is 404 or 412)
             {
-                var owner = fence[0];
-                throw GroupMembership.NotOwner(group, owner.Owner, chunk.Length == 1 ? chunk[0].Partition : new TopicPartition(owner.Topic, owner.TopicPartition));
+                // Some partition of this transaction changed owner since the fence read it (the first is named).
+                throw GroupMembership.NotOwner(group, fence[0].Owner, chunk[0].Partition);
             }
         }
     }
