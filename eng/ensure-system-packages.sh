@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests drive as real clients, where missing: kcat (a Kafka client on
-# librdkafka) and chromium (the browser the console's Playwright tests drive; no browser download).
+# librdkafka), chromium (the browser the console's Playwright tests drive; no browser download) and curl
+# (the docs' shell examples, run as written by DocsExamplesTests).
 # Needs root or sudo on a Debian machine; elsewhere it says what is missing and the tests that need it skip.
 set -euo pipefail
-wanted=(kcat chromium)
+wanted=(kcat chromium curl)
 missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -7,11 +7,23 @@ namespace Cloud.Log.Core;
 /// <summary>Consumer group offsets and membership.</summary>
 public sealed partial class CloudLogEngine
 {
+    /// <summary>The group membership (tests interleave heartbeats through its seam).</summary>
+    internal GroupMembership Membership => _membership;
+
     /// <summary>
     /// Commits offsets for a group (the next offset it will read). Every entry is checked first: an unknown
     /// topic or partition, or an offset above the high watermark, rejects the whole commit.
     /// </summary>
     public Task CommitOffsetsAsync(string group, IReadOnlyList<OffsetCommit> offsets, CancellationToken cancellationToken = default) =>
+        CommitOffsetsAsync(group, offsets, memberId: null, cancellationToken);
+
+    /// <summary>
+    /// Commits offsets as <see cref="CommitOffsetsAsync(string, IReadOnlyList{OffsetCommit}, CancellationToken)"/>
+    /// does; with <paramref name="memberId"/>, as that member of the group: it must be live
+    /// (UNKNOWN_MEMBER_ID) and own every partition it commits, checked atomically with the write
+    /// (ILLEGAL_GENERATION), so a member that lost a partition cannot move its offset back.
+    /// </summary>
+    public Task CommitOffsetsAsync(string group, IReadOnlyList<OffsetCommit> offsets, string? memberId, CancellationToken cancellationToken = default) =>
         GuardAsync(async () =>
         {
             GroupOffsetStore.ValidateName(group);
@@ -45,7 +57,10 @@ public sealed partial class CloudLogEngine
                 checkedOffsets.Add((commit, log.TopicId));
             }
 
-            await _groups.CommitAsync(group, checkedOffsets, cancellationToken).ConfigureAwait(false);
+            var fence = memberId is null
+                ? null
+                : await _membership.FenceCommitAsync(group, memberId, offsets.Select(o => new TopicPartition(o.Topic, o.Partition)), cancellationToken).ConfigureAwait(false);
+            await _groups.CommitAsync(group, checkedOffsets, cancellationToken, fence).ConfigureAwait(false);
             return true;
         });
 

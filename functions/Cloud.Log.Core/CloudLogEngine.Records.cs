@@ -57,7 +57,7 @@ public sealed partial class CloudLogEngine
             }
 
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var assignments = AssignPartitions(topic, records, metadata.PartitionCount);
+            var assignments = AssignPartitions(topic, records, metadata.PartitionCount, idempotence);
             var batches = assignments
                 .Select((partition, index) => (partition, index))
                 .GroupBy(a => a.partition)
@@ -75,19 +75,45 @@ public sealed partial class CloudLogEngine
                 })
                 .ToList();
 
-            // Everything is valid: only now does anything reach storage.
+            // Everything is valid: only now does anything reach storage. Each partition's batch succeeds or
+            // fails on its own (a sequence check, a storage outage): a failure after another partition was
+            // stored is answered per partition, never as one error for a request that was partly stored.
             var appends = batches.Select(async b =>
             {
                 var log = await GetLogAsync(metadata.TopicId, b.Partition, cancellationToken).ConfigureAwait(false);
                 var append = log.AppendAsync(b.Bytes, metadata.Config, acks, cancellationToken);
-                return (b, Stored: acks == Acks.None ? (AppendResult?)null : await append.ConfigureAwait(false));
+                if (acks == Acks.None)
+                {
+                    return (b, Stored: (AppendResult?)null, Error: (CloudLogException?)null);
+                }
+
+                try
+                {
+                    return (b, Stored: await append.ConfigureAwait(false), Error: null);
+                }
+                catch (Exception e) when (e is CloudLogException or RequestFailedException)
+                {
+                    return (b, Stored: null, Error: e as CloudLogException ?? StorageErrors.ToCloudLog((RequestFailedException)e));
+                }
             }).ToList();
+            var outcomes = await Task.WhenAll(appends).ConfigureAwait(false);
+            if (outcomes.All(o => o.Error is not null))
+            {
+                throw outcomes[0].Error!; // nothing was stored: the request's error
+            }
+
             var results = new RecordMetadata[records.Count];
-            foreach (var (batch, stored) in await Task.WhenAll(appends).ConfigureAwait(false))
+            foreach (var (batch, stored, error) in outcomes)
             {
                 for (var i = 0; i < batch.Indexes.Count; i++)
                 {
                     var index = batch.Indexes[i];
+                    if (error is not null)
+                    {
+                        results[index] = new RecordMetadata(batch.Partition, -1, -1, error);
+                        continue;
+                    }
+
                     var appendTime = stored?.Duplicate == true ? stored.Value.Timestamp : now;
                     var timestamp = metadata.Config.TimestampType == TimestampType.LogAppendTime ? appendTime : records[index].Timestamp ?? appendTime;
                     results[index] = new RecordMetadata(batch.Partition, stored is { } s ? s.BaseOffset + i : -1, timestamp);
@@ -189,7 +215,7 @@ public sealed partial class CloudLogEngine
         bool anyNullKey;
         try
         {
-            header = RecordBatch.Validate(batch, out anyNullKey);
+            header = RecordBatch.ValidateProduced(batch, out anyNullKey);
         }
         catch (RecordBatchFormatException e)
         {
@@ -199,6 +225,11 @@ public sealed partial class CloudLogEngine
         if (header.TimestampType == TimestampType.LogAppendTime || header.BaseTimestamp < 0)
         {
             throw new CloudLogException(ErrorCode.InvalidRecord, $"Batch {index}: a producer sends CreateTime timestamps, 0 or more; the service stamps LogAppendTime itself.");
+        }
+
+        if (header.ProducerId >= 0 && ProducerIdempotence.IsDerivedFromKey(header.ProducerId))
+        {
+            throw new CloudLogException(ErrorCode.InvalidRecord, $"Batch {index}: producer ids with bit 62 set are derived from idempotency keys by the service; a producer gets its id from POST /api/producers.");
         }
 
         if (metadata.Config.Compacted && anyNullKey)
@@ -284,9 +315,10 @@ public sealed partial class CloudLogEngine
 
     /// <summary>
     /// The contract's partition choice: explicit first; a keyed record by Kafka's murmur2; keyless records
-    /// sticky per request, rotating between requests.
+    /// sticky per request, rotating between requests — except under an idempotence identity, whose keyless
+    /// records go to the partition the identity itself picks, so that a retry lands where the first try did.
     /// </summary>
-    private int[] AssignPartitions(string topic, IReadOnlyList<ProduceRecord> records, int partitionCount)
+    private int[] AssignPartitions(string topic, IReadOnlyList<ProduceRecord> records, int partitionCount, ProducerIdempotence? idempotence)
     {
         var sticky = -1;
         var result = new int[records.Count];
@@ -310,7 +342,9 @@ public sealed partial class CloudLogEngine
             {
                 if (sticky < 0)
                 {
-                    sticky = (int)((ulong)Interlocked.Increment(ref _keylessCounter) % (ulong)partitionCount);
+                    sticky = idempotence is not null
+                        ? idempotence.KeylessPartition(partitionCount)
+                        : (int)((ulong)Interlocked.Increment(ref _keylessCounter) % (ulong)partitionCount);
                 }
 
                 result[i] = sticky;

@@ -79,17 +79,28 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
         ConfigureRetries(tableOptions.Retry);
         tableOptions.AddPolicy(counter.CreatePolicy(tables: true), Azure.Core.HttpPipelinePosition.PerRetry);
 
+        // A replica location that does not answer now must not stop the instance from starting (a restart or a
+        // scale-out during one location's outage): its container is created when a segment is first created
+        // there (SegmentBlobs.CreateSegmentAsync), which catch-up does once the location is back.
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CloudLogEngine>();
         var segmentBlobs = new List<SegmentBlobs>();
         foreach (var location in locations)
         {
             var container = location.CreateBlobServiceClient(blobOptions).GetBlobContainerClient(copy.ResourcePrefix + "-log");
-            await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RequestFailedException or AggregateException or OperationCanceledException or IOException or System.Net.Http.HttpRequestException)
+            {
+                logger.LogWarning(e, "Location {Location} does not answer at start-up; its log container will be created when it is back.", location.Name);
+            }
+
             segmentBlobs.Add(new SegmentBlobs(container));
         }
 
         var tables = new MetadataTables((metadataLocation ?? locations[0]).CreateTableServiceClient(tableOptions), copy.ResourcePrefix);
         await tables.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CloudLogEngine>();
         return new CloudLogEngine(copy, timeProvider ?? TimeProvider.System, tables, segmentBlobs, locations.Select(l => l.Name).ToList(), counter, logger);
     }
 
@@ -217,7 +228,16 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
             limit.CancelAfter(timeout);
             try
             {
-                await _logContext.Locations[location].Container.GetPropertiesAsync(cancellationToken: limit.Token).ConfigureAwait(false);
+                var container = _logContext.Locations[location].Container;
+                try
+                {
+                    await container.GetPropertiesAsync(cancellationToken: limit.Token).ConfigureAwait(false);
+                }
+                catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == "ContainerNotFound")
+                {
+                    // The location was down when this engine started, and answers now: create what it missed.
+                    await container.CreateIfNotExistsAsync(cancellationToken: limit.Token).ConfigureAwait(false);
+                }
                 if (location == 0)
                 {
                     await foreach (var _ in _tables.Topics.QueryAsync<TopicEntity>(maxPerPage: 1, cancellationToken: limit.Token).AsPages().ConfigureAwait(false))

@@ -3,13 +3,10 @@ using System.Reflection;
 
 namespace Cloud.Log.Infra.Tests;
 
-/// <summary>Paths of the repository and of shared/ beside it, and a way to run a tool and read what it printed.</summary>
+/// <summary>Paths of the repository, and a way to run a tool and read what it printed.</summary>
 internal static class Repository
 {
     public static string Root { get; } = FindRoot();
-
-    /// <summary>The steering repository's shared/ folder, beside this repository's clone.</summary>
-    public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
 
     public static string BicepPath =>
         typeof(Repository).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BicepPath").Value!.Replace('\\', '/');

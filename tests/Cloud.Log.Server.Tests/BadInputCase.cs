@@ -11,6 +11,9 @@ public sealed record BadInputCase(string Name, HttpMethod Method, string Path, b
     /// </summary>
     public bool ProblemBody { get; init; } = true;
 
+    /// <summary>Sent with <c>Transfer-Encoding: chunked</c> and no Content-Length.</summary>
+    public bool Chunked { get; init; }
+
     /// <summary>The body's media type.</summary>
     public string ContentType { get; init; } = "application/json";
 

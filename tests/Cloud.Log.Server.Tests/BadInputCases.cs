@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using Cloud.Log.Protocol.Batches;
@@ -371,6 +372,195 @@ public static class BadInputCases
         yield return BadInputCase.Json("headers/huge-on-fetch", Get, fetch, null, 413, "REQUEST_TOO_LARGE", bigHeader);
         var manyHeaders = Enumerable.Range(0, 900).ToDictionary(i => $"X-H{i}", _ => new string('m', 80));
         yield return BadInputCase.Json("headers/many-on-produce", Post, produce, "{\"records\":[{\"value\":\"v\"}]}", 413, "REQUEST_TOO_LARGE", manyHeaders);
+
+        // 11. Issue 13's additions.
+        foreach (var hardening in Hardening(produce))
+        {
+            yield return hardening;
+        }
+    }
+
+    /// <summary>
+    /// Issue 13's additions: CRC-valid batches that lie, chunked bodies, deep nesting inside a record value,
+    /// invalid UTF-8 inside values, double-encoded paths, numbers past 2^63, odd idempotency keys. Each case
+    /// of a lying batch follows a good frame, so a request that stored anything would show in storage.
+    /// </summary>
+    private static IEnumerable<BadInputCase> Hardening(string produce)
+    {
+        var good = RecordBatch.Encode([new ProducerRecord(null, Utf8("v"), 1000)], TimestampType.CreateTime, 1000);
+        var two = RecordBatch.Encode([new ProducerRecord(null, Utf8("a"), 1000), new ProducerRecord(null, Utf8("b"), 1000)], TimestampType.CreateTime, 1000);
+        byte[] Record(int offsetDelta, byte[] tail) => [0, .. Varint(0), .. Varint(offsetDelta), .. tail];
+        byte[] Plain(int offsetDelta) => Record(offsetDelta, [.. Varint(-1), .. Varint(1), (byte)'x', .. Varint(0)]);
+        foreach (var (name, batch) in new (string, byte[])[]
+        {
+            ("count-above-records", Lie(two, b => BinaryPrimitives.WriteInt32BigEndian(b[57..], 3))),
+            ("count-below-records", Lie(two, b => { BinaryPrimitives.WriteInt32BigEndian(b[57..], 1); BinaryPrimitives.WriteInt32BigEndian(b[23..], 0); })),
+            ("count-huge", Lie(two, b => { BinaryPrimitives.WriteInt32BigEndian(b[57..], int.MaxValue); BinaryPrimitives.WriteInt32BigEndian(b[23..], int.MaxValue - 1); })),
+            ("offset-delta-gap", Lie(two, b => BinaryPrimitives.WriteInt32BigEndian(b[23..], 9))),
+            ("offset-delta-below-count", Lie(two, b => BinaryPrimitives.WriteInt32BigEndian(b[23..], 0))),
+            ("offset-delta-negative", Lie(two, b => BinaryPrimitives.WriteInt32BigEndian(b[23..], -1))),
+            ("record-offset-delta-lie", Batch([Plain(0), Plain(0)], 2, 1)),
+            ("record-offset-delta-skips", Batch([Plain(0), Plain(2)], 2, 1)),
+            ("record-length-past-end", Batch([[.. Plain(0)[..^1]]], 1, 0, lengthLie: 40)),
+            ("record-length-zero", Batch([[]], 1, 0)),
+            ("varint-too-long", Batch([[0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]], 1, 0)),
+            ("key-length-lie", Batch([Record(0, [.. Varint(50), (byte)'k', .. Varint(-1), .. Varint(0)])], 1, 0)),
+            ("value-length-negative-2", Batch([Record(0, [.. Varint(-1), .. Varint(-2), .. Varint(0)])], 1, 0)),
+            ("header-count-lie", Batch([Record(0, [.. Varint(-1), .. Varint(1), (byte)'x', .. Varint(3), .. Varint(1), (byte)'h', .. Varint(1), (byte)'v'])], 1, 0)),
+            ("header-count-negative", Batch([Record(0, [.. Varint(-1), .. Varint(1), (byte)'x', .. Varint(-5)])], 1, 0)),
+            ("header-count-huge", Batch([Record(0, [.. Varint(-1), .. Varint(1), (byte)'x', .. Varint(1_000_000)])], 1, 0)),
+            ("header-null-key", Batch([Record(0, [.. Varint(-1), .. Varint(1), (byte)'x', .. Varint(1), .. Varint(-1), .. Varint(1), (byte)'v'])], 1, 0)),
+            ("gzip", Lie(good, b => b[22] |= 1)),
+            ("snappy", Lie(good, b => b[22] |= 2)),
+            ("lz4", Lie(good, b => b[22] |= 3)),
+            ("zstd", Lie(good, b => b[22] |= 4)),
+            ("transactional", Lie(RecordBatch.Encode([new ProducerRecord(null, Utf8("t"), 1000)], TimestampType.CreateTime, 1000, new ProducerBatchIdentity(5, 0, 0)), b => b[22] |= 0x10)),
+            ("control", Lie(good, b => b[22] |= 0x20)),
+            ("delete-horizon-bit", Lie(good, b => b[22] |= 0x40)),
+            ("high-attribute-bit", Lie(good, b => b[21] |= 0x80)),
+            ("producer-id-minus-2", Lie(good, b => BinaryPrimitives.WriteInt64BigEndian(b[43..], -2))),
+            ("producer-epoch-negative", Lie(good, b => { BinaryPrimitives.WriteInt64BigEndian(b[43..], 5); BinaryPrimitives.WriteInt16BigEndian(b[51..], -1); BinaryPrimitives.WriteInt32BigEndian(b[53..], 0); })),
+            ("base-sequence-negative", Lie(good, b => { BinaryPrimitives.WriteInt64BigEndian(b[43..], 5); BinaryPrimitives.WriteInt16BigEndian(b[51..], 0); BinaryPrimitives.WriteInt32BigEndian(b[53..], -1); })),
+            ("producer-id-key-bit", Lie(good, b => { BinaryPrimitives.WriteInt64BigEndian(b[43..], 1L << 62); BinaryPrimitives.WriteInt16BigEndian(b[51..], 0); BinaryPrimitives.WriteInt32BigEndian(b[53..], 0); })),
+        })
+        {
+            // The frame reader already refuses a header whose count and offset span cannot fit (INVALID_REQUEST: not a frame of a batch).
+            var code = name is "count-above-records" or "offset-delta-negative" or "offset-delta-below-count" ? "INVALID_REQUEST" : "INVALID_RECORD";
+            yield return BadInputCase.Raw($"binary-lie/{name}", Post, produce, [.. BatchFrames.Frame(0, good), .. BatchFrames.Frame(1, batch)], 400, code) with { ContentType = MediaTypes.RecordBatches };
+        }
+
+        // Chunked bodies: no Content-Length, so the size limit and the parser work on what arrives.
+        yield return BadInputCase.Json("chunked/broken-json", Post, produce, "{\"records\":[", 400, "INVALID_REQUEST") with { Chunked = true };
+        yield return BadInputCase.Json("chunked/huge", Post, produce, "{\"records\":[{\"value\":\"" + new string('c', MaxBodyBytes + 10) + "\"}]}", 413, "REQUEST_TOO_LARGE") with { Chunked = true };
+        yield return BadInputCase.Json("chunked/bad-record", Post, produce, "{\"records\":[{\"value\":\"ok\"},{\"key\":7}]}", 400, "INVALID_RECORD") with { Chunked = true };
+        yield return BadInputCase.Raw("chunked/lying-batch", Post, produce, [.. BatchFrames.Frame(0, good), .. BatchFrames.Frame(0, Lie(good, b => b[22] |= 4))], 400, "INVALID_RECORD") with { ContentType = MediaTypes.RecordBatches, Chunked = true };
+
+        // Bodies that end early (truncated where a parser must notice).
+        foreach (var (name, body) in new[]
+        {
+            ("mid-string", "{\"records\":[{\"value\":\"hel"), ("mid-escape", "{\"records\":[{\"value\":\"a\\u00"), ("after-key", "{\"records\":[{\"value\""),
+            ("mid-number", "{\"records\":[{\"value\":\"v\",\"timestamp\":12"), ("after-comma", "{\"records\":[{\"value\":\"v\"},"),
+        })
+        {
+            yield return BadInputCase.Json($"produce/ends-early-{name}", Post, produce, body, 400, "INVALID_REQUEST");
+        }
+
+        yield return BadInputCase.Raw("binary/ends-in-header", Post, produce, BatchFrames.Frame(0, good)[..40], 400, "INVALID_REQUEST") with { ContentType = MediaTypes.RecordBatches };
+        yield return BadInputCase.Raw("binary/ends-after-partition", Post, produce, BatchFrames.Frame(0, good)[..4], 400, "INVALID_REQUEST") with { ContentType = MediaTypes.RecordBatches };
+
+        // Deep nesting inside a record value (any JSON value is stored as its text, but not one past the depth limit).
+        yield return BadInputCase.Json("produce/deep-value-arrays", Post, produce, "{\"records\":[{\"value\":" + new string('[', 300) + new string(']', 300) + "}]}", 400, "INVALID_REQUEST");
+        yield return BadInputCase.Json("produce/deep-value-objects", Post, produce, "{\"records\":[{\"value\":" + string.Concat(Enumerable.Repeat("{\"a\":", 200)) + "1" + new string('}', 200) + "}]}", 400, "INVALID_REQUEST");
+        yield return BadInputCase.Json("produce/deep-header-value", Post, produce, "{\"records\":[{\"value\":\"v\",\"headers\":{\"h\":" + new string('[', 100) + new string(']', 100) + "}}]}", 400, "INVALID_RECORD");
+
+        // Invalid UTF-8 inside a record's strings.
+        foreach (var (name, bytes) in new (string, byte[])[]
+        {
+            ("lone-continuation", [0x80]), ("overlong-slash", [0xC0, 0xAF]), ("encoded-surrogate", [0xED, 0xA0, 0x80]),
+            ("truncated-euro", [0xE2, 0x82]), ("past-unicode", [0xF4, 0x90, 0x80, 0x80]), ("ff-byte", [0xFF]),
+        })
+        {
+            yield return BadInputCase.Raw($"produce/utf8-value-{name}", Post, produce, [.. Utf8("{\"records\":[{\"value\":\"a"), .. bytes, .. Utf8("\"}]}")], 400, null);
+            yield return BadInputCase.Raw($"produce/utf8-key-{name}", Post, produce, [.. Utf8("{\"records\":[{\"key\":\""), .. bytes, .. Utf8("\",\"value\":\"v\"}]}")], 400, null);
+        }
+
+        yield return BadInputCase.Raw("produce/utf8-header-value", Post, produce, [.. Utf8("{\"records\":[{\"value\":\"v\",\"headers\":{\"h\":\""), 0xC3, .. Utf8("\"}}]}")], 400, null);
+        yield return BadInputCase.Raw("commit/utf8-metadata", Post, $"/api/groups/{Group}/offsets", [.. Utf8($"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"partition\":0,\"offset\":0,\"metadata\":\""), 0xFE, .. Utf8("\"}]}")], 400, "INVALID_REQUEST");
+
+        // Double-encoded paths: decoded once, the name still holds '%', which no name may.
+        foreach (var (name, method, path, body, status, code) in new (string, HttpMethod, string, string?, int, string)[]
+        {
+            ("describe-slash", Get, "/api/topics/a%252Fb", null, 400, "INVALID_TOPIC"),
+            ("describe-dotdot", Get, "/api/topics/%252E%252E", null, 400, "INVALID_TOPIC"),
+            ("describe-existing", Get, "/api/topics/%2565xisting", null, 400, "INVALID_TOPIC"),
+            ("produce-nul", Post, "/api/topics/existing%2500/records", "{\"records\":[{\"value\":\"v\"}]}", 400, "INVALID_TOPIC"),
+            ("fetch-partition", Get, $"/api/topics/{Topic}/partitions/%2530/records", null, 400, "INVALID_REQUEST"),
+            ("group", Get, "/api/groups/g%2520x/offsets", null, 400, "INVALID_GROUP"),
+            ("member", Post, $"/api/groups/{Group}/members/%252E%252E/heartbeat", "{}", 404, "UNKNOWN_MEMBER_ID"),
+        })
+        {
+            yield return BadInputCase.Json($"path/double-encoded-{name}", method, path, body, status, code);
+        }
+
+        // Numbers past 2^63 (and below -2^63) wherever a number goes.
+        const string Big = "9223372036854775808";
+        const string Small = "-9223372036854775809";
+        foreach (var (name, body, code) in new[]
+        {
+            ("timestamp", $"{{\"records\":[{{\"value\":\"v\",\"timestamp\":{Big}}}]}}", "INVALID_RECORD"),
+            ("timestamp-small", $"{{\"records\":[{{\"value\":\"v\",\"timestamp\":{Small}}}]}}", "INVALID_RECORD"),
+            ("partition", $"{{\"records\":[{{\"value\":\"v\",\"partition\":{Big}}}]}}", "INVALID_RECORD"),
+            ("producer-id", $"{{\"producerId\":{Big},\"producerEpoch\":0,\"baseSequences\":{{\"0\":0}},\"records\":[{{\"value\":\"v\",\"partition\":0}}]}}", "INVALID_REQUEST"),
+            ("producer-epoch", $"{{\"producerId\":1,\"producerEpoch\":{Big},\"baseSequences\":{{\"0\":0}},\"records\":[{{\"value\":\"v\",\"partition\":0}}]}}", "INVALID_REQUEST"),
+            ("base-sequence", $"{{\"producerId\":1,\"producerEpoch\":0,\"baseSequences\":{{\"0\":{Big}}},\"records\":[{{\"value\":\"v\",\"partition\":0}}]}}", "INVALID_REQUEST"),
+            ("base-sequence-partition", $"{{\"producerId\":1,\"producerEpoch\":0,\"baseSequences\":{{\"{Big}\":0}},\"records\":[{{\"value\":\"v\",\"partition\":0}}]}}", "INVALID_REQUEST"),
+        })
+        {
+            yield return BadInputCase.Json($"big/produce-{name}", Post, produce, body, code == "UNKNOWN_TOPIC_OR_PARTITION" ? 404 : 400, code);
+        }
+
+        yield return BadInputCase.Json("big/commit-offset", Post, $"/api/groups/{Group}/offsets", $"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"partition\":0,\"offset\":{Big}}}]}}", 400, "INVALID_REQUEST");
+        yield return BadInputCase.Json("big/commit-partition", Post, $"/api/groups/{Group}/offsets", $"{{\"offsets\":[{{\"topic\":\"{Topic}\",\"partition\":{Big},\"offset\":0}}]}}", 404, "UNKNOWN_TOPIC_OR_PARTITION");
+        yield return BadInputCase.Json("big/create-partitions", Post, "/api/topics", $"{{\"name\":\"fresh\",\"partitions\":{Big}}}", 400, "INVALID_PARTITIONS");
+        yield return BadInputCase.Json("big/create-rf", Post, "/api/topics", $"{{\"name\":\"fresh\",\"replicationFactor\":{Small}}}", 400, "INVALID_REPLICATION_FACTOR");
+        yield return BadInputCase.Json("big/add-partitions", Post, $"/api/topics/{Topic}/partitions", $"{{\"count\":{Big}}}", 400, "INVALID_PARTITIONS");
+        yield return BadInputCase.Json("big/config-retention", Patch, $"/api/topics/{Topic}/configs", $"{{\"configs\":{{\"retention.ms\":\"{Big}\"}}}}", 400, "INVALID_CONFIG");
+        yield return BadInputCase.Json("big/join-session", Post, $"/api/groups/{Group}/members", $"{{\"topics\":[\"{Topic}\"],\"sessionTimeoutMs\":{Big}}}", 400, "INVALID_REQUEST");
+        foreach (var (name, query) in new[] { ("offset", $"offset={Big}"), ("offset-small", $"offset={Small}"), ("max-wait", $"maxWaitMs={Big}"), ("max-bytes", $"maxBytes={Big}") })
+        {
+            yield return BadInputCase.Json($"big/fetch-{name}", Get, $"/api/topics/{Topic}/partitions/0/records?{query}", null, 400, "INVALID_REQUEST");
+        }
+
+        yield return BadInputCase.Json("big/offsets-at", Get, $"/api/topics/{Topic}/partitions/0/offsets?at={Big}", null, 400, "INVALID_REQUEST");
+        yield return BadInputCase.Json("big/path-partition", Get, $"/api/topics/{Topic}/partitions/{Big}/records", null, 400, "INVALID_REQUEST");
+        yield return BadInputCase.Raw("big/binary-acks", Post, produce + "?acks=" + Big, BatchFrames.Frame(0, good), 400, "INVALID_REQUEST") with { ContentType = MediaTypes.RecordBatches };
+
+        // Idempotency keys that are not keys: empty, or spaces only (non-ASCII and repeated headers are in BadInputTests' raw cases).
+        yield return BadInputCase.Json("produce/idempotency-key-empty", Post, produce, "{\"records\":[{\"value\":\"v\"}]}", 400, "INVALID_REQUEST", new Dictionary<string, string> { ["Idempotency-Key"] = "" });
+    }
+
+    /// <summary>Changes header bytes of a batch and computes its CRC again, as a lying producer would.</summary>
+    private static byte[] Lie(byte[] batch, Action<Span<byte>> change)
+    {
+        var copy = (byte[])batch.Clone();
+        change(copy);
+        BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(17), System.IO.Hashing.Crc32.HashToUInt32(System.IO.Hashing.Crc32ParameterSet.Crc32C, copy.AsSpan(21)));
+        return copy;
+    }
+
+    /// <summary>A CRC-valid batch of records given byte by byte (each prefixed with its length, or <paramref name="lengthLie"/>).</summary>
+    private static byte[] Batch(byte[][] records, int recordCount, int lastOffsetDelta, int? lengthLie = null)
+    {
+        var body = records.SelectMany(r => Varint(lengthLie ?? r.Length).Concat(r)).ToArray();
+        var batch = new byte[RecordBatch.HeaderSize + body.Length];
+        var span = batch.AsSpan();
+        BinaryPrimitives.WriteInt32BigEndian(span[8..], batch.Length - RecordBatch.LogOverhead);
+        BinaryPrimitives.WriteInt32BigEndian(span[12..], -1);
+        span[16] = RecordBatch.Magic;
+        BinaryPrimitives.WriteInt32BigEndian(span[23..], lastOffsetDelta);
+        BinaryPrimitives.WriteInt64BigEndian(span[27..], 1000);
+        BinaryPrimitives.WriteInt64BigEndian(span[35..], 1000);
+        BinaryPrimitives.WriteInt64BigEndian(span[43..], -1);
+        BinaryPrimitives.WriteInt16BigEndian(span[51..], -1);
+        BinaryPrimitives.WriteInt32BigEndian(span[53..], -1);
+        BinaryPrimitives.WriteInt32BigEndian(span[57..], recordCount);
+        body.CopyTo(span[RecordBatch.HeaderSize..]);
+        return Lie(batch, _ => { });
+    }
+
+    /// <summary>A zig-zag varint, as record fields carry them.</summary>
+    private static byte[] Varint(long value)
+    {
+        var zigzag = (ulong)((value << 1) ^ (value >> 63));
+        var bytes = new List<byte>();
+        while (zigzag >= 0x80)
+        {
+            bytes.Add((byte)(zigzag | 0x80));
+            zigzag >>= 7;
+        }
+
+        bytes.Add((byte)zigzag);
+        return [.. bytes];
     }
 
     /// <summary>Bytes of <paramref name="text"/>, for cases built by hand.</summary>

@@ -46,6 +46,11 @@ public sealed class BadInputTests(BadInputTests.Fixture fixture) : IClassFixture
             request.Headers.TryAddWithoutValidation(header, value);
         }
 
+        if (input.Chunked)
+        {
+            request.Headers.TransferEncodingChunked = true;
+        }
+
         using var response = await fixture.Host.Client.SendAsync(request);
         var status = (int)response.StatusCode;
         Assert.True(status is >= 400 and < 500, $"{name}: {status} {await response.Content.ReadAsStringAsync()}");
@@ -56,6 +61,78 @@ public sealed class BadInputTests(BadInputTests.Fixture fixture) : IClassFixture
         else
         {
             Assert.Equal(input.Status, status);
+        }
+
+        Assert.Equal(fixture.Baseline, await StorageSnapshot.TakeAsync(fixture.Host.ConnectionString, fixture.Host.Prefix));
+    }
+
+    /// <summary>Requests no HttpClient sends: bodies that end before their length, repeated and non-ASCII headers.</summary>
+    public static TheoryData<string> RawCases => [.. RawRequests.Keys.Order(StringComparer.Ordinal)];
+
+    private static readonly string Produce = $"/api/topics/{BadInputCases.Topic}/records";
+
+    private const string Body = "{\"records\":[{\"value\":\"v\"}]}";
+
+    /// <summary>
+    /// Each raw request; whether its body ends early (the client then closes its sending side, which the HTTP
+    /// server takes as the connection's end: it may close without an answer, but must store nothing); and
+    /// the code its problem must carry (null: the HTTP server's own bare 400 for a header it refuses will do).
+    /// </summary>
+    private static readonly Dictionary<string, (byte[] Request, bool EndsEarly, string? Code)> RawRequests = new(StringComparer.Ordinal)
+    {
+        ["body-ends-before-its-length"] = (Http($"Content-Type: application/json\r\nContent-Length: 200", Body), true, null),
+        ["chunked-without-last-chunk"] = (Http("Content-Type: application/json\r\nTransfer-Encoding: chunked", $"{Body.Length:x}\r\n{Body}\r\n"), true, null),
+        ["chunked-ends-inside-a-chunk"] = (Http("Content-Type: application/json\r\nTransfer-Encoding: chunked", "40\r\n{\"records\":["), true, null),
+        ["chunked-bad-chunk-size"] = (Http("Content-Type: application/json\r\nTransfer-Encoding: chunked", "zz\r\n{}\r\n0\r\n\r\n"), false, null),
+        ["idempotency-key-twice"] = (Http("Content-Type: application/json\r\nIdempotency-Key: a\r\nIdempotency-Key: b\r\nContent-Length: " + Body.Length, Body), false, "INVALID_REQUEST"),
+        ["idempotency-key-twice-same"] = (Http("Content-Type: application/json\r\nIdempotency-Key: a\r\nIdempotency-Key: a\r\nContent-Length: " + Body.Length, Body), false, "INVALID_REQUEST"),
+        ["idempotency-key-utf8"] = (Http("Content-Type: application/json\r\nIdempotency-Key: \u043a\u043b\u044e\u0447\r\nContent-Length: " + Body.Length, Body), false, null),
+        ["idempotency-key-control"] = (Http("Content-Type: application/json\r\nIdempotency-Key: a\u0001b\r\nContent-Length: " + Body.Length, Body), false, null),
+    };
+
+    private static byte[] Http(string headers, string body) =>
+        System.Text.Encoding.UTF8.GetBytes($"POST {Produce} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{headers}\r\n\r\n{body}");
+
+    /// <summary>
+    /// One raw request, sent over a socket whose sending side is then shut: 4xx (a problem with the code where
+    /// one is given; where none is, the HTTP server's own 400 for a header it refuses will do) and nothing stored.
+    /// </summary>
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(RawCases))]
+    public async Task Raw_request_is_a_4xx_and_changes_nothing(string name)
+    {
+        var (bytes, endsEarly, code) = RawRequests[name];
+        var address = fixture.Host.Client.BaseAddress!;
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(address.Host, address.Port, TestContext.Current.CancellationToken);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(bytes, TestContext.Current.CancellationToken);
+        if (endsEarly)
+        {
+            socket.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        }
+
+        string answer;
+        using (var reader = new StreamReader(stream))
+        {
+            try
+            {
+                answer = await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
+            }
+            catch (IOException) when (endsEarly)
+            {
+                answer = ""; // reset: the server closed the connection it took as ended
+            }
+        }
+
+        var status = System.Text.RegularExpressions.Regex.Match(answer, @"^HTTP/1\.1 (\d{3})");
+        Assert.True(status.Success || (endsEarly && answer.Length == 0), $"{name}: {answer}");
+        var answered = status.Success ? int.Parse(status.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 400;
+        Assert.True(answered is >= 400 and < 500, $"{name}: {answer}");
+        if (code is not null)
+        {
+            Assert.Contains("application/problem+json", answer, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains($"\"code\":\"{code}\"", answer, StringComparison.Ordinal);
         }
 
         Assert.Equal(fixture.Baseline, await StorageSnapshot.TakeAsync(fixture.Host.ConnectionString, fixture.Host.Prefix));

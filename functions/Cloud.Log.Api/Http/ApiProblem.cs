@@ -127,6 +127,7 @@ public sealed class ApiProblem : IResult
         ErrorCode.GroupIdNotFound => "Unknown group",
         ErrorCode.UnknownMemberId => "Unknown group member",
         ErrorCode.NonEmptyGroup => "Group has live members",
+        ErrorCode.IllegalGeneration => "Partition not owned by this member",
         ErrorCode.TopicAlreadyExists => "Topic already exists",
         ErrorCode.RecordTooLarge => "Record batch too large",
         ErrorCode.RequestTooLarge => "Request too large",

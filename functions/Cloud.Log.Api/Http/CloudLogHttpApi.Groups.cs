@@ -16,7 +16,8 @@ public sealed partial class CloudLogHttpApi
         {
             CheckGroup(group);
             using var body = await ReadBodyAsync(request).ConfigureAwait(false);
-            using var json = JsonBody.Parse(body.Memory, "offsets");
+            using var json = JsonBody.Parse(body.Memory, "offsets", "memberId");
+            var memberId = JsonBody.String(json.Root, "memberId");
             if (JsonBody.Field(json.Root, "offsets") is not { ValueKind: JsonValueKind.Array } array || array.GetArrayLength() == 0)
             {
                 throw JsonBody.Invalid("'offsets' must be a non-empty array.");
@@ -38,7 +39,7 @@ public sealed partial class CloudLogHttpApi
                 commits.Add(new OffsetCommit(topic, partition, offset, JsonBody.String(entry, "metadata")));
             }
 
-            await _engine.CommitOffsetsAsync(group, commits, cancellationToken).ConfigureAwait(false);
+            await _engine.CommitOffsetsAsync(group, commits, memberId, cancellationToken).ConfigureAwait(false);
             foreach (var commit in commits)
             {
                 Log.Committed(_logger, group, commit.Topic, commit.Partition, commit.Offset);

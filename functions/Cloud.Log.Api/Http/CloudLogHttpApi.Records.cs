@@ -32,6 +32,13 @@ public sealed partial class CloudLogHttpApi
             }
 
             var key = Query.HeaderOnce(request, IdempotencyKeyHeader);
+            if (key is not null && (key.Length == 0 || key.Any(c => c is < ' ' or > '~')))
+            {
+                // Header text is ASCII; other bytes reach the app decoded however the server chose, so a key
+                // made of them would not be the same key on every host.
+                throw new CloudLogException(ErrorCode.InvalidRequest, $"An {IdempotencyKeyHeader} is 1 to {ProducerIdempotence.MaxKeyLength} printable ASCII characters.");
+            }
+
             using var body = await ReadBodyAsync(request).ConfigureAwait(false);
             var produce = ProduceRequestReader.Parse(body.Memory, queueMessage: false);
             if (key is not null && produce.Producer is not null)

@@ -69,6 +69,11 @@ internal static class ResponseJson
             w.WriteNumber("partition", r.Partition);
             w.WriteNumber("offset", r.Offset);
             w.WriteNumber("timestamp", r.Timestamp);
+            if (r.Error is { } error)
+            {
+                WriteError(w, error);
+            }
+
             w.WriteEndObject();
         }
 
@@ -89,16 +94,7 @@ internal static class ResponseJson
             w.WriteNumber("logAppendTime", b.LogAppendTime);
             if (b.Error is { } error)
             {
-                w.WriteStartObject("error");
-                w.WriteString("code", error.Code.ToWireName());
-                w.WriteNumber("status", error.Code.ToHttpStatus());
-                w.WriteString("detail", error.Message);
-                if (error.RetryAfter is { } retryAfter)
-                {
-                    w.WriteNumber("retryAfterMs", (long)retryAfter.TotalMilliseconds);
-                }
-
-                w.WriteEndObject();
+                WriteError(w, error);
             }
 
             w.WriteEndObject();
@@ -293,5 +289,20 @@ internal static class ResponseJson
         {
             w.WriteNull(name);
         }
+    }
+
+    /// <summary>One partition's failure inside a produce answer: <c>"error":{"code","status","detail","retryAfterMs"}</c>.</summary>
+    private static void WriteError(Utf8JsonWriter w, CloudLogException error)
+    {
+        w.WriteStartObject("error");
+        w.WriteString("code", error.Code.ToWireName());
+        w.WriteNumber("status", error.Code.ToHttpStatus());
+        w.WriteString("detail", error.Message);
+        if (error.RetryAfter is { } retryAfter)
+        {
+            w.WriteNumber("retryAfterMs", (long)retryAfter.TotalMilliseconds);
+        }
+
+        w.WriteEndObject();
     }
 }

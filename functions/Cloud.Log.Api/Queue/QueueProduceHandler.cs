@@ -46,6 +46,12 @@ public sealed partial class QueueProduceHandler
             var idempotence = ProducerIdempotence.ForIdempotencyKey(request.IdempotencyKey ?? "queue-message:" + messageId);
             var acks = request.Acks == Acks.None ? Acks.Leader : request.Acks;
             var results = await _engine.ProduceAsync(request.Topic!, request.Records, acks, idempotence, cancellationToken).ConfigureAwait(false);
+            if (results.FirstOrDefault(r => r.Error is not null)?.Error is { } failed)
+            {
+                // Part of the message was stored, part not: a redelivery stores the rest, and the part already
+                // stored is recognised by the message's identity and stored once.
+                throw failed;
+            }
             foreach (var partition in results.GroupBy(r => r.Partition))
             {
                 LogStored(_logger, messageId, partition.Count(), request.Topic!, partition.Key, partition.First().Offset);

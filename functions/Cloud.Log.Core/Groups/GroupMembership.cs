@@ -46,28 +46,44 @@ internal sealed class GroupMembership(MetadataTables tables, Func<string, Cancel
     {
         var now = time.GetUtcNow();
         var (members, owners) = await ReadAsync(group, cancellationToken).ConfigureAwait(false);
-        if (!members.TryGetValue(memberId, out var me) || me.ExpiresAt <= now.ToUnixTimeMilliseconds())
+        if (AfterHeartbeatRead is { } hook)
         {
-            throw new CloudLogException(ErrorCode.UnknownMemberId, $"Member {memberId} is not in group '{group}' (it left, or its session ran out): join again.");
+            await hook().ConfigureAwait(false);
         }
 
+        if (!members.TryGetValue(memberId, out var me) || me.ExpiresAt <= now.ToUnixTimeMilliseconds())
+        {
+            throw UnknownMember(group, memberId);
+        }
+
+        // The renewal is conditioned on the row as read: if another member deleted it meanwhile (its session
+        // had run out by that member's clock) the renewal fails, and this member is gone, not renewed — so a
+        // member whose partitions were taken over can never go on as their owner.
         me.ExpiresAt = GroupMemberEntity.Expiry(now, me.SessionTimeoutMs);
-        await tables.Groups.UpdateEntityAsync(me, ETag.All, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        if (!await TryRenewAsync(me, now, cancellationToken).ConfigureAwait(false))
+        {
+            throw UnknownMember(group, memberId);
+        }
+
         foreach (var partition in released)
         {
-            if (owners.TryGetValue(partition, out var owner) && owner.Owner == memberId && await TryDeleteAsync(owner, cancellationToken).ConfigureAwait(false))
+            if (owners.TryGetValue(partition, out var owner) && owner.Owner == memberId && await ReleaseAsync(owner, memberId, cancellationToken).ConfigureAwait(false))
             {
                 owners.Remove(partition);
             }
         }
 
+        // An expired member is gone only once its row is: a delete that fails because the row changed (the
+        // member renewed its session in between) leaves it live, and its partitions stay where they are.
         var nowMs = now.ToUnixTimeMilliseconds();
-        var live = members.Values.Where(m => m.ExpiresAt > nowMs).OrderBy(m => m.MemberId, StringComparer.Ordinal).ToList();
-        var gone = members.Values.Where(m => m.ExpiresAt <= nowMs).ToList();
-        foreach (var expired in gone)
+        var live = members.Values.Where(m => m.ExpiresAt > nowMs).ToList();
+        var gone = new List<GroupMemberEntity>();
+        foreach (var expired in members.Values.Where(m => m.ExpiresAt <= nowMs))
         {
-            await TryDeleteAsync(expired, cancellationToken).ConfigureAwait(false);
+            (await TryDeleteExpiredAsync(expired, cancellationToken).ConfigureAwait(false) ? gone : live).Add(expired);
         }
+
+        live = [.. live.OrderBy(m => m.MemberId, StringComparer.Ordinal)];
 
         if (gone.Count > 0)
         {
@@ -119,6 +135,107 @@ internal sealed class GroupMembership(MetadataTables tables, Func<string, Cancel
         }
 
         return TimeSpan.FromMilliseconds(interval);
+    }
+
+    /// <summary>Test seam: runs right after a heartbeat read the group, to interleave another member's heartbeat there.</summary>
+    internal Func<Task>? AfterHeartbeatRead { get; set; }
+
+    /// <summary>
+    /// The owner rows that fence a member's offset commit: the member must be live and own every partition
+    /// it commits. The commit then writes its offsets in one transaction with an update of each owner row
+    /// under the ETag read here, so a takeover in between fails the commit instead of letting a member that
+    /// lost a partition move its offset (Kafka fences such a member's commits with its generation).
+    /// </summary>
+    public async Task<IReadOnlyList<PartitionOwnerEntity>> FenceCommitAsync(string group, string memberId, IEnumerable<TopicPartition> partitions, CancellationToken cancellationToken)
+    {
+        var (members, owners) = await ReadAsync(group, cancellationToken).ConfigureAwait(false);
+        if (!members.TryGetValue(memberId, out var me) || me.ExpiresAt <= time.GetUtcNow().ToUnixTimeMilliseconds())
+        {
+            throw UnknownMember(group, memberId);
+        }
+
+        var fence = new List<PartitionOwnerEntity>();
+        foreach (var partition in partitions.Distinct())
+        {
+            if (!owners.TryGetValue(partition, out var owner) || owner.Owner != memberId)
+            {
+                throw NotOwner(group, memberId, partition);
+            }
+
+            fence.Add(owner);
+        }
+
+        return fence;
+    }
+
+    /// <summary>The error of a commit whose fence failed: the partition is no longer the member's.</summary>
+    public static CloudLogException NotOwner(string group, string memberId, TopicPartition partition) =>
+        new(ErrorCode.IllegalGeneration, $"Member {memberId} of group '{group}' does not own {partition.Topic}/{partition.Partition} (it was released or taken over): its offset is not the member's to commit.");
+
+    private static CloudLogException UnknownMember(string group, string memberId) =>
+        new(ErrorCode.UnknownMemberId, $"Member {memberId} is not in group '{group}' (it left, or its session ran out): join again.");
+
+    /// <summary>
+    /// Renews the member's row under the ETag it was read with. A 412 means the member itself renewed in
+    /// between (a concurrent heartbeat): it is read again and renewed once more if still live. False when the
+    /// row is gone (another member ended the session) or ran out.
+    /// </summary>
+    private async Task<bool> TryRenewAsync(GroupMemberEntity me, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            try
+            {
+                await tables.Groups.UpdateEntityAsync(me, me.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return false;
+            }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                var row = await tables.Groups.GetEntityIfExistsAsync<GroupMemberEntity>(me.PartitionKey, me.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (!row.HasValue || row.Value is null || row.Value.ExpiresAt <= now.ToUnixTimeMilliseconds())
+                {
+                    return false;
+                }
+
+                me.ETag = row.Value.ETag;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Deletes an expired member's row as read: true when it is gone (deleted now, or already), false when it changed.</summary>
+    private async Task<bool> TryDeleteExpiredAsync(GroupMemberEntity expired, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await tables.Groups.DeleteEntityAsync(expired.PartitionKey, expired.RowKey, expired.ETag, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Deletes an owner row the member releases; a commit may have touched it since it was read, so it is read again once.</summary>
+    private async Task<bool> ReleaseAsync(PartitionOwnerEntity owner, string memberId, CancellationToken cancellationToken)
+    {
+        if (await TryDeleteAsync(owner, cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        var row = await tables.Groups.GetEntityIfExistsAsync<PartitionOwnerEntity>(owner.PartitionKey, owner.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value is { } current && current.Owner == memberId && await TryDeleteAsync(current, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Leaves the group: releases everything the member owns and ends its session.</summary>

@@ -17,8 +17,19 @@ internal sealed class GroupOffsetStore(MetadataTables tables, TimeProvider time)
         }
     }
 
-    public async Task CommitAsync(string group, IReadOnlyList<(OffsetCommit Commit, string TopicId)> offsets, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the offsets. With <paramref name="fence"/> (a member's commit) each partition's offset row is
+    /// written in one transaction with an update of its owner row under the ETag the fence was read with:
+    /// if any owner changed since, nothing of that transaction is stored and ILLEGAL_GENERATION is thrown.
+    /// </summary>
+    public async Task CommitAsync(string group, IReadOnlyList<(OffsetCommit Commit, string TopicId)> offsets, CancellationToken cancellationToken, IReadOnlyList<PartitionOwnerEntity>? fence = null)
     {
+        if (fence is not null)
+        {
+            await CommitFencedAsync(group, offsets, fence, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var actions = new List<TableTransactionAction>
         {
@@ -42,6 +53,51 @@ internal sealed class GroupOffsetStore(MetadataTables tables, TimeProvider time)
         // Distinct row keys only: a transaction may not touch one row twice; the last commit of a partition wins.
         var distinct = actions.GroupBy(a => a.Entity.RowKey).Select(g => g.Last()).ToList();
         await MetadataTables.SubmitInChunksAsync(tables.Groups, distinct, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CommitFencedAsync(string group, IReadOnlyList<(OffsetCommit Commit, string TopicId)> offsets, IReadOnlyList<PartitionOwnerEntity> fence, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var owners = fence.ToDictionary(o => new TopicPartition(o.Topic, o.TopicPartition));
+        var pairs = offsets
+            .GroupBy(o => new TopicPartition(o.Commit.Topic, o.Commit.Partition))
+            .Select(g => (Partition: g.Key, Last: g.Last()))
+            .ToList();
+
+        // Up to 49 partitions (an offset row and its owner row each) per transaction, and the group's marker.
+        foreach (var chunk in pairs.Chunk(49))
+        {
+            var actions = new List<TableTransactionAction>
+            {
+                new(TableTransactionActionType.UpsertReplace, new GroupOffsetEntity { PartitionKey = group, RowKey = GroupOffsetEntity.MarkerRowKey, CommittedAt = now }),
+            };
+            foreach (var (partition, (commit, topicId)) in chunk)
+            {
+                var owner = owners[partition];
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, owner, owner.ETag));
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new GroupOffsetEntity
+                {
+                    PartitionKey = group,
+                    RowKey = GroupOffsetEntity.RowKeyFor(commit.Topic, commit.Partition),
+                    Topic = commit.Topic,
+                    TopicId = topicId,
+                    TopicPartition = commit.Partition,
+                    Offset = commit.Offset,
+                    Metadata = commit.Metadata ?? "",
+                    CommittedAt = now,
+                }));
+            }
+
+            try
+            {
+                await tables.Groups.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                // Some partition of this transaction changed owner since the fence read it (the first is named).
+                throw GroupMembership.NotOwner(group, fence[0].Owner, chunk[0].Partition);
+            }
+        }
     }
 
     /// <summary>The group's offset rows, or GROUP_ID_NOT_FOUND when the group was never seen.</summary>

@@ -65,6 +65,26 @@ public sealed class ProducerIdempotence
     /// <summary>Whether <paramref name="producerId"/> was derived from an idempotency key.</summary>
     public static bool IsDerivedFromKey(long producerId) => (producerId & KeyDerivedBit) != 0;
 
+    /// <summary>
+    /// The partition of this identity's keyless records among <paramref name="partitionCount"/>: drawn from
+    /// the identity itself (XxHash64 of producer id, epoch and base sequences), not from a per-instance
+    /// counter, so a retry with the same identity, on any instance, sends them where the first try did and
+    /// is recognised there as a repeat. Different identities still spread over the partitions.
+    /// </summary>
+    internal int KeylessPartition(int partitionCount)
+    {
+        var bytes = new List<byte>(64);
+        bytes.AddRange(BitConverter.GetBytes(ProducerId));
+        bytes.AddRange(BitConverter.GetBytes(ProducerEpoch));
+        foreach (var (partition, sequence) in (_baseSequences ?? new Dictionary<int, int>()).OrderBy(s => s.Key))
+        {
+            bytes.AddRange(BitConverter.GetBytes(partition));
+            bytes.AddRange(BitConverter.GetBytes(sequence));
+        }
+
+        return (int)(XxHash64.HashToUInt64(bytes.ToArray()) % (ulong)partitionCount);
+    }
+
     internal ProducerBatchIdentity ForPartition(int partition)
     {
         if (_baseSequences is null)

@@ -25,10 +25,22 @@ internal sealed class SegmentBlobs(BlobContainerClient container)
 
     public AppendBlobClient Index(string blobName) => Container.GetAppendBlobClient(IndexBlobName(blobName));
 
-    /// <summary>Creates the segment's data and index blobs unless they exist (a roll interrupted by a crash).</summary>
+    /// <summary>
+    /// Creates the segment's data and index blobs unless they exist (a roll interrupted by a crash), and the
+    /// container first when it is missing (the location did not answer when the engine started).
+    /// </summary>
     public async Task CreateSegmentAsync(string blobName, CancellationToken cancellationToken)
     {
-        await CreateIfMissingAsync(Data(blobName), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CreateIfMissingAsync(Data(blobName), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == "ContainerNotFound")
+        {
+            await Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await CreateIfMissingAsync(Data(blobName), cancellationToken).ConfigureAwait(false);
+        }
+
         await CreateIfMissingAsync(Index(blobName), cancellationToken).ConfigureAwait(false);
     }
 

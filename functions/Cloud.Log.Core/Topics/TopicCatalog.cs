@@ -216,9 +216,29 @@ internal sealed class TopicCatalog(MetadataTables tables, CloudLogEngineOptions 
                 Leader = replicas[0],
                 LogStartOffset = 0,
             };
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
+            actions.Add(new TableTransactionAction(TableTransactionActionType.Add, entity));
         }
 
-        await MetadataTables.SubmitInChunksAsync(tables.Partitions, actions, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await MetadataTables.SubmitInChunksAsync(tables.Partitions, actions, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            // Some rows exist already: a concurrent add of partitions inserted them, and a writer may be using
+            // them. They are never replaced (that would put a partition in use back to epoch 0 with its
+            // lagging copies in the ISR); the missing ones are inserted one by one, the existing ones kept.
+            foreach (var action in actions)
+            {
+                try
+                {
+                    await tables.Partitions.AddEntityAsync((PartitionStateEntity)action.Entity, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException exists) when (exists.Status == 409)
+                {
+                    // kept as it is
+                }
+            }
+        }
     }
 }

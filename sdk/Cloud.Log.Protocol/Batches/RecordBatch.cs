@@ -45,6 +45,15 @@ public static class RecordBatch
     /// <summary>The attribute bit that marks LogAppendTime.</summary>
     public const short TimestampTypeAttributeMask = 0x08;
 
+    /// <summary>Attribute bits 0-2: the compression codec of the records (0 = none; Kafka's gzip 1, snappy 2, lz4 3, zstd 4).</summary>
+    public const short CompressionAttributeMask = 0x07;
+
+    /// <summary>Attribute bit 4: a transactional batch (Kafka's transactions; Cloud.Log has none).</summary>
+    public const short TransactionalAttributeMask = 0x10;
+
+    /// <summary>Attribute bit 5: a control batch (Kafka's transaction markers; written by brokers, never by producers).</summary>
+    public const short ControlAttributeMask = 0x20;
+
     /// <summary>"No producer id / epoch / sequence": the value of those fields for a non-idempotent batch.</summary>
     public const long NoProducerId = -1;
 
@@ -247,9 +256,53 @@ public static class RecordBatch
     /// offsets) without building the records: what a service does before it stores a producer's batch.
     /// Answers its header and whether any record has a null key.
     /// </summary>
-    public static RecordBatchHeader Validate(ReadOnlyMemory<byte> batch, out bool anyNullKey) => Walk(batch, null, out anyNullKey);
+    public static RecordBatchHeader Validate(ReadOnlyMemory<byte> batch, out bool anyNullKey) => Walk(batch, null, out anyNullKey, fromProducer: false);
 
-    private static RecordBatchHeader Walk(ReadOnlyMemory<byte> batch, List<ConsumerRecord>? records, out bool anyNullKey)
+    /// <summary>
+    /// Checks a batch a producer sent, before a service stores it: everything <see cref="Validate"/> checks,
+    /// and what only a producer's batch must satisfy (Kafka's broker refuses the same from clients):
+    /// uncompressed (this decoder reads no codec), neither transactional nor a control batch, no attribute
+    /// bit this format does not define, <c>lastOffsetDelta</c> exactly <c>recordCount - 1</c> with the records
+    /// at offset deltas 0, 1, 2…, and producer fields that are either all "none" (producer id -1) or a
+    /// producer id of 0 or more with an epoch and base sequence of 0 or more.
+    /// </summary>
+    public static RecordBatchHeader ValidateProduced(ReadOnlyMemory<byte> batch, out bool anyNullKey) => Walk(batch, null, out anyNullKey, fromProducer: true);
+
+    private static void CheckProduced(RecordBatchHeader header)
+    {
+        var attributes = header.Attributes;
+        if ((attributes & CompressionAttributeMask) != 0)
+        {
+            throw new RecordBatchFormatException($"The batch is compressed (codec {attributes & CompressionAttributeMask}); this endpoint takes uncompressed batches only.");
+        }
+
+        if ((attributes & ControlAttributeMask) != 0)
+        {
+            throw new RecordBatchFormatException("A control batch is written by the log itself, never by a producer.");
+        }
+
+        if ((attributes & TransactionalAttributeMask) != 0)
+        {
+            throw new RecordBatchFormatException("The batch is transactional; Cloud.Log has no transactions.");
+        }
+
+        if ((attributes & ~(CompressionAttributeMask | TimestampTypeAttributeMask | TransactionalAttributeMask | ControlAttributeMask)) != 0)
+        {
+            throw new RecordBatchFormatException($"Attribute bits 0x{attributes & 0xFFC0:x4} are not defined for a producer's batch.");
+        }
+
+        if (header.LastOffsetDelta != header.RecordCount - 1)
+        {
+            throw new RecordBatchFormatException($"Last offset delta {header.LastOffsetDelta} does not match record count {header.RecordCount}: a producer's batch has its records at offset deltas 0 to count - 1.");
+        }
+
+        if (header.ProducerId < NoProducerId || (header.ProducerId >= 0 && (header.ProducerEpoch < 0 || header.BaseSequence < 0)))
+        {
+            throw new RecordBatchFormatException($"Producer id {header.ProducerId}, epoch {header.ProducerEpoch}, base sequence {header.BaseSequence}: an idempotent batch has all three 0 or more, a plain one producer id -1.");
+        }
+    }
+
+    private static RecordBatchHeader Walk(ReadOnlyMemory<byte> batch, List<ConsumerRecord>? records, out bool anyNullKey, bool fromProducer = false)
     {
         var span = batch.Span;
         if (!TryReadHeader(span, out var header) || header.TotalSize != batch.Length)
@@ -258,6 +311,10 @@ public static class RecordBatch
         }
 
         VerifyCrc(span);
+        if (fromProducer)
+        {
+            CheckProduced(header);
+        }
         anyNullKey = false;
         var position = HeaderSize;
         var previousDelta = -1;
@@ -328,9 +385,14 @@ public static class RecordBatch
     private static ReadOnlyMemory<byte>? ReadBytes(ReadOnlyMemory<byte> batch, ref int position, int end)
     {
         var length = Varint.ReadInt32(batch.Span, ref position);
-        if (length < 0)
+        if (length == -1)
         {
             return null;
+        }
+
+        if (length < -1)
+        {
+            throw new RecordBatchFormatException($"A field has length {length}; -1 (null) is the only negative length.");
         }
 
         if (position + length > end)

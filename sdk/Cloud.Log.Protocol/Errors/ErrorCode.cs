@@ -63,4 +63,10 @@ public enum ErrorCode
     /// bytes are never served. 502 (the store answered with bad data), not retriable.
     /// </summary>
     CorruptMessage,
+
+    /// <summary>
+    /// An offset commit made as a group member for a partition the member no longer owns (it released it, or
+    /// its session ran out and another member took it over): Kafka's fencing of a stale member's commits. 409.
+    /// </summary>
+    IllegalGeneration,
 }

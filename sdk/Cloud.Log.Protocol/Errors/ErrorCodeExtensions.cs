@@ -30,6 +30,7 @@ public static class ErrorCodeExtensions
         ErrorCode.InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
         ErrorCode.DuplicateSequenceNumber => "DUPLICATE_SEQUENCE_NUMBER",
         ErrorCode.CorruptMessage => "CORRUPT_MESSAGE",
+        ErrorCode.IllegalGeneration => "ILLEGAL_GENERATION",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
     };
 
@@ -43,7 +44,7 @@ public static class ErrorCodeExtensions
         ErrorCode.Forbidden => 403,
         ErrorCode.UnknownTopicOrPartition or ErrorCode.GroupIdNotFound or ErrorCode.UnknownMemberId => 404,
         ErrorCode.TopicAlreadyExists or ErrorCode.NonEmptyGroup or ErrorCode.OutOfOrderSequenceNumber or ErrorCode.InvalidProducerEpoch
-            or ErrorCode.DuplicateSequenceNumber => 409,
+            or ErrorCode.DuplicateSequenceNumber or ErrorCode.IllegalGeneration => 409,
         ErrorCode.RecordTooLarge or ErrorCode.RequestTooLarge => 413,
         ErrorCode.OffsetOutOfRange => 416,
         ErrorCode.Throttled => 429,

@@ -8,6 +8,9 @@ public class GroupMembershipTests(StorageFixture storage)
 {
     private static readonly TimeSpan Session = TimeSpan.FromSeconds(10);
 
+    /// <summary>The session of a member another instance sees expired (its clock ahead) while it is live by its own.</summary>
+    private static readonly TimeSpan ShortSession = TimeSpan.FromSeconds(5);
+
     /// <summary>Even shares; owners keep theirs; only a departed member's partitions, or a newcomer's share, move.</summary>
     [Fact]
     public void Sticky_assignment_splits_evenly_and_moves_only_what_must_move()
@@ -153,5 +156,82 @@ public class GroupMembershipTests(StorageFixture storage)
         await Refused(ErrorCode.UnknownMemberId, () => engine.HeartbeatAsync("g", "nobody"));
         await Refused(ErrorCode.UnknownMemberId, () => engine.HeartbeatAsync("g", "../x"));
         Assert.Empty(await engine.ListGroupsAsync());
+    }
+
+    /// <summary>
+    /// Issue 13, defect 12 (takeover): a heartbeat that finds another member expired by its clock takes that
+    /// member's partitions only once it deleted the member's row as it read it. Here the "expired" member
+    /// renews between the read and the delete: the delete fails, the member stays, and the partition keeps
+    /// one owner. (Before the fix the takeover went on after the failed delete, and both owned it.)
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task An_expired_member_that_renews_before_its_delete_keeps_its_partition()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        var ahead = new ShiftedTimeProvider();
+        await using var first = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
+        await using var second = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix }, ahead);
+        await first.CreateTopicAsync("t", 1);
+        var a = await first.JoinGroupAsync("g", ["t"], ShortSession);
+        var b = await second.JoinGroupAsync("g", ["t"], TimeSpan.FromMinutes(1));
+        Assert.Single(a.Assigned);
+        Assert.Empty(b.Assigned);
+
+        ahead.Shift = ShortSession + TimeSpan.FromSeconds(2); // by the second instance's clock, a's session ran out
+        MemberAssignment? renewed = null;
+        second.Membership.AfterHeartbeatRead = async () =>
+        {
+            second.Membership.AfterHeartbeatRead = null;
+            renewed = await first.HeartbeatAsync("g", a.MemberId); // a renews between b's read and b's delete
+        };
+        var afterB = await second.HeartbeatAsync("g", b.MemberId);
+
+        Assert.NotNull(renewed);
+        Assert.Equal([new TopicPartition("t", 0)], renewed.Assigned);
+        Assert.Empty(afterB.Assigned);
+        Assert.Equal([new TopicPartition("t", 0)], (await first.HeartbeatAsync("g", a.MemberId)).Assigned);
+    }
+
+    /// <summary>
+    /// Issue 13, defect 12 (renewal and commits): a member whose row another member deleted after reading it
+    /// expired cannot renew it afterwards (the renewal is conditioned on the row as read: UNKNOWN_MEMBER_ID,
+    /// not a resurrection or a 5xx), and its offset commits as a member are fenced: UNKNOWN_MEMBER_ID once it
+    /// is gone, ILLEGAL_GENERATION for a live member committing a partition it does not own. The owner's
+    /// commits and plain commits (no member id) go through.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task A_member_taken_over_cannot_renew_and_its_commits_are_fenced()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        var ahead = new ShiftedTimeProvider();
+        await using var first = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
+        await using var second = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix }, ahead);
+        await first.CreateTopicAsync("t", 1);
+        await first.ProduceAsync("t", Records.Values(5));
+        var a = await first.JoinGroupAsync("g", ["t"], ShortSession);
+        var b = await second.JoinGroupAsync("g", ["t"], TimeSpan.FromMinutes(1));
+        await first.CommitOffsetsAsync("g", [new OffsetCommit("t", 0, 1)], a.MemberId);
+
+        ahead.Shift = ShortSession + TimeSpan.FromSeconds(2);
+        MemberAssignment? takeover = null;
+        first.Membership.AfterHeartbeatRead = async () =>
+        {
+            first.Membership.AfterHeartbeatRead = null;
+            takeover = await second.HeartbeatAsync("g", b.MemberId); // b deletes a's row and takes t/0
+        };
+        var renewal = await Assert.ThrowsAsync<CloudLogException>(() => first.HeartbeatAsync("g", a.MemberId));
+        Assert.Equal(ErrorCode.UnknownMemberId, renewal.Code);
+        Assert.Equal([new TopicPartition("t", 0)], takeover!.Assigned);
+
+        await second.CommitOffsetsAsync("g", [new OffsetCommit("t", 0, 4)], b.MemberId);
+        var zombie = await Assert.ThrowsAsync<CloudLogException>(() => first.CommitOffsetsAsync("g", [new OffsetCommit("t", 0, 2)], a.MemberId));
+        Assert.Equal(ErrorCode.UnknownMemberId, zombie.Code);
+        var c = await second.JoinGroupAsync("g", ["t"], Session);
+        var notOwner = await Assert.ThrowsAsync<CloudLogException>(() => second.CommitOffsetsAsync("g", [new OffsetCommit("t", 0, 3)], c.MemberId));
+        Assert.Equal(ErrorCode.IllegalGeneration, notOwner.Code);
+        Assert.Equal(4, (await first.GetGroupOffsetsAsync("g", "t")).Single().Offset);
+
+        await first.CommitOffsetsAsync("g", [new OffsetCommit("t", 0, 5)]); // a plain commit, as the REST API allows
+        Assert.Equal(5, (await first.GetGroupOffsetsAsync("g", "t")).Single().Offset);
     }
 }

@@ -177,4 +177,78 @@ public class IdempotenceTests(StorageFixture storage)
         Assert.Equal(252, stored.Count); // two state rows and 250 producer rows
         Assert.Equal(250, stored.Single(r => r.RowKey == "00003").GetInt64("ProducerCheckpoint"));
     }
+
+    /// <summary>
+    /// Issue 13, defect 4: keyless records under an idempotency key (an HTTP Idempotency-Key, a queue message
+    /// id) go to the partition the identity picks, so a retry on this instance or on another one lands in the
+    /// partition of the first try and is stored once. Before the fix they followed each instance's round robin
+    /// and the retry was stored a second time in another partition.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Keyless_records_of_a_retried_identity_land_in_the_same_partition_and_are_stored_once()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        await using var first = await storage.CreateEngineAsync(Options(prefix));
+        await using var second = await storage.CreateEngineAsync(Options(prefix));
+        await first.CreateTopicAsync("t", partitions: 4);
+        var records = Records.Values(3, partition: null);
+        var answers = new List<IReadOnlyList<RecordMetadata>>();
+        foreach (var key in new[] { "order-1", "order-2", "queue-message:4f1c" })
+        {
+            var identity = ProducerIdempotence.ForIdempotencyKey(key);
+            var original = await first.ProduceAsync("t", records, Acks.All, identity);
+            Assert.Single(original.Select(r => r.Partition).Distinct()); // sticky within the request
+            for (var retry = 0; retry < 3; retry++)
+            {
+                var again = await (retry % 2 == 0 ? first : second).ProduceAsync("t", records, Acks.All, ProducerIdempotence.ForIdempotencyKey(key));
+                Assert.Equal(original.Select(r => (r.Partition, r.Offset)), again.Select(r => (r.Partition, r.Offset)));
+            }
+
+            answers.Add(original);
+        }
+
+        var stored = 0;
+        for (var p = 0; p < 4; p++)
+        {
+            stored += (await first.FetchAsync("t", p, 0, maxRecords: 100)).Records.Count;
+        }
+
+        Assert.Equal(9, stored); // three keys, three records each, once
+
+        // An explicit idempotent producer's retry (same id, epoch, sequences) also keeps its partition.
+        var producer = new ProducerIdempotence(77, 0, Enumerable.Range(0, 4).ToDictionary(p => p, _ => 0));
+        var once = await first.ProduceAsync("t", records, Acks.All, producer);
+        var twice = await second.ProduceAsync("t", records, Acks.All, new ProducerIdempotence(77, 0, Enumerable.Range(0, 4).ToDictionary(p => p, _ => 0)));
+        Assert.Equal(once.Select(r => (r.Partition, r.Offset)), twice.Select(r => (r.Partition, r.Offset)));
+    }
+
+    /// <summary>
+    /// Issue 13, defect 8: a JSON produce spanning several partitions where one partition refuses its batch
+    /// (a sequence gap) after another stored its own is answered per partition — offsets for the stored
+    /// records, the error for the refused ones — never as one 409 for a request that was partly stored.
+    /// When every partition fails, the answer is the error, and nothing is stored.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task A_produce_over_several_partitions_answers_each_partition_and_never_an_error_for_a_partial_store()
+    {
+        await using var engine = await storage.CreateEngineAsync(Options(StorageFixture.NewPrefix()));
+        await engine.CreateTopicAsync("t", partitions: 2);
+        ProduceRecord[] Both(string tag) => [Records.Of(null, tag + "-p0", partition: 0), Records.Of(null, tag + "-p1", partition: 1)];
+        await engine.ProduceAsync("t", Both("a"), Acks.All, new ProducerIdempotence(9, 0, new Dictionary<int, int> { [0] = 0, [1] = 0 }));
+
+        // Partition 0 continues its sequence; partition 1 skips one: a gap.
+        var mixed = await engine.ProduceAsync("t", Both("b"), Acks.All, new ProducerIdempotence(9, 0, new Dictionary<int, int> { [0] = 1, [1] = 5 }));
+        Assert.Null(mixed[0].Error);
+        Assert.Equal((0, 1L), (mixed[0].Partition, mixed[0].Offset));
+        Assert.Equal(Protocol.Errors.ErrorCode.OutOfOrderSequenceNumber, mixed[1].Error?.Code);
+        Assert.Equal((1, -1L), (mixed[1].Partition, mixed[1].Offset));
+        Assert.Equal(["a-p0", "b-p0"], (await engine.FetchAsync("t", 0, 0)).Records.Select(r => Records.Text(r.Value)));
+        Assert.Equal(["a-p1"], (await engine.FetchAsync("t", 1, 0)).Records.Select(r => Records.Text(r.Value)));
+
+        // Both partitions refuse: the request's error, nothing stored.
+        var refused = await Assert.ThrowsAsync<CloudLogException>(() => engine.ProduceAsync("t", Both("c"), Acks.All, new ProducerIdempotence(9, 0, new Dictionary<int, int> { [0] = 7, [1] = 7 })));
+        Assert.Equal(Protocol.Errors.ErrorCode.OutOfOrderSequenceNumber, refused.Code);
+        Assert.Equal(2, (await engine.FetchAsync("t", 0, 0)).HighWatermark);
+        Assert.Equal(1, (await engine.FetchAsync("t", 1, 0)).HighWatermark);
+    }
 }

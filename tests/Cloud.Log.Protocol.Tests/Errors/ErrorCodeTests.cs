@@ -18,6 +18,7 @@ public class ErrorCodeTests
     [InlineData(ErrorCode.UnknownTopicOrPartition, "UNKNOWN_TOPIC_OR_PARTITION", 404)]
     [InlineData(ErrorCode.GroupIdNotFound, "GROUP_ID_NOT_FOUND", 404)]
     [InlineData(ErrorCode.UnknownMemberId, "UNKNOWN_MEMBER_ID", 404)]
+    [InlineData(ErrorCode.IllegalGeneration, "ILLEGAL_GENERATION", 409)]
     [InlineData(ErrorCode.NonEmptyGroup, "NON_EMPTY_GROUP", 409)]
     [InlineData(ErrorCode.TopicAlreadyExists, "TOPIC_ALREADY_EXISTS", 409)]
     [InlineData(ErrorCode.RecordTooLarge, "RECORD_TOO_LARGE", 413)]
