@@ -59,7 +59,6 @@ public sealed class QueueProduceFunctionTests(StorageFixture storage) : IDisposa
         await using var dead = await AzuriteProcess.StartAsync();
         var settings = FunctionSettings.For(storage, _prefix);
         settings["CloudLog:Locations:0:ConnectionString"] = dead.ConnectionString;
-        settings["CloudLog:Engine:LeaseAcquireTimeout"] = "00:00:02";
         using var invoker = new FunctionInvoker(settings);
         var engine = invoker.Services.GetRequiredService<CloudLogEngine>();
         await engine.CreateTopicAsync("orders");

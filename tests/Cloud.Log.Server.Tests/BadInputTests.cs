@@ -150,9 +150,6 @@ public sealed class BadInputTests(BadInputTests.Fixture fixture) : IClassFixture
             Host = await ServerHost.StartAsync(storage, new Dictionary<string, string?>
             {
                 ["CloudLog:Api:MaxRequestBodyBytes"] = BadInputCases.MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["CloudLog:Engine:LeaseRenewInterval"] = "00:00:00.200",
-                ["CloudLog:Engine:LeaseDuration"] = "00:00:05",
-                ["CloudLog:Engine:LeaseSafetyMargin"] = "00:00:01",
                 ["CloudLog:ProduceQueue:Enabled"] = "false",
             });
             var client = Host.Client;

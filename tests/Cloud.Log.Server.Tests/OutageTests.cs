@@ -16,7 +16,6 @@ public sealed class OutageTests(StorageFixture storage)
         {
             ["CloudLog:Locations:0:Name"] = "primary",
             ["CloudLog:Locations:0:ConnectionString"] = azurite.ConnectionString,
-            ["CloudLog:Engine:LeaseAcquireTimeout"] = "00:00:02",
         });
         var (created, _) = await host.Client.JsonAsync(HttpMethod.Post, "/api/topics", """{"name":"orders"}""");
         Assert.Equal(System.Net.HttpStatusCode.Created, created);

@@ -21,7 +21,7 @@ namespace Cloud.Log.Api.Configuration;
 /// CloudLog:ProduceQueue:Name                  the produce queue (default cloudlog-produce)
 /// CloudLog:ProduceQueue:ConnectionString      or QueueServiceUri; default: location 0's account
 /// CloudLog:ProduceQueue:QueueServiceUri
-/// CloudLog:Engine:*                           CloudLogEngineOptions (ResourcePrefix, LeaseDuration, …)
+/// CloudLog:Engine:*                           CloudLogEngineOptions (ResourcePrefix, ReplicaLagTimeMax, …)
 /// CloudLog:Api:*                              CloudLogApiOptions (MaxRequestBodyBytes, …)
 /// CloudLog:Auth:ApiKeys:{n}:Name|Key|Rights|TopicPrefixes   the server's API keys
 /// CloudLog:Cors:AllowedOrigins:{n}            browser origins allowed to call the API

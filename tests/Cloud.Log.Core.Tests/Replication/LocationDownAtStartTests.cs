@@ -1,4 +1,5 @@
 using Cloud.Log.Core.Storage;
+using Cloud.Log.Protocol;
 using Cloud.Log.Testing;
 
 namespace Cloud.Log.Core.Tests.Replication;
@@ -35,9 +36,6 @@ public sealed class LocationDownAtStartTests : IAsyncLifetime
         var options = new CloudLogEngineOptions
         {
             ResourcePrefix = StorageFixture.NewPrefix(),
-            LeaseDuration = TimeSpan.FromSeconds(6),
-            LeaseRenewInterval = TimeSpan.FromMilliseconds(500),
-            LeaseSafetyMargin = TimeSpan.FromSeconds(1),
             ReplicaLagTimeMax = TimeSpan.FromSeconds(2),
         };
 
