@@ -1,4 +1,5 @@
 using Cloud.Log.Core;
+using Cloud.Log.Kafka.Groups;
 using Cloud.Log.Kafka.Hosting;
 using Cloud.Log.Kafka.Messages;
 using Cloud.Log.Kafka.Protocol;
@@ -20,22 +21,27 @@ public sealed partial class KafkaRequestDispatcher
     private readonly KafkaListenerOptions _options;
     private readonly KafkaListenerEndpoint _endpoint;
     private readonly ILogger _logger;
+    private readonly ClassicGroupCoordinator _groups;
 
     /// <summary>A dispatcher over an engine.</summary>
-    public KafkaRequestDispatcher(CloudLogEngine engine, IOptions<KafkaListenerOptions> options, KafkaListenerEndpoint endpoint, ILogger<KafkaRequestDispatcher> logger)
+    public KafkaRequestDispatcher(CloudLogEngine engine, IOptions<KafkaListenerOptions> options, KafkaListenerEndpoint endpoint, ClassicGroupCoordinator groups, ILogger<KafkaRequestDispatcher> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _engine = engine;
         _options = options.Value;
         _endpoint = endpoint;
         _logger = logger;
+        _groups = groups;
     }
 
     /// <summary>
     /// The response frame for one request frame (its bytes after the length prefix), or null when the
     /// request takes no answer (Produce with acks=0).
     /// </summary>
-    public async Task<ReadOnlyMemory<byte>?> HandleAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken = default)
+    /// <param name="frame">The request frame.</param>
+    /// <param name="clientHost">The client's address, as DescribeGroups reports it.</param>
+    /// <param name="cancellationToken">Cancelled when the connection closes.</param>
+    public async Task<ReadOnlyMemory<byte>?> HandleAsync(ReadOnlyMemory<byte> frame, string? clientHost, CancellationToken cancellationToken = default)
     {
         var reader = new KafkaReader(frame);
         var header = RequestHeader.Read(reader);
@@ -66,6 +72,13 @@ public sealed partial class KafkaRequestDispatcher
             ApiKey.Fetch => await FetchAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
             ApiKey.ListOffsets => await ListOffsetsAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
             ApiKey.InitProducerId => InitProducerId(reader, version, writer),
+            ApiKey.FindCoordinator => FindCoordinator(reader, version, writer),
+            ApiKey.JoinGroup => await JoinGroupAsync(reader, version, writer, header, clientHost, cancellationToken).ConfigureAwait(false),
+            ApiKey.SyncGroup => await SyncGroupAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
+            ApiKey.Heartbeat => Heartbeat(reader, version, writer),
+            ApiKey.LeaveGroup => LeaveGroup(reader, version, writer),
+            ApiKey.OffsetCommit => await OffsetCommitAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
+            ApiKey.OffsetFetch => await OffsetFetchAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
             _ => throw new KafkaProtocolException($"API key {header.ApiKey} has no handler."),
         };
         if (!answered)

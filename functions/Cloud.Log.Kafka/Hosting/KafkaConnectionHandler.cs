@@ -48,7 +48,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                     return;
                 }
 
-                var response = await _dispatcher.HandleAsync(frame, closed).ConfigureAwait(false);
+                var response = await _dispatcher.HandleAsync(frame, connection.RemoteEndPoint?.ToString(), closed).ConfigureAwait(false);
                 if (response is { } bytes)
                 {
                     var flushed = await output.WriteAsync(bytes, closed).ConfigureAwait(false);

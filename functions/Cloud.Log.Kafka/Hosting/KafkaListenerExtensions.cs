@@ -1,4 +1,5 @@
 using System.Net;
+using Cloud.Log.Kafka.Groups;
 using Cloud.Log.Kafka.Handlers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -28,6 +29,7 @@ public static class KafkaListenerExtensions
         builder.Services.Configure<KafkaListenerOptions>(section);
         builder.Services.AddSingleton<KafkaListenerEndpoint>();
         builder.Services.AddSingleton<KafkaRequestDispatcher>();
+        builder.Services.AddSingleton(_ => new ClassicGroupCoordinator());
         if (!options.Enabled)
         {
             return builder;

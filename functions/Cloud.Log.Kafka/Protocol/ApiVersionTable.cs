@@ -11,6 +11,13 @@ internal static class ApiVersionTable
         new(ApiKey.Metadata, 0, 12, 9),
         new(ApiKey.ApiVersions, 0, 4, 3),
         new(ApiKey.InitProducerId, 0, 4, 2),
+        new(ApiKey.OffsetCommit, 0, 8, 8),
+        new(ApiKey.OffsetFetch, 0, 7, 6),
+        new(ApiKey.FindCoordinator, 0, 4, 3),
+        new(ApiKey.JoinGroup, 0, 9, 6),
+        new(ApiKey.Heartbeat, 0, 4, 4),
+        new(ApiKey.LeaveGroup, 0, 5, 4),
+        new(ApiKey.SyncGroup, 0, 5, 4),
     ];
 
     private static readonly Dictionary<short, ApiVersionRange> ByKey = All.ToDictionary(r => (short)r.Key);

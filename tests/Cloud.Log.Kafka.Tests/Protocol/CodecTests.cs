@@ -37,7 +37,7 @@ public sealed class CodecTests
     [Fact(Timeout = 10_000)]
     public async Task ApiVersionsV0AnswersEveryKeyWithMinimumZero()
     {
-        var response = await Dispatcher().HandleAsync(Hex.Bytes("0012 0000 0000002A 0000"), TestContext.Current.CancellationToken);
+        var response = await Dispatcher().HandleAsync(Hex.Bytes("0012 0000 0000002A 0000"), null, TestContext.Current.CancellationToken);
         var keys = ApiVersionTable.All;
         var expected = "0000002A" + "0000" + keys.Count.ToString("X8", null) + string.Concat(keys.Select(k => ((short)k.Key).ToString("X4", null) + "0000" + k.Max.ToString("X4", null)));
         Assert.Equal(Hex.Normal(Length(expected) + expected), Hex.Of(response!.Value));
@@ -48,7 +48,7 @@ public sealed class CodecTests
     public async Task ApiVersionsV3UsesTheFlexibleBodyUnderHeaderV0()
     {
         var request = Hex.Bytes("0012 0003 00000001 0001 63 00 05 6B636174 02 31 00");
-        var response = await Dispatcher().HandleAsync(request, TestContext.Current.CancellationToken);
+        var response = await Dispatcher().HandleAsync(request, null, TestContext.Current.CancellationToken);
         var keys = ApiVersionTable.All;
         var expected = "00000001" + "0000" + (keys.Count + 1).ToString("X2", null) + string.Concat(keys.Select(k => ((short)k.Key).ToString("X4", null) + "0000" + k.Max.ToString("X4", null) + "00")) + "00000000" + "00";
         Assert.Equal(Hex.Normal(Length(expected) + expected), Hex.Of(response!.Value));
@@ -58,7 +58,7 @@ public sealed class CodecTests
     [Fact(Timeout = 10_000)]
     public async Task ApiVersionsAboveOursAnswersUnsupportedVersionWithTheKeys()
     {
-        var response = await Dispatcher().HandleAsync(Hex.Bytes("0012 0063 00000009 0000 0000 00"), TestContext.Current.CancellationToken);
+        var response = await Dispatcher().HandleAsync(Hex.Bytes("0012 0063 00000009 0000 0000 00"), null, TestContext.Current.CancellationToken);
         var bytes = response!.Value.Span;
         Assert.Equal(Hex.Normal("00000009 0023"), Convert.ToHexString(bytes.Slice(4, 6)));
         Assert.Equal(ApiVersionTable.All.Count, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes[10..]));
@@ -69,7 +69,7 @@ public sealed class CodecTests
     [InlineData("0021 0000 00000001 0000")] // key 33, AlterConfigs: not served
     [InlineData("0000 000A 00000001 0000")] // Produce v10: above v9
     public async Task UnservedKeyOrVersionIsAProtocolError(string frame) =>
-        await Assert.ThrowsAsync<KafkaProtocolException>(() => Dispatcher().HandleAsync(Hex.Bytes(frame), TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<KafkaProtocolException>(() => Dispatcher().HandleAsync(Hex.Bytes(frame), null, TestContext.Current.CancellationToken));
 
     /// <summary>Metadata v1 request: an int32-counted topic list; v1's null array (-1) asks for every topic.</summary>
     [Fact]
@@ -255,5 +255,5 @@ public sealed class CodecTests
     private static string Length(string hex) => (Hex.Bytes(hex).Length).ToString("X8", null);
 
     private static KafkaRequestDispatcher Dispatcher() =>
-        new(null!, Options.Create(new KafkaListenerOptions()), new KafkaListenerEndpoint(), NullLogger<KafkaRequestDispatcher>.Instance);
+        new(null!, Options.Create(new KafkaListenerOptions()), new KafkaListenerEndpoint(), new Cloud.Log.Kafka.Groups.ClassicGroupCoordinator(), NullLogger<KafkaRequestDispatcher>.Instance);
 }
