@@ -79,6 +79,14 @@ public sealed partial class KafkaRequestDispatcher
             ApiKey.LeaveGroup => LeaveGroup(reader, version, writer),
             ApiKey.OffsetCommit => await OffsetCommitAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
             ApiKey.OffsetFetch => await OffsetFetchAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
+            ApiKey.CreateTopics => await CreateTopicsAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
+            ApiKey.DeleteTopics => await DeleteTopicsAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
+            ApiKey.CreatePartitions => await CreatePartitionsAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
+            ApiKey.DescribeConfigs => await DescribeConfigsAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
+            ApiKey.ListGroups => await ListGroupsAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
+            ApiKey.DescribeGroups => await DescribeGroupsAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
+            ApiKey.DeleteGroups => await DeleteGroupsAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
+            ApiKey.DescribeCluster => DescribeCluster(reader, version, writer),
             _ => throw new KafkaProtocolException($"API key {header.ApiKey} has no handler."),
         };
         if (!answered)

@@ -18,6 +18,14 @@ internal static class ApiVersionTable
         new(ApiKey.Heartbeat, 0, 4, 4),
         new(ApiKey.LeaveGroup, 0, 5, 4),
         new(ApiKey.SyncGroup, 0, 5, 4),
+        new(ApiKey.DescribeGroups, 0, 5, 5),
+        new(ApiKey.ListGroups, 0, 4, 3),
+        new(ApiKey.CreateTopics, 0, 7, 5),
+        new(ApiKey.DeleteTopics, 0, 5, 4),
+        new(ApiKey.DescribeConfigs, 0, 4, 4),
+        new(ApiKey.CreatePartitions, 0, 3, 2),
+        new(ApiKey.DeleteGroups, 0, 2, 2),
+        new(ApiKey.DescribeCluster, 0, 1, 0),
     ];
 
     private static readonly Dictionary<short, ApiVersionRange> ByKey = All.ToDictionary(r => (short)r.Key);
