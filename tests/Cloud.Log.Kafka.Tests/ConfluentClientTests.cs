@@ -36,6 +36,28 @@ public sealed class ConfluentClientTests(KafkaServerFixture server)
         Assert.Equal([2L, 3, 4], read.Select(r => r.Offset.Value));
     }
 
+    /// <summary>With acks=0 the listener sends no answer (Kafka's rule), and the records are stored all the same.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task AcksNoneRecordsAreStoredWithoutAnAnswer()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var topic = KafkaServerFixture.NewTopic("acks0");
+        await server.CreateTopicAsync(topic, 1, ct);
+        using var producer = new ProducerBuilder<Null, string>(ProducerConfig(Acks.None)).Build();
+        for (var i = 0; i < 3; i++)
+        {
+            var delivered = await producer.ProduceAsync(topic, new Message<Null, string> { Value = $"m{i}" }, ct);
+            Assert.Equal(PersistenceStatus.PossiblyPersisted, delivered.Status);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await HighWatermarkAsync(topic, 0, ct) < 3)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The acks=0 records were not stored.");
+            await Task.Delay(200, ct);
+        }
+    }
+
     /// <summary>An idempotent producer's records are each stored once, in order, at consecutive offsets.</summary>
     [Fact(Timeout = 60_000)]
     public async Task IdempotentProducerStoresEachRecordOnce()
