@@ -36,6 +36,19 @@ public sealed class ConfluentClientTests(KafkaServerFixture server)
         Assert.Equal([2L, 3, 4], read.Select(r => r.Offset.Value));
     }
 
+    /// <summary>A producer's Metadata request for a missing topic creates it (auto.create.topics.enable), with the default one partition.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task ProducingToAMissingTopicCreatesIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var topic = KafkaServerFixture.NewTopic("auto");
+        using var producer = new ProducerBuilder<Null, string>(ProducerConfig(Acks.All)).Build();
+        var delivered = await producer.ProduceAsync(topic, new Message<Null, string> { Value = "first" }, ct);
+        Assert.Equal(0, delivered.Offset.Value);
+        using var json = JsonDocument.Parse(await server.Host.Client.GetStringAsync(new Uri($"api/topics/{topic}", UriKind.Relative), ct));
+        Assert.Equal(1, json.RootElement.GetProperty("partitions").GetArrayLength());
+    }
+
     /// <summary>With acks=0 the listener sends no answer (Kafka's rule), and the records are stored all the same.</summary>
     [Fact(Timeout = 60_000)]
     public async Task AcksNoneRecordsAreStoredWithoutAnAnswer()
