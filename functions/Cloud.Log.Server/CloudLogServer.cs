@@ -5,6 +5,7 @@ using Cloud.Log.Api.Http;
 using Cloud.Log.Api.Jobs;
 using Cloud.Log.Console;
 using Cloud.Log.Core;
+using Cloud.Log.Kafka.Hosting;
 using Cloud.Log.Protocol.Wire;
 using Cloud.Log.Server.Jobs;
 using Cloud.Log.Server.Queue;
@@ -37,6 +38,8 @@ public static class CloudLogServer
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
+
+        builder.AddKafkaListener(); // CloudLog:Kafka (off unless enabled): Kafka's wire protocol over the same engine
 
         var apiOptions = CloudLogConfiguration.ReadApiOptions(configuration);
         builder.WebHost.ConfigureKestrel(kestrel =>

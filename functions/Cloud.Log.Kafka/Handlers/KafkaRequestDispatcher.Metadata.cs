@@ -1,0 +1,68 @@
+using Cloud.Log.Core;
+using Cloud.Log.Kafka.Messages;
+using Cloud.Log.Kafka.Protocol;
+using Cloud.Log.Protocol.Errors;
+
+namespace Cloud.Log.Kafka.Handlers;
+
+/// <summary>Metadata: one broker, this listener, leads every partition with a constant epoch.</summary>
+public sealed partial class KafkaRequestDispatcher
+{
+    /// <summary>The one broker's node id.</summary>
+    internal const int NodeId = 0;
+
+    /// <summary>The leader epoch Metadata answers for every partition: the listener is the only broker, and never changes.</summary>
+    internal const int LeaderEpoch = 0;
+
+    private async Task<bool> MetadataAsync(KafkaReader reader, short version, KafkaWriter writer, CancellationToken cancellationToken)
+    {
+        var request = MetadataMessages.ReadRequest(reader, version);
+        var existing = (await _engine.ListTopicsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(t => t.Name, t => t.Partitions, StringComparer.Ordinal);
+        var topics = new List<MetadataTopic>();
+        foreach (var name in request.Topics ?? [.. existing.Keys.Order(StringComparer.Ordinal)])
+        {
+            if (!existing.TryGetValue(name, out var partitions) && request.AllowAutoTopicCreation && _options.AutoCreateTopics)
+            {
+                try
+                {
+                    partitions = (await _engine.CreateTopicAsync(name, _options.DefaultPartitions, cancellationToken: cancellationToken).ConfigureAwait(false)).Partitions.Count;
+                }
+                catch (CloudLogException e) when (e.Code == ErrorCode.TopicAlreadyExists)
+                {
+                    partitions = (await _engine.DescribeTopicAsync(name, cancellationToken).ConfigureAwait(false)).Partitions.Count;
+                }
+                catch (CloudLogException e)
+                {
+                    topics.Add(new MetadataTopic(KafkaError.From(e.Code), name, Guid.Empty, []));
+                    continue;
+                }
+            }
+
+            if (partitions == 0)
+            {
+                topics.Add(new MetadataTopic(KafkaError.UnknownTopicOrPartition, name, Guid.Empty, []));
+                continue;
+            }
+
+            var partitionList = Enumerable.Range(0, partitions)
+                .Select(p => new MetadataPartition(KafkaError.None, p, NodeId, LeaderEpoch, [NodeId]))
+                .ToList();
+            topics.Add(new MetadataTopic(KafkaError.None, name, Guid.Empty, partitionList));
+        }
+
+        MetadataMessages.WriteResponse(writer, version, new MetadataResponse([Broker()], _options.ClusterId, NodeId, topics));
+        return true;
+    }
+
+    /// <summary>The one broker clients are told to reach: the advertised host and port.</summary>
+    internal MetadataBroker Broker()
+    {
+        var host = _options.AdvertisedHost;
+        if (string.IsNullOrEmpty(host))
+        {
+            host = _options.Host is "0.0.0.0" or "::" or "[::]" or "*" ? "127.0.0.1" : _options.Host;
+        }
+
+        return new MetadataBroker(NodeId, host, _options.AdvertisedPort ?? _endpoint.Port ?? _options.Port);
+    }
+}

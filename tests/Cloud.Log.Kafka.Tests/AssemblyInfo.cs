@@ -1,0 +1,3 @@
+using Cloud.Log.Kafka.Tests;
+
+[assembly: AssemblyFixture(typeof(KafkaServerFixture))]
