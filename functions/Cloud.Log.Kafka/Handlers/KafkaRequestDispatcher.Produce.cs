@@ -3,6 +3,7 @@ using Cloud.Log.Core.Producers;
 using Cloud.Log.Kafka.Compression;
 using Cloud.Log.Kafka.Messages;
 using Cloud.Log.Kafka.Protocol;
+using Cloud.Log.Protocol;
 using Cloud.Log.Protocol.Batches;
 
 namespace Cloud.Log.Kafka.Handlers;
