@@ -23,7 +23,7 @@ public sealed class DocsExamplesTests(StorageFixture storage)
     {
         [("README.md", "./run.sh")] = "starts its own Azurite and server and runs until Ctrl-C: RunScriptTests runs it",
         [("README.md", "./test.sh")] = "runs the whole test suite, this test included",
-        [("README.md", "./bench.sh")] = "a 7-minute benchmark: Cloud.Log.Benchmarks.Tests runs ./bench.sh --quick's cases",
+        [("README.md", "./bench.sh")] = "a 25-minute benchmark: Cloud.Log.Benchmarks.Tests runs ./bench.sh --quick's cases",
         [("docs/benchmarks.md", "./bench.sh                  # a full run: 3 rounds per ratio; writes artifacts/benchmarks/ and a results file in docs/benchmarks/")] = "the same benchmark, in full",
         [("docs/api.md", "az storage message put --queue-name cloudlog-produce --content '{\"topic\":\"orders\",\"idempotencyKey\":\"order-42\",\"records\":[{\"key\":\"o-42\",\"value\":\"paid\"}]}'")] = "needs the Azure CLI and an Azure queue; QueueProcessorTests sends such messages to the server's queue",
         [("docs/api.md", "export CloudLog__Locations__0__BlobServiceUri=https://<account>.blob.core.windows.net")] = "needs an Azure storage account and az login",
@@ -35,6 +35,7 @@ public sealed class DocsExamplesTests(StorageFixture storage)
         [("docs/cli.md", "cloudlog consume orders                                   # every partition from the beginning to the end, then exit")] = "the cloudlog tool: Cloud.Log.Cli.Tests packs it, installs it from a folder feed and runs these commands against the server",
         [("docs/cli.md", "cloudlog groups list")] = "the cloudlog tool: Cloud.Log.Cli.Tests packs it, installs it from a folder feed and runs these commands against the server",
         [("docs/cli.md", "cloudlog offsets orders                                   # partition, log start offset, high watermark")] = "the cloudlog tool: Cloud.Log.Cli.Tests packs it, installs it from a folder feed and runs these commands against the server",
+        [("docs/kafka.md", "kcat -b 127.0.0.1:9092 -L")] = "kcat against the Kafka listener of ./run.sh: Cloud.Log.Kafka.Tests runs kcat -L, -P, -C and -G against the server",
         [("docs/deploy.md", "u=$(azd env get-value CLOUDLOG_URL)")] = "needs an azd deployment in Azure",
         [("docs/deploy.md", "az storage message put --auth-mode login --account-name $(azd env get-value CLOUDLOG_HOST_STORAGE_ACCOUNT) \\")] = "needs an azd deployment in Azure",
     };

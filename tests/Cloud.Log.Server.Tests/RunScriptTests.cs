@@ -17,7 +17,7 @@ public sealed class RunScriptTests
     {
         Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "run.sh is a bash script");
         var root = FindRepositoryRoot();
-        var ports = Enumerable.Range(0, 4).Select(_ => FreePort()).ToArray();
+        var ports = Enumerable.Range(0, 5).Select(_ => FreePort()).ToArray();
         var data = Path.Combine(Path.GetTempPath(), "cloudlog-run-" + Guid.NewGuid().ToString("N"));
         var info = new ProcessStartInfo("bash", [Path.Combine(root, "run.sh")])
         {
@@ -30,6 +30,7 @@ public sealed class RunScriptTests
         info.Environment["AZURITE_BLOB_PORT"] = ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["AZURITE_QUEUE_PORT"] = ports[2].ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["AZURITE_TABLE_PORT"] = ports[3].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment["CLOUDLOG_KAFKA_PORT"] = ports[4].ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["CLOUDLOG_DATA"] = data;
 
         using var process = Process.Start(info)!;

@@ -180,14 +180,20 @@ internal sealed class PartitionWriter : IAsyncDisposable
                 var (outcome, blockCount) = await _copies.SequenceAsync(view.Sequencer, view.Segment.BlobName, block, position).ConfigureAwait(false);
                 var took = System.Diagnostics.Stopwatch.GetTimestamp() - sent;
                 _appendLatency = _appendLatency == 0 ? took : ((_appendLatency * 7) + took) / 8;
+                if (outcome != CopyOutcome.Appended)
+                {
+                    // Not stored (as far as we know yet): the producer state goes back before it takes what was missed.
+                    plan.Undo(producers);
+                }
+
                 if (outcome == CopyOutcome.Behind && await ReadMissedAsync(view, block, cancellationToken).ConfigureAwait(false))
                 {
                     outcome = CopyOutcome.Appended; // our own append, retried by the SDK after its answer was lost
+                    plan.Redo(producers);
                 }
 
                 if (outcome != CopyOutcome.Appended)
                 {
-                    plan.Undo(producers);
                     if (outcome != CopyOutcome.Behind)
                     {
                         await AfterLostSequencingAsync(view, outcome, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Cloud.Log.Core.Producers;
+using Cloud.Log.Protocol.Batches;
 
 namespace Cloud.Log.Core.Log;
 
@@ -12,6 +13,7 @@ namespace Cloud.Log.Core.Log;
 internal sealed class ProducerPlan
 {
     private readonly Dictionary<long, ProducerStateEntry?> _before = [];
+    private readonly List<(RecordBatchHeader Header, long Now)> _applied = [];
 
     private ProducerPlan()
     {
@@ -42,7 +44,9 @@ internal sealed class ProducerPlan
                 }
 
                 plan._before.TryAdd(producer.ProducerId, producers.Get(producer.ProducerId));
-                producers.Apply(pending.Header with { BaseOffset = nextOffset }, now);
+                var stored = pending.Header with { BaseOffset = nextOffset };
+                producers.Apply(stored, now);
+                plan._applied.Add((stored, now));
             }
 
             plan.Accepted.Add(pending);
@@ -50,6 +54,15 @@ internal sealed class ProducerPlan
         }
 
         return plan;
+    }
+
+    /// <summary>Applies the plan's batches again after an <see cref="Undo"/> (the block reached the sequencer after all).</summary>
+    public void Redo(ProducerStateMap? producers)
+    {
+        foreach (var (header, now) in _applied)
+        {
+            producers?.Apply(header, now);
+        }
     }
 
     /// <summary>Puts the producer state back as it was before this plan.</summary>
