@@ -27,8 +27,8 @@ namespace Cloud.Log.Core.Log;
 /// </summary>
 internal sealed class PartitionWriter : IAsyncDisposable
 {
-    /// <summary>How many times one group is tried before it is failed as retriable.</summary>
-    private const int MaxAttempts = 256;
+    /// <summary>How many times one group is tried (within <see cref="GroupDeadline"/>) before it is failed as retriable.</summary>
+    private const int MaxAttempts = 4096;
 
     /// <summary>How long one group is tried before it is failed as retriable.</summary>
     private static readonly TimeSpan GroupDeadline = TimeSpan.FromSeconds(20);
@@ -39,7 +39,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
     /// <summary>Appends in a row after which a writer with more queued leaves the sequencer to others for a moment: while shared, and (to find out) when not.</summary>
     private const int AppendsBeforeYieldShared = 4;
 
-    private const int AppendsBeforeYieldAlone = 64;
+    private const int AppendsBeforeYieldAlone = 32;
 
     private readonly LogContext _context;
     private readonly PartitionLog _log;
@@ -64,6 +64,9 @@ internal sealed class PartitionWriter : IAsyncDisposable
     private long _metOthersAt = long.MinValue / 2;
 
     private int _appendsSinceYield;
+
+    /// <summary>When this writer's last group was done (stopwatch ticks).</summary>
+    private long _lastAppendAt;
 
     public PartitionWriter(LogContext context, PartitionLog log, SegmentCopies copies, SegmentRoller roller)
     {
@@ -241,15 +244,24 @@ internal sealed class PartitionWriter : IAsyncDisposable
 
     /// <summary>
     /// Fairness between instances. A writer that just appended sends its next block at once, while one that lost
-    /// the race must first read what it missed: left alone, a busy writer would win every race. So a writer with
-    /// more queued pauses for about two appends' time after a few appends in a row while the partition is shared
+    /// the race must first read what it missed: left alone, a busy writer would win every race. So a
+    /// busy writer pauses for about two appends' time after a few appends in a row while the partition is shared
     /// (it met another instance's bytes lately), and, rarely, when it does not know it is (so that another
-    /// instance can get in, and it finds out). Whoever gets in meanwhile makes the next block of this one larger.
+    /// instance can get in, and it finds out). What is queued meanwhile makes its next block larger.
     /// </summary>
     private async Task YieldIfDueAsync()
     {
+        // Appends count as "in a row" while each follows the previous one within about one append's time (a busy
+        // writer: queued work, or a caller that sends again at once); a pause longer than that starts the count anew.
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (now - _lastAppendAt > Math.Max(_appendLatency, System.Diagnostics.Stopwatch.Frequency / 1000))
+        {
+            _appendsSinceYield = 0;
+        }
+
+        _lastAppendAt = now;
         var shared = System.Diagnostics.Stopwatch.GetElapsedTime(_metOthersAt) < SharedFor;
-        if (++_appendsSinceYield < (shared ? AppendsBeforeYieldShared : AppendsBeforeYieldAlone) || !_queue.Reader.TryPeek(out _))
+        if (++_appendsSinceYield < (shared ? AppendsBeforeYieldShared : AppendsBeforeYieldAlone))
         {
             return;
         }
@@ -257,6 +269,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
         _appendsSinceYield = 0;
         var pause = TimeSpan.FromTicks(Math.Clamp(2 * _appendLatency * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency, TimeSpan.TicksPerMillisecond, 50 * TimeSpan.TicksPerMillisecond));
         await Task.Delay(pause).ConfigureAwait(false); // real time: it is about storage round trips, not the engine's clock
+        _lastAppendAt = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
     private void Forget()
