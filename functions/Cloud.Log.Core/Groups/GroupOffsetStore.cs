@@ -33,21 +33,11 @@ internal sealed class GroupOffsetStore(MetadataTables tables, TimeProvider time)
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var actions = new List<TableTransactionAction>
         {
-            new(TableTransactionActionType.UpsertReplace, new GroupOffsetEntity { PartitionKey = group, RowKey = GroupOffsetEntity.MarkerRowKey, CommittedAt = now }),
+            new(TableTransactionActionType.UpsertReplace, Marker(group, now)),
         };
         foreach (var (commit, topicId) in offsets)
         {
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new GroupOffsetEntity
-            {
-                PartitionKey = group,
-                RowKey = GroupOffsetEntity.RowKeyFor(commit.Topic, commit.Partition),
-                Topic = commit.Topic,
-                TopicId = topicId,
-                TopicPartition = commit.Partition,
-                Offset = commit.Offset,
-                Metadata = commit.Metadata ?? "",
-                CommittedAt = now,
-            }));
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, OffsetRow(group, commit, topicId, now)));
         }
 
         // Distinct row keys only: a transaction may not touch one row twice; the last commit of a partition wins.
@@ -69,23 +59,13 @@ internal sealed class GroupOffsetStore(MetadataTables tables, TimeProvider time)
         {
             var actions = new List<TableTransactionAction>
             {
-                new(TableTransactionActionType.UpsertReplace, new GroupOffsetEntity { PartitionKey = group, RowKey = GroupOffsetEntity.MarkerRowKey, CommittedAt = now }),
+                new(TableTransactionActionType.UpsertReplace, Marker(group, now)),
             };
             foreach (var (partition, (commit, topicId)) in chunk)
             {
                 var owner = owners[partition];
                 actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, owner, owner.ETag));
-                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new GroupOffsetEntity
-                {
-                    PartitionKey = group,
-                    RowKey = GroupOffsetEntity.RowKeyFor(commit.Topic, commit.Partition),
-                    Topic = commit.Topic,
-                    TopicId = topicId,
-                    TopicPartition = commit.Partition,
-                    Offset = commit.Offset,
-                    Metadata = commit.Metadata ?? "",
-                    CommittedAt = now,
-                }));
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, OffsetRow(group, commit, topicId, now)));
             }
 
             try
@@ -158,4 +138,21 @@ internal sealed class GroupOffsetStore(MetadataTables tables, TimeProvider time)
         await MetadataTables.SubmitInChunksAsync(tables.Groups, actions, cancellationToken).ConfigureAwait(false);
         await tables.Groups.DeleteEntityAsync(group, GroupOffsetEntity.MarkerRowKey, ETag.All, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The group's marker row, stamped with the commit's time: it makes the group listable.</summary>
+    private static GroupOffsetEntity Marker(string group, long now) =>
+        new() { PartitionKey = group, RowKey = GroupOffsetEntity.MarkerRowKey, CommittedAt = now };
+
+    /// <summary>The row that stores one committed offset.</summary>
+    private static GroupOffsetEntity OffsetRow(string group, OffsetCommit commit, string topicId, long now) => new()
+    {
+        PartitionKey = group,
+        RowKey = GroupOffsetEntity.RowKeyFor(commit.Topic, commit.Partition),
+        Topic = commit.Topic,
+        TopicId = topicId,
+        TopicPartition = commit.Partition,
+        Offset = commit.Offset,
+        Metadata = commit.Metadata ?? "",
+        CommittedAt = now,
+    };
 }
