@@ -105,6 +105,18 @@ public sealed partial class CloudLogEngine
     public Task<IReadOnlyList<string>> ListGroupsAsync(CancellationToken cancellationToken = default) =>
         GuardAsync(() => _groups.ListAsync(cancellationToken));
 
+    /// <summary>
+    /// A group's live members, what each owns and what the assignment gives it; GROUP_ID_NOT_FOUND when there
+    /// is no such group. Its offsets are <see cref="GetGroupOffsetsAsync"/>'s.
+    /// </summary>
+    public Task<GroupDescription> DescribeGroupAsync(string group, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            GroupOffsetStore.ValidateName(group);
+            await _groups.ReadAsync(group, cancellationToken).ConfigureAwait(false);
+            return await _membership.DescribeAsync(group, cancellationToken).ConfigureAwait(false);
+        });
+
     /// <summary>Deletes a group and its offsets; GROUP_ID_NOT_FOUND when there is no such group.</summary>
     public Task DeleteGroupAsync(string group, CancellationToken cancellationToken = default) =>
         GuardAsync(async () =>

@@ -131,10 +131,18 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
 
     /// <summary>A topic's id, effective configs and partitions as they are now.</summary>
     public Task<TopicDescription> DescribeTopicAsync(string name, CancellationToken cancellationToken = default) =>
+        DescribeTopicAsync(name, includeSizes: false, cancellationToken);
+
+    /// <summary>
+    /// A topic's id, effective configs and partitions as they are now; with <paramref name="includeSizes"/>, each
+    /// partition's <see cref="PartitionDescription.SizeBytes"/> and <see cref="PartitionDescription.SegmentCount"/>
+    /// too (a segment query and a look at the active segment per partition).
+    /// </summary>
+    public Task<TopicDescription> DescribeTopicAsync(string name, bool includeSizes, CancellationToken cancellationToken = default) =>
         GuardAsync(async () =>
         {
             var topic = await _topics.GetAsync(name, cancellationToken, refresh: true).ConfigureAwait(false);
-            return await DescribeAsync(topic, cancellationToken).ConfigureAwait(false);
+            return await DescribeAsync(topic, cancellationToken, includeSizes).ConfigureAwait(false);
         });
 
     /// <summary>Sets config overrides; a null value returns that config to its default.</summary>
@@ -270,7 +278,7 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
         }
     }
 
-    private async Task<TopicDescription> DescribeAsync(TopicMetadata topic, CancellationToken cancellationToken)
+    private async Task<TopicDescription> DescribeAsync(TopicMetadata topic, CancellationToken cancellationToken, bool includeSizes = false)
     {
         var states = await _logContext.States.GetStatesAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
         var partitions = await Task.WhenAll(states
@@ -280,8 +288,9 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
             .Select(async s =>
             {
                 var log = await GetLogAsync(topic.TopicId, s.Partition, cancellationToken).ConfigureAwait(false);
-                var highWatermark = await log.GetHighWatermarkAsync(cancellationToken).ConfigureAwait(false);
-                return new PartitionDescription(s.Partition, s.State.Leader, s.State.Epoch, s.State.ReplicaList, s.State.IsrList, s.State.LogStartOffset, highWatermark);
+                var highWatermark = log.GetHighWatermarkAsync(cancellationToken);
+                var size = includeSizes ? await log.MeasureAsync(s.State.Leader, cancellationToken).ConfigureAwait(false) : default((long, int)?);
+                return new PartitionDescription(s.Partition, s.State.Leader, s.State.Epoch, s.State.ReplicaList, s.State.IsrList, s.State.LogStartOffset, await highWatermark.ConfigureAwait(false), size?.Item1, size?.Item2);
             })).ConfigureAwait(false);
         return new TopicDescription(topic.Name, topic.TopicId, topic.ReplicationFactor, topic.Config.Effective, partitions);
     }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -95,6 +96,46 @@ public abstract partial class ContractSuite
         {
             await ApiClient.AssertProblemAsync(outOfRange, 416, "OFFSET_OUT_OF_RANGE");
         }
+    }
+
+    /// <summary>
+    /// A topic's description counts each partition's bytes and segments: the bytes are exactly those the log
+    /// serves (every stored batch, fetched whole from the first offset), across segments that rolled.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Topic_description_counts_each_partitions_bytes_and_segments()
+    {
+        var topic = await CreateTopicAsync(partitions: 2, configs: """{"segment.bytes":"300"}""");
+        for (var i = 0; i < 8; i++)
+        {
+            await ProduceAsync(topic, $$"""[{"value":"{{new string('v', 100)}}-{{i}}","partition":0}]""");
+        }
+
+        var (status, description) = await Client.JsonAsync(HttpMethod.Get, $"/api/topics/{topic}");
+        Assert.True(status == HttpStatusCode.OK, description.ToString());
+        var partitions = description.GetProperty("partitions").EnumerateArray().ToList();
+        Assert.Equal(0, partitions[1].GetProperty("sizeBytes").GetInt64());
+        Assert.Equal(0, partitions[1].GetProperty("segments").GetInt32()); // a partition never written has no segment yet
+
+        long served = 0;
+        for (long offset = 0; offset < 8;)
+        {
+            var (body, response) = await FetchBinaryAsync(topic, 0, $"offset={offset}");
+            using (response)
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                served += body.Length;
+                offset = long.Parse(response.Headers.GetValues(FetchHeaders.NextOffset).Single(), CultureInfo.InvariantCulture);
+            }
+        }
+
+        Assert.Equal(served, partitions[0].GetProperty("sizeBytes").GetInt64());
+        Assert.True(partitions[0].GetProperty("segments").GetInt32() >= 3, description.ToString());
+
+        // The topic list stays cheap: no sizes there.
+        var (_, list) = await Client.JsonAsync(HttpMethod.Get, "/api/topics");
+        var listed = list.GetProperty("topics").EnumerateArray().Single(t => t.GetProperty("name").GetString() == topic);
+        Assert.False(listed.TryGetProperty("sizeBytes", out _));
     }
 
     /// <summary>A bad binary produce is a problem and stores nothing: framing, CRC, unknown partition, acks, an Idempotency-Key.</summary>
@@ -201,11 +242,22 @@ public abstract partial class ContractSuite
         var memberA = a.GetProperty("memberId").GetString()!;
         Assert.Equal(10_000, a.GetProperty("heartbeatIntervalMs").GetInt64());
         Assert.Equal(4, Partitions(a, "assigned").Count);
+        var described = await DescribeGroupAsync(group, "Stable");
+        var only = Assert.Single(described.GetProperty("members").EnumerateArray());
+        Assert.Equal(memberA, only.GetProperty("memberId").GetString());
+        Assert.Equal([topic], only.GetProperty("topics").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(30_000, only.GetProperty("sessionTimeoutMs").GetInt64());
+        Assert.Equal(Partitions(a, "assigned"), Partitions(only, "assigned"));
 
         var (_, b) = await Client.JsonAsync(HttpMethod.Post, $"/api/groups/{group}/members", $$"""{"topics":["{{topic}}"]}""");
         var memberB = b.GetProperty("memberId").GetString()!;
         Assert.Empty(Partitions(b, "assigned"));
         Assert.Equal(2, Partitions(b, "target").Count);
+        described = await DescribeGroupAsync(group, "Rebalancing");
+        var members = described.GetProperty("members").EnumerateArray().ToDictionary(m => m.GetProperty("memberId").GetString()!);
+        Assert.Equal(4, Partitions(members[memberA], "assigned").Count);
+        Assert.Equal(Partitions(b, "target"), Partitions(members[memberB], "target"));
+        Assert.Empty(Partitions(members[memberB], "assigned"));
 
         (status, a) = await Client.JsonAsync(HttpMethod.Post, $"/api/groups/{group}/members/{memberA}/heartbeat");
         Assert.Equal(HttpStatusCode.OK, status);
@@ -216,6 +268,10 @@ public abstract partial class ContractSuite
         Assert.Equal(Partitions(a, "target"), Partitions(a, "assigned"));
         (_, b) = await Client.JsonAsync(HttpMethod.Post, $"/api/groups/{group}/members/{memberB}/heartbeat", "{}");
         Assert.Equal(revoked, Partitions(b, "assigned"));
+        described = await DescribeGroupAsync(group, "Stable");
+        members = described.GetProperty("members").EnumerateArray().ToDictionary(m => m.GetProperty("memberId").GetString()!);
+        Assert.Equal(Partitions(a, "assigned"), Partitions(members[memberA], "assigned"));
+        Assert.Equal(revoked, Partitions(members[memberB], "assigned"));
 
         await Client.ProblemAsync(HttpMethod.Delete, $"/api/groups/{group}", 409, "NON_EMPTY_GROUP");
         using (var left = await Client.SendAsync(HttpMethod.Delete, $"/api/groups/{group}/members/{memberA}"))
@@ -226,6 +282,26 @@ public abstract partial class ContractSuite
         (_, b) = await Client.JsonAsync(HttpMethod.Post, $"/api/groups/{group}/members/{memberB}/heartbeat");
         Assert.Equal(4, Partitions(b, "assigned").Count);
         await Client.ProblemAsync(HttpMethod.Post, $"/api/groups/{group}/members/{memberA}/heartbeat", 404, "UNKNOWN_MEMBER_ID");
+        Assert.Equal([memberB], (await DescribeGroupAsync(group, "Stable")).GetProperty("members").EnumerateArray().Select(m => m.GetProperty("memberId").GetString()));
+
+        using (var left = await Client.SendAsync(HttpMethod.Delete, $"/api/groups/{group}/members/{memberB}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, left.StatusCode);
+        }
+
+        Assert.Empty((await DescribeGroupAsync(group, "Empty")).GetProperty("members").EnumerateArray());
+        await Client.ProblemAsync(HttpMethod.Get, $"/api/groups/g-{Guid.NewGuid():N}", 404, "GROUP_ID_NOT_FOUND");
+        await Client.ProblemAsync(HttpMethod.Get, "/api/groups/bad%20name", 400, "INVALID_GROUP");
+    }
+
+    private async Task<JsonElement> DescribeGroupAsync(string group, string state)
+    {
+        var (status, body) = await Client.JsonAsync(HttpMethod.Get, $"/api/groups/{group}");
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Equal(group, body.GetProperty("group").GetString());
+        Assert.Equal(state, body.GetProperty("state").GetString());
+        Assert.True(body.GetProperty("generation").GetInt64() > 0);
+        return body;
     }
 
     /// <summary>Bad joins and heartbeats are problems that leave no member behind.</summary>

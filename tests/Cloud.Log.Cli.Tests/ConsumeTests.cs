@@ -33,6 +33,32 @@ public sealed class ConsumeTests(StorageFixture storage, InstalledTool tool) : C
         Assert.Contains(group, (await OkAsync("groups", "list", "--output", "text")).Lines);
     }
 
+    /// <summary>groups describe --members lists each live member with its topics and its assigned and target partitions, as the service has them.</summary>
+    [Fact(Timeout = 300_000)]
+    public async Task Groups_describe_members_lists_each_member_and_its_partitions()
+    {
+        var topic = NewTopic();
+        var group = NewGroup();
+        await OkAsync("topics", "create", topic, "--partitions", "2");
+        using var join = new HttpRequestMessage(HttpMethod.Post, $"/api/groups/{group}/members")
+        {
+            Content = new StringContent($$"""{"topics":["{{topic}}"],"sessionTimeoutMs":60000}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        join.Headers.Add("x-functions-key", ApiKey);
+        using var joined = await Host.Client.SendAsync(join, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Created, joined.StatusCode);
+        var memberId = System.Text.Json.JsonDocument.Parse(await joined.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("memberId").GetString();
+
+        var member = JsonLines(await OkAsync("groups", "describe", group, "--members", "--output", "json")).Single();
+        Assert.Equal(memberId, member.GetProperty("memberId").GetString());
+        Assert.Equal("Stable", member.GetProperty("state").GetString());
+        Assert.Equal(topic, member.GetProperty("topics").GetString());
+        Assert.Equal($"{topic}/0,{topic}/1", member.GetProperty("assigned").GetString());
+        Assert.Equal($"{topic}/0,{topic}/1", member.GetProperty("target").GetString());
+        Assert.Contains("ASSIGNED", (await OkAsync("groups", "describe", group, "--members")).Output, StringComparison.Ordinal);
+        AssertOneLineFailure(await CliAsync("groups", "describe", NewGroup(), "--members"), 1, "GROUP_ID_NOT_FOUND");
+    }
+
     /// <summary>--from an offset, a time, the end or the beginning starts there; --partition and --max limit what is read; the table shows key and value.</summary>
     [Fact(Timeout = 300_000)]
     public async Task Consume_starts_at_an_offset_a_time_the_end_or_the_beginning()

@@ -19,6 +19,12 @@ public sealed class TopicsTests(StorageFixture storage, InstalledTool tool) : Cl
         Assert.Equal("3600000", described.GetProperty("configs").GetProperty("retention.ms").GetString());
         Assert.Equal([0, 1, 2], described.GetProperty("partitions").EnumerateArray().Select(p => p.GetProperty("partition").GetInt32()));
         Assert.All(described.GetProperty("partitions").EnumerateArray(), p => Assert.Equal(0, p.GetProperty("highWatermark").GetInt64()));
+        Assert.All(described.GetProperty("partitions").EnumerateArray(), p => Assert.Equal((0, 0), (p.GetProperty("sizeBytes").GetInt64(), p.GetProperty("segments").GetInt32())));
+        await OkAsync("produce", topic, "--partition", "1", "a-record");
+        var written = JsonLines(await OkAsync("topics", "describe", topic, "--output", "json")).Single().GetProperty("partitions")[1];
+        Assert.Equal(1, written.GetProperty("segments").GetInt32());
+        Assert.InRange(written.GetProperty("sizeBytes").GetInt64(), 61 + 8, 200); // one batch: its 61-byte header and one small record
+        Assert.Contains("SEGMENTS", (await OkAsync("topics", "describe", topic)).Output, StringComparison.Ordinal);
 
         await OkAsync("topics", "alter", topic, "--config", "retention.ms=7200000", "--partitions", "4");
         described = JsonLines(await OkAsync("topics", "describe", topic, "--output", "json")).Single();

@@ -64,6 +64,42 @@ public sealed class GroupTests(StorageFixture storage, ConsoleBrowser browser) :
         Assert.Empty(browser.ErrorsOf(page));
     }
 
+    /// <summary>
+    /// The group page lists the live members with what each subscribes to, owns and is to own, and follows a
+    /// rebalance: a second member joins (rebalancing), the first releases, the second claims (stable, two and
+    /// two), the first leaves.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task Group_members_and_their_assignment_follow_a_rebalance()
+    {
+        await CallAsync(HttpMethod.Post, "/api/topics", """{"name":"console-members","partitions":4}""", HttpStatusCode.Created);
+        var first = await JoinAsync();
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(new Uri(_server.Client.BaseAddress!, "/console/?pollMs=500#/groups/console-team").ToString());
+        await Assertions.Expect(page.Locator("#group-state")).ToHaveTextAsync("Stable · generation 1 · 1 member");
+        var firstRow = page.Locator($"#members-table tr[data-member='{first}']");
+        await Assertions.Expect(firstRow.Locator("td.assigned")).ToHaveTextAsync("console-members/0, console-members/1, console-members/2, console-members/3");
+
+        var second = await JoinAsync();
+        var secondRow = page.Locator($"#members-table tr[data-member='{second}']");
+        await Assertions.Expect(page.Locator("#group-state")).ToHaveTextAsync("Rebalancing · generation 2 · 2 members");
+        await Assertions.Expect(secondRow.Locator("td.assigned")).ToHaveTextAsync("—");
+        var (_, heartbeat) = await _server.Client.JsonAsync(HttpMethod.Post, $"/api/groups/console-team/members/{first}/heartbeat");
+        var kept = heartbeat.GetProperty("target").EnumerateArray().Select(p => p.GetProperty("partition").GetInt32()).ToList();
+        var released = string.Join(',', Enumerable.Range(0, 4).Except(kept).Select(p => $$"""{"topic":"console-members","partition":{{p}}}"""));
+        await CallAsync(HttpMethod.Post, $"/api/groups/console-team/members/{first}/heartbeat", $$"""{"released":[{{released}}]}""", HttpStatusCode.OK);
+        await CallAsync(HttpMethod.Post, $"/api/groups/console-team/members/{second}/heartbeat", "{}", HttpStatusCode.OK);
+        await Assertions.Expect(page.Locator("#group-state")).ToHaveTextAsync("Stable · generation 2 · 2 members");
+        await Assertions.Expect(firstRow.Locator("td.assigned")).ToHaveTextAsync(string.Join(", ", kept.Select(p => $"console-members/{p}")));
+        await Assertions.Expect(secondRow.Locator("td.assigned")).ToHaveTextAsync(string.Join(", ", Enumerable.Range(0, 4).Except(kept).Select(p => $"console-members/{p}")));
+        await ConsoleBrowser.ScreenshotAsync(page, "group-members");
+
+        await CallAsync(HttpMethod.Delete, $"/api/groups/console-team/members/{first}", null, HttpStatusCode.NoContent);
+        await Assertions.Expect(page.Locator("#members-table tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(firstRow).ToHaveCountAsync(0);
+        Assert.Empty(browser.ErrorsOf(page));
+    }
+
     /// <summary>The throughput chart shows records per second in from the high watermarks and out from the group's commits.</summary>
     [Fact(Timeout = 90_000)]
     public async Task Throughput_chart_shows_records_in_and_out()
@@ -79,6 +115,13 @@ public sealed class GroupTests(StorageFixture storage, ConsoleBrowser browser) :
         await Assertions.Expect(page.Locator("#throughput-chart polyline.out")).ToHaveCountAsync(1);
         await ConsoleBrowser.ScreenshotAsync(page, "throughput");
         Assert.Empty(browser.ErrorsOf(page));
+    }
+
+    private async Task<string> JoinAsync()
+    {
+        var (status, joined) = await _server.Client.JsonAsync(HttpMethod.Post, "/api/groups/console-team/members", """{"topics":["console-members"],"sessionTimeoutMs":60000}""");
+        Assert.Equal(HttpStatusCode.Created, status);
+        return joined.GetProperty("memberId").GetString()!;
     }
 
     private async Task ResetAsync(IPage page, string to, string? value, long expected)
@@ -109,7 +152,7 @@ public sealed class GroupTests(StorageFixture storage, ConsoleBrowser browser) :
         return body.GetProperty("offsets")[0].GetProperty("offset").GetInt64();
     }
 
-    private async Task CallAsync(HttpMethod method, string path, string body, HttpStatusCode expected)
+    private async Task CallAsync(HttpMethod method, string path, string? body, HttpStatusCode expected)
     {
         var (status, answer) = await _server.Client.JsonAsync(method, path, body);
         Assert.True(status == expected, $"{method} {path}: {status} {(answer.ValueKind == JsonValueKind.Undefined ? "" : answer.ToString())}");

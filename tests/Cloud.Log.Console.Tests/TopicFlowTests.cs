@@ -236,6 +236,38 @@ public sealed class TopicFlowTests(StorageFixture storage, ConsoleBrowser browse
         Assert.Empty(browser.ErrorsOf(page));
     }
 
+    /// <summary>
+    /// The topic list and the partitions tab show each partition's bytes (as the REST description counts them)
+    /// and its segment count, which grows as small segments roll.
+    /// </summary>
+    [Fact(Timeout = 90_000)]
+    public async Task Partition_sizes_and_segment_counts_are_shown()
+    {
+        var (status, _) = await _server.Client.JsonAsync(HttpMethod.Post, "/api/topics", """{"name":"console-sizes","partitions":2,"configs":{"segment.bytes":"200"}}""");
+        Assert.Equal(HttpStatusCode.Created, status);
+        for (var i = 0; i < 5; i++)
+        {
+            await ProduceAsync("console-sizes", $$"""{"value":"{{new string('x', 150)}}","partition":1}""");
+        }
+
+        var (_, description) = await _server.Client.JsonAsync(HttpMethod.Get, "/api/topics/console-sizes");
+        var stored = description.GetProperty("partitions")[1];
+        var bytes = stored.GetProperty("sizeBytes").GetInt64();
+        var segments = stored.GetProperty("segments").GetInt32();
+        Assert.True(segments >= 3, description.ToString());
+
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(ConsoleUrl + "#/topics/console-sizes/partitions");
+        var cells = page.Locator("#partitions tbody tr").Nth(1).Locator("td");
+        await Assertions.Expect(cells.Nth(8)).ToHaveTextAsync(bytes < 1024 ? $"{bytes} B" : $"{bytes / 1024.0:0.0} KiB");
+        await Assertions.Expect(cells.Nth(9)).ToHaveTextAsync(segments.ToString(CultureInfo.InvariantCulture));
+        await Assertions.Expect(page.Locator("#partitions tbody tr").Nth(0).Locator("td").Nth(9)).ToHaveTextAsync("0");
+
+        await page.GotoAsync(ConsoleUrl + "#/topics");
+        await Assertions.Expect(page.Locator("#topics tr[data-topic='console-sizes'] td.size")).ToHaveTextAsync(bytes < 1024 ? $"{bytes} B" : $"{bytes / 1024.0:0.0} KiB");
+        Assert.Empty(browser.ErrorsOf(page));
+    }
+
     private static Task ExpectOffsetsAsync(IPage page, params long[] offsets) =>
         Assertions.Expect(page.Locator("#records tr.record td.offset")).ToHaveTextAsync(offsets.Select(o => o.ToString(CultureInfo.InvariantCulture)).ToArray());
 

@@ -29,6 +29,7 @@ public static class ApiRoutes
         new("CommitGroupOffsets", "POST", "groups/{group}/offsets", ApiAccess.Consume, (api, r, v) => api.CommitGroupOffsetsAsync(r, Value(v, "group"))),
         new("GetGroupOffsets", "GET", "groups/{group}/offsets", ApiAccess.Consume, (api, r, v) => api.GetGroupOffsetsAsync(r, Value(v, "group"))),
         new("ListGroups", "GET", "groups", ApiAccess.Consume, (api, r, _) => api.ListGroupsAsync(r)),
+        new("DescribeGroup", "GET", "groups/{group}", ApiAccess.Consume, (api, r, v) => api.DescribeGroupAsync(r, Value(v, "group"))),
         new("DeleteGroup", "DELETE", "groups/{group}", ApiAccess.Admin, (api, r, v) => api.DeleteGroupAsync(r, Value(v, "group"))),
         new("JoinGroup", "POST", "groups/{group}/members", ApiAccess.Consume, (api, r, v) => api.JoinGroupAsync(r, Value(v, "group"))),
         new("Heartbeat", "POST", "groups/{group}/members/{member}/heartbeat", ApiAccess.Consume, (api, r, v) => api.HeartbeatAsync(r, Value(v, "group"), Value(v, "member"))),

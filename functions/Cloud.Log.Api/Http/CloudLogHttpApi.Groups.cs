@@ -72,6 +72,15 @@ public sealed partial class CloudLogHttpApi
             return Json(w => ResponseJson.WriteGroups(w, groups));
         });
 
+    /// <summary><c>GET /api/groups/{group}</c>: the group's state and live members, what each owns and is to own.</summary>
+    public Task<IResult> DescribeGroupAsync(HttpRequest request, string group) =>
+        HandleAsync(request, async (caller, cancellationToken) =>
+        {
+            CheckGroup(group);
+            var description = await _engine.DescribeGroupAsync(group, cancellationToken).ConfigureAwait(false);
+            return Json(w => ResponseJson.WriteGroup(w, description, caller.CanAccessTopic));
+        });
+
     /// <summary><c>DELETE /api/groups/{group}</c> → 204.</summary>
     public Task<IResult> DeleteGroupAsync(HttpRequest request, string group) =>
         HandleAsync(request, async (caller, cancellationToken) =>

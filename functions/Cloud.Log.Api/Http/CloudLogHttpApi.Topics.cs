@@ -36,7 +36,7 @@ public sealed partial class CloudLogHttpApi
         HandleAsync(request, async (caller, cancellationToken) =>
         {
             CheckTopic(caller, topic);
-            var description = await _engine.DescribeTopicAsync(topic, cancellationToken).ConfigureAwait(false);
+            var description = await _engine.DescribeTopicAsync(topic, includeSizes: true, cancellationToken).ConfigureAwait(false);
             return Json(w => ResponseJson.WriteTopic(w, description));
         });
 

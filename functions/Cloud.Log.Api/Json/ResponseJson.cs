@@ -35,6 +35,16 @@ internal static class ResponseJson
             WriteInts(w, "isr", p.Isr);
             w.WriteNumber("logStartOffset", p.LogStartOffset);
             w.WriteNumber("highWatermark", p.HighWatermark);
+            if (p.SizeBytes is { } size)
+            {
+                w.WriteNumber("sizeBytes", size);
+            }
+
+            if (p.SegmentCount is { } segments)
+            {
+                w.WriteNumber("segments", segments);
+            }
+
             w.WriteEndObject();
         }
 
@@ -114,19 +124,50 @@ internal static class ResponseJson
         WritePartitions(w, "target", assignment.Target);
         w.WriteEndObject();
 
-        static void WritePartitions(Utf8JsonWriter w, string name, IReadOnlyList<TopicPartition> partitions)
+    }
+
+    /// <summary>A group's live members; partitions of topics the caller may not see are left out (<paramref name="visible"/>).</summary>
+    public static void WriteGroup(Utf8JsonWriter w, GroupDescription group, Func<string, bool> visible)
+    {
+        w.WriteStartObject();
+        w.WriteString("group", group.Group);
+        w.WriteNumber("generation", group.Generation);
+        w.WriteString("state", group.State.ToString());
+        w.WriteStartArray("members");
+        foreach (var m in group.Members)
         {
-            w.WriteStartArray(name);
-            foreach (var p in partitions)
+            w.WriteStartObject();
+            w.WriteString("memberId", m.MemberId);
+            w.WriteStartArray("topics");
+            foreach (var topic in m.Topics.Where(visible))
             {
-                w.WriteStartObject();
-                w.WriteString("topic", p.Topic);
-                w.WriteNumber("partition", p.Partition);
-                w.WriteEndObject();
+                w.WriteStringValue(topic);
             }
 
             w.WriteEndArray();
+            w.WriteNumber("sessionTimeoutMs", (long)m.SessionTimeout.TotalMilliseconds);
+            w.WriteNumber("expiresAt", m.ExpiresAt.ToUnixTimeMilliseconds());
+            WritePartitions(w, "assigned", m.Assigned.Where(p => visible(p.Topic)).ToList());
+            WritePartitions(w, "target", m.Target.Where(p => visible(p.Topic)).ToList());
+            w.WriteEndObject();
         }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WritePartitions(Utf8JsonWriter w, string name, IReadOnlyList<TopicPartition> partitions)
+    {
+        w.WriteStartArray(name);
+        foreach (var p in partitions)
+        {
+            w.WriteStartObject();
+            w.WriteString("topic", p.Topic);
+            w.WriteNumber("partition", p.Partition);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     public static void WriteProducer(Utf8JsonWriter w, long producerId, short producerEpoch)

@@ -385,6 +385,27 @@ internal sealed class GroupMembership(MetadataTables tables, Func<string, Cancel
     private async Task<bool> TryDeleteAsync(ITableEntity row, CancellationToken cancellationToken) =>
         await TryWriteAsync(() => tables.Groups.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken)).ConfigureAwait(false);
 
+    /// <summary>The group's live members, what each owns and what the assignment gives it (reads only).</summary>
+    public async Task<GroupDescription> DescribeAsync(string group, CancellationToken cancellationToken)
+    {
+        var (members, owners) = await ReadAsync(group, cancellationToken).ConfigureAwait(false);
+        var generation = await ReadGenerationAsync(group, cancellationToken).ConfigureAwait(false);
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var live = members.Values.Where(m => m.ExpiresAt > nowMs).OrderBy(m => m.MemberId, StringComparer.Ordinal).ToList();
+        var target = await AssignAsync(live, owners.ToDictionary(o => o.Key, o => o.Value.Owner), cancellationToken).ConfigureAwait(false);
+        var described = live.Select(m => new GroupMemberDescription(
+            m.MemberId,
+            m.TopicList.ToList(),
+            TimeSpan.FromMilliseconds(m.SessionTimeoutMs),
+            DateTimeOffset.FromUnixTimeMilliseconds(m.ExpiresAt),
+            owners.Values.Where(o => o.Owner == m.MemberId).Select(o => new TopicPartition(o.Topic, o.TopicPartition)).Order(Comparer).ToList(),
+            (target.TryGetValue(m.MemberId, out var share) ? share : []).Order(Comparer).ToList())).ToList();
+        var state = described.Count == 0 ? GroupState.Empty
+            : described.All(m => m.Assigned.SequenceEqual(m.Target)) ? GroupState.Stable
+            : GroupState.Rebalancing;
+        return new GroupDescription(group, generation, state, described);
+    }
+
     /// <summary>A conditional write that another writer may win: false when it did (409, 412) or the row is gone (404).</summary>
     private static async Task<bool> TryWriteAsync(Func<Task<Response>> write)
     {

@@ -94,6 +94,22 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     }
 
     /// <summary>
+    /// The log's bytes (closed segments at their committed size, the active one at the length of its copy at
+    /// <paramref name="leader"/>, which is the high watermark's position) and its segment count.
+    /// </summary>
+    public async Task<(long SizeBytes, int SegmentCount)> MeasureAsync(int leader, CancellationToken cancellationToken)
+    {
+        var segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+        var size = segments.Where(s => s.IsClosed).Sum(s => s.SizeBytes ?? 0);
+        if (segments.Count > 0 && !segments[^1].IsClosed && await _copies.MeasureAsync(leader, segments[^1].BlobName).ConfigureAwait(false) is { } active)
+        {
+            size += active.Length;
+        }
+
+        return (size, segments.Count);
+    }
+
+    /// <summary>
     /// Applies every idempotent batch of the committed log from <paramref name="from"/> (the log start when it is
     /// before it, or unknown) to <paramref name="to"/>, for a writer rebuilding producer state.
     /// </summary>

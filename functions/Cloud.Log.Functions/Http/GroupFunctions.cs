@@ -22,6 +22,11 @@ public sealed class GroupFunctions(CloudLogHttpApi api)
     public Task<IResult> ListGroupsAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "groups")] HttpRequest request) =>
         api.ListGroupsAsync(request);
 
+    /// <summary><c>GET /api/groups/{group}</c>.</summary>
+    [Function("DescribeGroup")]
+    public Task<IResult> DescribeGroupAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "groups/{group}")] HttpRequest request, string group) =>
+        api.DescribeGroupAsync(request, group);
+
     /// <summary><c>DELETE /api/groups/{group}</c>.</summary>
     [Function("DeleteGroup")]
     public Task<IResult> DeleteGroupAsync([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "groups/{group}")] HttpRequest request, string group) =>

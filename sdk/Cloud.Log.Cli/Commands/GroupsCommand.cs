@@ -10,6 +10,12 @@ namespace Cloud.Log.Cli.Commands;
 /// <summary><c>cloudlog groups list|describe|reset-offsets|delete</c>.</summary>
 internal static class GroupsCommand
 {
+    private static readonly Column[] MemberColumns =
+    [
+        new("GROUP", "group"), new("STATE", "state"), new("MEMBER", "memberId"), new("TOPICS", "topics"), new("ASSIGNED", "assigned"), new("TARGET", "target"),
+        new("SESSION UNTIL", "expiresAt"),
+    ];
+
     private static readonly Column[] OffsetColumns = [new("GROUP", "group"), new("TOPIC", "topic"), new("PARTITION", "partition"), new("COMMITTED", "offset"), new("LAG", "lag"), new("METADATA", "metadata")];
 
     public static Command Create(Terminal terminal)
@@ -46,11 +52,28 @@ internal static class GroupsCommand
     {
         var groupArgument = GroupArgument();
         var topic = new Option<string>("--topic", "-t") { Description = "Only this topic's partitions." };
+        var members = new Option<bool>("--members") { Description = "Show the group's live members instead: what each subscribes to, owns (assigned) and is to own (target)." };
         var output = GlobalOptions.Output(OutputFormat.Table);
-        var command = new Command("describe", "Show a group's committed offset and lag (high watermark minus committed offset) per partition.") { groupArgument, topic, output };
+        var command = new Command("describe", "Show a group's committed offset and lag (high watermark minus committed offset) per partition, or its members.") { groupArgument, topic, members, output };
         CommandAction.Set(command, terminal, async (parse, cancellationToken) =>
         {
             var group = parse.GetValue(groupArgument)!;
+            if (parse.GetValue(members))
+            {
+                ConsumerGroupDescription description = await ConnectionSettings.Resolve(parse).Admin().GetConsumerGroupAsync(group, cancellationToken).ConfigureAwait(false);
+                static string Partitions(IEnumerable<TopicPartition> list) => string.Join(',', list.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Topic}/{p.Partition}")));
+                Tabular.Write(terminal, parse.GetValue(output), MemberColumns, description.Members.Select(m => new object?[]
+                {
+                    group, description.State, m.MemberId, string.Join(',', m.Topics), Partitions(m.Assigned), Partitions(m.Target), m.ExpiresAt.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+                }));
+                if (description.Members.Count == 0 && parse.GetValue(output) != OutputFormat.Json)
+                {
+                    await terminal.Error.WriteLineAsync($"Group '{group}' has no live member ({description.State}).").ConfigureAwait(false);
+                }
+
+                return ExitCodes.Ok;
+            }
+
             var rows = new List<object?[]>();
             await foreach (var offset in ConnectionSettings.Resolve(parse).Admin().GetConsumerGroupOffsetsAsync(group, parse.GetValue(topic), cancellationToken).ConfigureAwait(false))
             {

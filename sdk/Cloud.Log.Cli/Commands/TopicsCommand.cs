@@ -14,7 +14,8 @@ internal static class TopicsCommand
     private static readonly Column[] PartitionColumns =
     [
         new("TOPIC", "topic"), new("PARTITION", "partition"), new("LEADER", "leader"), new("EPOCH", "leaderEpoch"), new("REPLICAS", "replicas"),
-        new("ISR", "inSyncReplicas"), new("LOG START", "logStartOffset"), new("HIGH WATERMARK", "highWatermark"),
+        new("ISR", "inSyncReplicas"), new("LOG START", "logStartOffset"), new("HIGH WATERMARK", "highWatermark"), new("SIZE", "sizeBytes"),
+        new("SEGMENTS", "segments"),
     ];
 
     public static Command Create(Terminal terminal)
@@ -54,7 +55,7 @@ internal static class TopicsCommand
     {
         var topicArgument = TopicArgument();
         var output = GlobalOptions.Output(OutputFormat.Table);
-        var command = new Command("describe", "Show a topic: its id, every effective config, and each partition's leader, replicas, ISR, log start and high watermark.") { topicArgument, output };
+        var command = new Command("describe", "Show a topic: its id, every effective config, and each partition's leader, replicas, ISR, log start, high watermark, size in bytes (one copy) and segment count.") { topicArgument, output };
         CommandAction.Set(command, terminal, async (parse, cancellationToken) =>
         {
             var admin = ConnectionSettings.Resolve(parse).Admin();
@@ -158,7 +159,7 @@ internal static class TopicsCommand
     private static void Write(Terminal terminal, OutputFormat format, TopicDescription topic)
     {
         var partitionRows = topic.Partitions.OrderBy(p => p.Partition)
-            .Select(p => new object?[] { topic.Name, p.Partition, p.Leader, p.LeaderEpoch, p.Replicas, p.InSyncReplicas, p.LogStartOffset, p.HighWatermark })
+            .Select(p => new object?[] { topic.Name, p.Partition, p.Leader, p.LeaderEpoch, p.Replicas, p.InSyncReplicas, p.LogStartOffset, p.HighWatermark, p.SizeBytes, p.SegmentCount })
             .ToList();
         if (format == OutputFormat.Json)
         {

@@ -125,6 +125,18 @@ public class CloudLogAdminClient
         return new SinglePageable<CommittedOffset>(ct => _rest.GetGroupOffsetsAsync(groupId, topic, ct), cancellationToken);
     }
 
+    /// <summary>
+    /// A group's state and live members: what each subscribes to, owns and is to own (Kafka's DescribeGroups);
+    /// GROUP_ID_NOT_FOUND for a group never seen. Its offsets are <see cref="GetConsumerGroupOffsetsAsync"/>'s.
+    /// </summary>
+    /// <param name="groupId">The group.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public virtual Task<Response<ConsumerGroupDescription>> GetConsumerGroupAsync(string groupId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        return _rest.DescribeGroupAsync(groupId, cancellationToken);
+    }
+
     /// <summary>Deletes a group and its offsets; NON_EMPTY_GROUP while members are live.</summary>
     /// <param name="groupId">The group.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -44,8 +44,28 @@ public static class CloudLogModelFactory
     /// <param name="inSyncReplicas">The in-sync replicas.</param>
     /// <param name="logStartOffset">The log start offset.</param>
     /// <param name="highWatermark">The high watermark.</param>
-    public static PartitionDescription PartitionDescription(int partition, int leader, int leaderEpoch, IReadOnlyList<int> replicas, IReadOnlyList<int> inSyncReplicas, long logStartOffset, long highWatermark) =>
-        new(partition, leader, leaderEpoch, replicas, inSyncReplicas, logStartOffset, highWatermark);
+    /// <param name="sizeBytes">The log's bytes, or null.</param>
+    /// <param name="segmentCount">Its segment count, or null.</param>
+    public static PartitionDescription PartitionDescription(int partition, int leader, int leaderEpoch, IReadOnlyList<int> replicas, IReadOnlyList<int> inSyncReplicas, long logStartOffset, long highWatermark, long? sizeBytes = null, int? segmentCount = null) =>
+        new(partition, leader, leaderEpoch, replicas, inSyncReplicas, logStartOffset, highWatermark, sizeBytes, segmentCount);
+
+    /// <summary>A group's description.</summary>
+    /// <param name="groupId">The group.</param>
+    /// <param name="generation">Its generation.</param>
+    /// <param name="state">Empty, Stable or Rebalancing.</param>
+    /// <param name="members">Its live members.</param>
+    public static ConsumerGroupDescription ConsumerGroupDescription(string groupId, long generation, string state, IReadOnlyList<ConsumerGroupMember> members) =>
+        new(groupId, generation, state, members);
+
+    /// <summary>A live member of a group.</summary>
+    /// <param name="memberId">Its id.</param>
+    /// <param name="topics">What it subscribes to.</param>
+    /// <param name="sessionTimeout">Its session timeout.</param>
+    /// <param name="expiresAt">When its session runs out.</param>
+    /// <param name="assigned">What it owns now.</param>
+    /// <param name="target">What the assignment gives it.</param>
+    public static ConsumerGroupMember ConsumerGroupMember(string memberId, IReadOnlyList<string> topics, TimeSpan sessionTimeout, DateTimeOffset expiresAt, IReadOnlyList<TopicPartition> assigned, IReadOnlyList<TopicPartition> target) =>
+        new(memberId, topics, sessionTimeout, expiresAt, assigned, target);
 
     /// <summary>A topic as listed.</summary>
     /// <param name="name">The topic.</param>

@@ -10,8 +10,10 @@ public class PartitionDescription
         InSyncReplicas = [];
     }
 
-    internal PartitionDescription(int partition, int leader, int leaderEpoch, IReadOnlyList<int> replicas, IReadOnlyList<int> inSyncReplicas, long logStartOffset, long highWatermark)
+    internal PartitionDescription(int partition, int leader, int leaderEpoch, IReadOnlyList<int> replicas, IReadOnlyList<int> inSyncReplicas, long logStartOffset, long highWatermark, long? sizeBytes = null, int? segmentCount = null)
     {
+        SizeBytes = sizeBytes;
+        SegmentCount = segmentCount;
         Partition = partition;
         Leader = leader;
         LeaderEpoch = leaderEpoch;
@@ -41,4 +43,13 @@ public class PartitionDescription
 
     /// <summary>The offset after the last record a consumer can read.</summary>
     public virtual long HighWatermark { get; }
+
+    /// <summary>
+    /// The bytes of the log (one copy: every in-sync replica holds the same), as a topic's description reports
+    /// them; null where the service did not say (its leader copy did not answer).
+    /// </summary>
+    public virtual long? SizeBytes { get; }
+
+    /// <summary>How many segments the log has, the active one included (none before the first write); null where not reported.</summary>
+    public virtual int? SegmentCount { get; }
 }

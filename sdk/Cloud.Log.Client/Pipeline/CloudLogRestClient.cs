@@ -164,6 +164,26 @@ internal sealed class CloudLogRestClient(CloudLogPipeline pipeline)
             .ToList(), cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<Response<ConsumerGroupDescription>> DescribeGroupAsync(string group, CancellationToken cancellationToken)
+    {
+        using var message = pipeline.CreateMessage(RequestMethod.Get, "groups", group);
+        var (description, response) = await SendAsync(message, root => new ConsumerGroupDescription(
+            root.GetProperty("group").GetString()!,
+            root.GetProperty("generation").GetInt64(),
+            root.GetProperty("state").GetString()!,
+            root.GetProperty("members").EnumerateArray().Select(m => new ConsumerGroupMember(
+                m.GetProperty("memberId").GetString()!,
+                m.GetProperty("topics").EnumerateArray().Select(t => t.GetString()!).ToList(),
+                TimeSpan.FromMilliseconds(m.GetProperty("sessionTimeoutMs").GetInt64()),
+                DateTimeOffset.FromUnixTimeMilliseconds(m.GetProperty("expiresAt").GetInt64()),
+                ReadPartitions(m.GetProperty("assigned")),
+                ReadPartitions(m.GetProperty("target")))).ToList()), cancellationToken).ConfigureAwait(false);
+        return Response.FromValue(description, response);
+
+        static List<TopicPartition> ReadPartitions(JsonElement list) =>
+            list.EnumerateArray().Select(p => new TopicPartition(p.GetProperty("topic").GetString()!, p.GetProperty("partition").GetInt32())).ToList();
+    }
+
     public async Task<(IReadOnlyList<ConsumerGroupListing>, Response)> ListGroupsAsync(CancellationToken cancellationToken)
     {
         using var message = pipeline.CreateMessage(RequestMethod.Get, "groups");
@@ -281,7 +301,9 @@ internal sealed class CloudLogRestClient(CloudLogPipeline pipeline)
             p.GetProperty("replicas").EnumerateArray().Select(r => r.GetInt32()).ToList(),
             p.GetProperty("isr").EnumerateArray().Select(r => r.GetInt32()).ToList(),
             p.GetProperty("logStartOffset").GetInt64(),
-            p.GetProperty("highWatermark").GetInt64())).ToList());
+            p.GetProperty("highWatermark").GetInt64(),
+            p.TryGetProperty("sizeBytes", out var size) ? size.GetInt64() : null,
+            p.TryGetProperty("segments", out var segments) ? segments.GetInt32() : null)).ToList());
 
     private static BatchOutcome ReadOutcome(JsonElement b)
     {

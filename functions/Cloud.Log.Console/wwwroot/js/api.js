@@ -110,6 +110,7 @@ export class Api {
   offsetAt(name, partition, at, options) { return this.get(`topics/${enc(name)}/partitions/${partition}/offsets?at=${at}`, options); }
 
   groups(options) { return this.get('groups', options); }
+  group(group, options) { return this.get(`groups/${enc(group)}`, options); }
   groupOffsets(group, topic, options) { return this.get(`groups/${enc(group)}/offsets${topic ? `?topic=${enc(topic)}` : ''}`, options); }
   commit(group, offsets) { return this.call('POST', `groups/${enc(group)}/offsets`, { offsets }); }
   deleteGroup(group) { return this.call('DELETE', `groups/${enc(group)}`); }

@@ -175,6 +175,13 @@ function recordCount(description) {
   return description.partitions.reduce((sum, p) => sum + (p.highWatermark - p.logStartOffset), 0);
 }
 
+/** The topic's bytes (one copy), or null when a partition's size is not known. */
+function byteSize(description) {
+  return description.partitions.every(p => typeof p.sizeBytes === 'number')
+    ? description.partitions.reduce((sum, p) => sum + p.sizeBytes, 0)
+    : null;
+}
+
 async function topicsView() {
   loading();
   const { topics } = await api.topics();
@@ -184,6 +191,7 @@ async function topicsView() {
     h('td', { class: 'num' }, t.partitions),
     h('td', { class: 'num' }, t.replicationFactor),
     h('td', { class: 'num records' }, details[i] ? f.formatCount(recordCount(details[i])) : '—'),
+    h('td', { class: 'num size' }, details[i] ? f.formatBytes(byteSize(details[i])) : '—'),
     h('td', {}, details[i]?.configs?.['cleanup.policy'] ?? '—'),
     h('td', {}, details[i]?.configs?.['retention.ms'] === '-1' ? 'forever' : retention(details[i]?.configs?.['retention.ms'])),
     h('td', { class: 'actions' }, h('button', { type: 'button', class: 'danger small', onclick: () => deleteTopic(t.name) }, 'Delete'))));
@@ -212,9 +220,9 @@ async function topicsView() {
   replace(view,
     h('h1', {}, 'Topics'),
     topics.length
-      ? table(['Topic', 'Partitions', 'Replication', 'Records', 'Cleanup', 'Retention', ''], rows, { id: 'topics', class: 'grid' })
+      ? table(['Topic', 'Partitions', 'Replication', 'Records', 'Size', 'Cleanup', 'Retention', ''], rows, { id: 'topics', class: 'grid' })
       : h('p', { class: 'muted', id: 'topics' }, 'No topics yet: create one below.'),
-    h('p', { class: 'muted small' }, 'Records: high watermark minus log start, summed over partitions. The API reports no byte sizes.'),
+    h('p', { class: 'muted small' }, 'Records: high watermark minus log start, summed over partitions. Size: the bytes of one copy of the log (each replica holds the same).'),
     form);
 }
 
@@ -254,7 +262,7 @@ async function topicView(name, tab) {
       h('button', { type: 'button', class: 'danger', id: 'delete-topic', onclick: () => deleteTopic(name) }, 'Delete topic')),
     h('p', { class: 'muted summary' },
       `${topic.partitions.length} partition${topic.partitions.length === 1 ? '' : 's'} · replication factor ${topic.replicationFactor} · `,
-      `${f.formatCount(recordCount(topic))} records · id ${topic.topicId}`),
+      `${f.formatCount(recordCount(topic))} records · ${f.formatBytes(byteSize(topic))} · id ${topic.topicId}`),
     h('nav', { class: 'tabs' }, tabs.map(([id, label]) => h('a', { href: `${base}/${id}`, class: id === tab ? 'active' : null, dataset: { tab: id } }, label))),
     body);
   switch (tab) {
@@ -268,12 +276,13 @@ async function topicView(name, tab) {
 
 function partitionsTab(topic, body) {
   const rows = topic.partitions.map(p => [p.partition, p.leader, p.leaderEpoch, p.replicas.join(', '), p.isr.join(', '),
-    f.formatCount(p.logStartOffset), f.formatCount(p.highWatermark), f.formatCount(p.highWatermark - p.logStartOffset)]);
+    f.formatCount(p.logStartOffset), f.formatCount(p.highWatermark), f.formatCount(p.highWatermark - p.logStartOffset),
+    f.formatBytes(p.sizeBytes), f.formatCount(p.segments)]);
   const count = h('input', { id: 'add-partitions-count', type: 'number', min: topic.partitions.length + 1, value: String(topic.partitions.length + 1), required: true });
   const submit = h('button', { type: 'submit', id: 'add-partitions-submit' }, 'Add partitions');
   replace(body,
-    table(['Partition', 'Leader', 'Leader epoch', 'Replicas', 'In sync', 'Log start', 'High watermark', 'Records'], rows, { id: 'partitions', class: 'grid numbers' }),
-    h('p', { class: 'muted small' }, 'Replicas are storage locations; the API does not report segment counts.'),
+    table(['Partition', 'Leader', 'Leader epoch', 'Replicas', 'In sync', 'Log start', 'High watermark', 'Records', 'Size', 'Segments'], rows, { id: 'partitions', class: 'grid numbers' }),
+    h('p', { class: 'muted small' }, 'Replicas are storage locations. Size: the bytes of one copy; segments: how many, the active one included.'),
     h('form', {
       class: 'card inline', onsubmit: e => {
         e.preventDefault();
@@ -643,6 +652,7 @@ async function groupView(group) {
   const first = await api.groupOffsets(group);
   const samples = [];
   const offsetsBox = h('div', { id: 'group-offsets' });
+  const membersBox = h('section', { class: 'card', id: 'group-members' });
   const chart = h('div', { id: 'lag-chart' });
   const topicsOfGroup = [...new Set(first.offsets.map(o => o.topic))];
   const { topics } = await api.topics();
@@ -694,7 +704,7 @@ async function groupView(group) {
     h('div', { class: 'title-row' },
       h('h1', {}, h('a', { href: '#/groups', class: 'crumb' }, 'Consumer groups'), ' / ', h('span', { id: 'group-name' }, group)),
       h('button', { type: 'button', class: 'danger', onclick: () => deleteGroup(group) }, 'Delete group')),
-    h('p', { class: 'muted small' }, 'Members and their assignment are not listed by the REST API; what a group has committed is below.'),
+    membersBox,
     offsetsBox,
     h('section', { class: 'card' }, h('h2', {}, 'Lag over time'), chart),
     resetForm);
@@ -702,6 +712,7 @@ async function groupView(group) {
   let answer = first;
   poll(async () => {
     if (samples.length) answer = await api.groupOffsets(group, undefined, { quiet: true });
+    showMembers(membersBox, await api.group(group, { quiet: true }));
     const t = Date.now();
     const byTopic = new Map();
     for (const o of answer.offsets) byTopic.set(o.topic, (byTopic.get(o.topic) ?? 0) + o.lag);
@@ -722,6 +733,23 @@ async function groupView(group) {
       ...(topicsNow.length > 1 ? topicsNow.map((n, i) => ({ name: n, cls: `s${i % 4}`, points: samples.map(x => ({ t: x.t, v: x.byTopic.get(n) ?? 0 })) })) : []),
     ], { format: v => f.formatCount(Math.round(v)), title: `lag of ${group}` }));
   });
+}
+
+/** A group's live members: what each subscribes to, owns now and is to own (the REST API's group description). */
+function showMembers(box, description) {
+  const parts = list => list.length ? list.map(p => `${p.topic}/${p.partition}`).join(', ') : '—';
+  replace(box,
+    h('h2', {}, 'Members'),
+    h('p', { class: 'summary', id: 'group-state' }, `${description.state} · generation ${description.generation} · ` +
+      `${description.members.length} member${description.members.length === 1 ? '' : 's'}`),
+    description.members.length
+      ? table(['Member', 'Topics', 'Assigned', 'Target', 'Session until'], description.members.map(m => h('tr', { dataset: { member: m.memberId } },
+        h('td', { class: 'mono' }, m.memberId),
+        h('td', {}, m.topics.join(', ')),
+        h('td', { class: 'assigned' }, parts(m.assigned)),
+        h('td', { class: 'target' }, parts(m.target)),
+        h('td', {}, f.formatTime(m.expiresAt)))), { id: 'members-table', class: 'grid' })
+      : h('p', { class: 'muted', id: 'members-table' }, 'No live member: members join through the REST API or the SDK\'s consumer with a group; what the group committed is below.'));
 }
 
 // ---- start ----------------------------------------------------------------------------------------

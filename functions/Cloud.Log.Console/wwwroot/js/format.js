@@ -126,6 +126,19 @@ export function formatCount(n) {
   return n === null || n === undefined ? '—' : Number(n).toLocaleString('en-US');
 }
 
+/** A byte count in binary units, e.g. `1.5 KiB`, `12 B`; a dash when unknown. */
+export function formatBytes(n) {
+  if (n === null || n === undefined) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = Number(n);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
 /** A time in milliseconds since the epoch as `YYYY-MM-DD HH:MM:SS.mmm` UTC. */
 export function formatTime(ms) {
   if (ms === null || ms === undefined || ms < 0) return '—';
