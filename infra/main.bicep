@@ -84,6 +84,23 @@ param retentionSchedule string = '0 */5 * * * *'
 @description('NCRONTAB schedule of the compaction job.')
 param compactionSchedule string = '0 */10 * * * *'
 
+@description('Whether to run the Kafka listener: the standalone server in Azure Container Apps with TCP ingress (docs/deploy.md). Off by default.')
+param kafkaListener bool = false
+
+@description('The Kafka listener\'s image, pushed to the registry this template creates (docs/deploy.md). Empty: a placeholder.')
+param kafkaImage string = ''
+
+@description('The port Kafka clients connect to.')
+param kafkaPort int = 9092
+
+@minValue(1)
+@maxValue(30)
+@description('Most Kafka listener replicas.')
+param kafkaMaximumReplicaCount int = 3
+
+@description('More settings of the Kafka listener\'s server, as environment variables (name: value): its SASL / OAUTHBEARER settings (docs/kafka.md).')
+param kafkaSettings object = {}
+
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -184,6 +201,33 @@ module api 'app/api.bicep' = {
   }
 }
 
+// The optional Kafka listener, on the same storage with the same identity.
+module kafka 'app/kafka.bicep' = if (kafkaListener) {
+  name: 'kafka'
+  scope: rg
+  params: {
+    name: '${abbrs.appContainerApps}kafka-${resourceToken}'
+    environmentName: '${abbrs.appManagedEnvironments}${resourceToken}'
+    registryName: '${abbrs.containerRegistryRegistries}${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    identityPrincipalId: identity.outputs.principalId
+    image: kafkaImage
+    metadataTableEndpoint: hostStorage.outputs.tableEndpoint
+    replicaLocations: [for i in range(0, replicaLocationCount): {
+      name: 'location${i}'
+      blobEndpoint: replicaStorage[i].outputs.blobEndpoint
+      tableEndpoint: replicaStorage[i].outputs.tableEndpoint
+    }]
+    defaultReplicationFactor: defaultReplicationFactor
+    kafkaPort: kafkaPort
+    maximumReplicaCount: kafkaMaximumReplicaCount
+    settings: kafkaSettings
+  }
+}
+
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
@@ -193,3 +237,5 @@ output CLOUDLOG_PRODUCE_QUEUE_URL string = '${hostStorage.outputs.queueEndpoint}
 output CLOUDLOG_HOST_STORAGE_ACCOUNT string = hostStorage.outputs.name
 output CLOUDLOG_REPLICA_STORAGE_ACCOUNTS array = [for i in range(0, replicaLocationCount): replicaStorage[i].outputs.name]
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output CLOUDLOG_KAFKA_BOOTSTRAP_SERVERS string = kafkaListener ? kafka!.outputs.bootstrapServers : ''
+output CLOUDLOG_KAFKA_REGISTRY string = kafkaListener ? kafka!.outputs.registryLoginServer : ''

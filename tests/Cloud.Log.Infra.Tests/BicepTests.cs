@@ -127,6 +127,53 @@ public class BicepTests
         Assert.Single(Resources(monitoring, "Microsoft.Authorization/roleAssignments"));
     }
 
+    /// <summary>
+    /// The Kafka listener is off by default and, when on, is the standalone server in Container Apps: TCP
+    /// ingress on the Kafka port (exposed and targeted alike), an environment in a network of its own (TCP
+    /// ingress needs one), the function app's identity for storage and for pulling its image (AcrPull, no
+    /// registry password), every storage location by URL as the function app has them, the listener bound to
+    /// every interface and advertising the app's address, and at least one replica always running.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task Kafka_listener_is_optional_and_keyless_with_tcp_ingress()
+    {
+        var template = await Template.Value;
+        Assert.False(template.GetProperty("parameters").GetProperty("kafkaListener").GetProperty("defaultValue").GetBoolean());
+        var kafka = await ModuleAsync("kafka");
+        Assert.Equal("[parameters('kafkaListener')]", kafka.GetProperty("condition").GetString());
+
+        var app = Resources(kafka, "Microsoft.App/containerApps").Single();
+        Assert.Equal("UserAssigned", app.GetProperty("identity").GetProperty("type").GetString());
+        var ingress = app.GetProperty("properties").GetProperty("configuration").GetProperty("ingress");
+        Assert.Equal("tcp", ingress.GetProperty("transport").GetString());
+        Assert.True(ingress.GetProperty("external").GetBoolean());
+        Assert.Equal("[parameters('kafkaPort')]", ingress.GetProperty("targetPort").GetString());
+        Assert.Equal("[parameters('kafkaPort')]", ingress.GetProperty("exposedPort").GetString());
+        Assert.Contains("'identity', parameters('identityId')", app.GetProperty("properties").GetProperty("configuration").GetProperty("registries").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, app.GetProperty("properties").GetProperty("template").GetProperty("scale").GetProperty("minReplicas").GetInt32());
+
+        var environment = Resources(kafka, "Microsoft.App/managedEnvironments").Single();
+        Assert.Contains("Microsoft.Network/virtualNetworks", environment.GetProperty("properties").GetProperty("vnetConfiguration").GetProperty("infrastructureSubnetId").GetString(), StringComparison.Ordinal);
+        var subnet = Resources(kafka, "Microsoft.Network/virtualNetworks").Single().GetProperty("properties").GetProperty("subnets")[0];
+        Assert.Equal("Microsoft.App/environments", subnet.GetProperty("properties").GetProperty("delegations")[0].GetProperty("properties").GetProperty("serviceName").GetString());
+
+        var registry = Resources(kafka, "Microsoft.ContainerRegistry/registries").Single();
+        Assert.False(registry.GetProperty("properties").GetProperty("adminUserEnabled").GetBoolean());
+        var pull = Resources(kafka, "Microsoft.Authorization/roleAssignments").Single();
+        Assert.Contains("7f951dda-4ed3-4680-a7ca-43fe172d538d", pull.GetProperty("properties").GetProperty("roleDefinitionId").GetString(), StringComparison.Ordinal); // AcrPull
+
+        var settings = app.GetProperty("properties").GetProperty("template").GetProperty("containers")[0].GetProperty("env").GetString()!
+            + kafka.GetProperty("properties").GetProperty("template").GetProperty("variables").GetProperty("locationSettings").GetString();
+        foreach (var expected in new[] { "CloudLog__Locations__", "__BlobServiceUri", "__TableServiceUri", "'CloudLog__Metadata__TableServiceUri'", "'AZURE_CLIENT_ID'", "'CloudLog__Kafka__Enabled'", "'CloudLog__Kafka__Host', 'value', '0.0.0.0'", "'CloudLog__Kafka__AdvertisedHost'", "defaultDomain" })
+        {
+            Assert.Contains(expected, settings, StringComparison.Ordinal);
+        }
+
+        var outputs = template.GetProperty("outputs");
+        Assert.True(outputs.TryGetProperty("CLOUDLOG_KAFKA_BOOTSTRAP_SERVERS", out _));
+        Assert.True(outputs.TryGetProperty("CLOUDLOG_KAFKA_REGISTRY", out _));
+    }
+
     /// <summary>The outputs azd and the SDK need: the API's URL, the produce queue's URL and the resource names.</summary>
     [Fact(Timeout = 120_000)]
     public async Task Outputs_name_the_endpoint_the_queue_and_the_resources()
