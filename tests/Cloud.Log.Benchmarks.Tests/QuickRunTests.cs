@@ -68,6 +68,18 @@ public sealed class QuickRunTests
                 Assert.True(m.GetProperty("figures").GetProperty(ScaleOutSection.RequestsPerThousand).GetDouble() > 0); // the servers' storage requests were counted
             });
 
+            // Cost: 3 sizes × 1 and 100 records per call × 2 storages, counted; idle runs of 3 jobs × 10, 100 partitions.
+            var produceCost = In(Sections.Cost).Where(m => m.GetProperty("case").GetString()!.StartsWith("produce", StringComparison.Ordinal)).ToList();
+            Assert.Equal(12, produceCost.Count);
+            Assert.All(produceCost, m => Assert.True(m.GetProperty("figures").GetProperty(CostSection.BlobWrites).GetDouble() > 0)); // every append was counted
+            Assert.All(produceCost.Where(m => m.GetProperty("case").GetString()!.Contains(", 1 record(s) per call", StringComparison.Ordinal)), m => Assert.Equal(1e6, m.GetProperty("figures").GetProperty(CostSection.Executions).GetDouble()));
+            var idle = In(Sections.Cost).Where(m => m.GetProperty("case").GetString()!.StartsWith("idle", StringComparison.Ordinal)).ToList();
+            Assert.Equal(6, idle.Count);
+            Assert.All(idle, m => Assert.Equal(
+                m.GetProperty("figures").GetProperty(CostSection.PerRun).GetDouble() * m.GetProperty("figures").GetProperty(CostSection.RunsPerDay).GetDouble(),
+                m.GetProperty("figures").GetProperty(CostSection.PerDay).GetDouble()));
+            Assert.All(idle.Where(m => m.GetProperty("case").GetString()!.Contains("catch-up", StringComparison.Ordinal)), m => Assert.True(m.GetProperty("figures").GetProperty(CostSection.PerRun).GetDouble() > 0)); // a catch-up run reads the partitions' state
+
             var targets = results.RootElement.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToList();
             Assert.Empty(new[] { Targets.EngineProduce, Targets.HttpProduce, Targets.EngineFetch, Targets.HttpFetch, Targets.Queues, Targets.Transactions, Targets.Rss, Targets.Latency, Targets.ScaleOutThroughput, Targets.ScaleOutLatency }.Except(targets)); // every target the run can judge
             var markdown = await File.ReadAllTextAsync(Path.Combine(output.FullName, "results.md"), TestContext.Current.CancellationToken);

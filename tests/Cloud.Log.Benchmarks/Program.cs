@@ -9,7 +9,7 @@ using Cloud.Log.Testing;
 // the smoke test); `--rounds N` measures each ratio's case and limit in N alternating rounds (default 3);
 // `--out DIR` says where results.md and results.json go (default artifacts/benchmarks); `--results DIR` where
 // the run's results file goes (default docs/benchmarks for a full run, the --out folder for a quick one);
-// `--only a,b` runs only the parts named (engine, scaling, fetch, produce, latency, queues, scaleout, coldstart).
+// `--only a,b` runs only the parts named (engine, scaling, fetch, produce, latency, queues, scaleout, coldstart, cost).
 return await BenchmarkProgram.RunAsync(args, Console.Out).ConfigureAwait(false);
 
 /// <summary>The benchmark's steps, callable from a test.</summary>
@@ -138,6 +138,14 @@ internal static class BenchmarkProgram
         {
             await ScaleOutSection.RunAsync(run, new ScaleOutSection.Storage("acks=1, 1 replica", [single.ConnectionString], null, Cloud.Log.Protocol.Acks.Leader), rawSingle).ConfigureAwait(false);
             await ScaleOutSection.RunAsync(run, new ScaleOutSection.Storage("acks=all, 3 replicas", [.. replicated.Replicas.Select(a => a.ConnectionString)], replicated.Metadata.ConnectionString, Cloud.Log.Protocol.Acks.All), rawReplicated).ConfigureAwait(false);
+        }
+
+        // 8. Cost: storage requests and executions per million records and per idle day, counted.
+        if (Runs("cost"))
+        {
+            await CostSection.RunProduceAsync(run, prefix => CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = prefix }), "1 location, acks=1", Cloud.Log.Protocol.Acks.Leader).ConfigureAwait(false);
+            await CostSection.RunProduceAsync(run, prefix => replicated.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix }), "3 replica locations, acks=all", Cloud.Log.Protocol.Acks.All).ConfigureAwait(false);
+            await CostSection.RunIdleAsync(run, prefix => replicated.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix })).ConfigureAwait(false);
         }
 
         run.Machine["commit"] = ResultsFile.Commit(ServerProcess.RepositoryRoot());

@@ -13,4 +13,5 @@ internal static class Sections
     public const string Queues = "5. Storage Queues";
     public const string ScaleOut = "6. scale-out";
     public const string ColdStart = "7. cold start";
+    public const string Cost = "8. cost";
 }
