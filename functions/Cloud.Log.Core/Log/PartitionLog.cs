@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Cloud.Log.Core.Lifecycle;
 using Cloud.Log.Core.Metadata;
 using Cloud.Log.Core.Producers;
 using Cloud.Log.Core.Storage;
@@ -12,7 +13,7 @@ namespace Cloud.Log.Core.Log;
 /// <list type="bullet">
 /// <item><see cref="PartitionWriter"/> appends (any instance, any time, next to every other instance's writer).</item>
 /// <item>The reader (PartitionLog.Reader.cs) serves fetches from <see cref="PartitionTail"/> or the leader copy.</item>
-/// <item><see cref="SegmentRoller"/>, <see cref="PartitionCatchUp"/> and the lifecycle (PartitionLog.Lifecycle.cs)
+/// <item><see cref="SegmentRoller"/>, <see cref="PartitionCatchUp"/> and <see cref="PartitionLifecycle"/>
 /// change segments off the hot path; <see cref="SegmentCopies"/> is how all of them touch a copy.</item>
 /// </list>
 /// This type owns what they share: the segment list and the replica view, both as last read from Table storage.
@@ -28,6 +29,7 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     private readonly SegmentRoller _roller;
     private readonly PartitionWriter _writer;
     private readonly PartitionCatchUp _catchUp;
+    private readonly PartitionLifecycle _lifecycle;
     private volatile IReadOnlyList<SegmentInfo>? _segments;
     private volatile ReplicaView? _replicaView;
 
@@ -41,6 +43,7 @@ internal sealed partial class PartitionLog : IAsyncDisposable
         _roller = new SegmentRoller(context, this, _copies);
         _writer = new PartitionWriter(context, this, _copies, _roller);
         _catchUp = new PartitionCatchUp(context, this, _copies, _roller);
+        _lifecycle = new PartitionLifecycle(context, this, _copies, _roller);
     }
 
     public string TopicId { get; }
@@ -64,6 +67,28 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     /// in-sync copy; <paramref name="end"/> says where that leaves the active segment's leader copy, when known.
     /// </summary>
     public void Committed(IReadOnlyList<StoredBatch> batches, long nextOffset, TailProbe? end = null) => _tail.Published(batches, nextOffset, end);
+
+    /// <inheritdoc cref="PartitionLifecycle.EnforceRetentionAsync"/>
+    public Task<SegmentCleanup> EnforceRetentionAsync(string topic, TopicConfig config, CancellationToken cancellationToken) =>
+        _lifecycle.EnforceRetentionAsync(topic, config, cancellationToken);
+
+    /// <inheritdoc cref="PartitionLifecycle.CompactAsync"/>
+    public Task<SegmentCleanup> CompactAsync(string topic, TopicConfig config, CancellationToken cancellationToken) =>
+        _lifecycle.CompactAsync(topic, config, cancellationToken);
+
+    /// <summary>
+    /// The lifecycle deleted or rewrote segments: the segment list is read again, and after a rewrite the tail
+    /// cache (which holds the batches as they were) is emptied.
+    /// </summary>
+    public void SegmentsChanged(bool rewritten)
+    {
+        if (rewritten)
+        {
+            _tail.Cache.Clear();
+        }
+
+        _segments = null;
+    }
 
     /// <summary>A writer or roller wrote the state row: readers take its replica set at once.</summary>
     public void StateChanged(PartitionStateEntity state) => _replicaView = ToView(state);

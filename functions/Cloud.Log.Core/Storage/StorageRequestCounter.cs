@@ -13,12 +13,16 @@ public sealed class StorageRequestCounter
     private long _blobReads;
     private long _blobWrites;
     private long _tableRequests;
+    private long _blobBytesRead;
 
     /// <summary>GET and HEAD requests to blob storage (data, index and property reads).</summary>
     public long BlobReads => Interlocked.Read(ref _blobReads);
 
     /// <summary>PUT, POST and DELETE requests to blob storage (appends, creates, seals, deletes).</summary>
     public long BlobWrites => Interlocked.Read(ref _blobWrites);
+
+    /// <summary>Bytes of content the answers to blob GET requests carried (data and index reads).</summary>
+    public long BlobBytesRead => Interlocked.Read(ref _blobBytesRead);
 
     /// <summary>Every request to Table storage.</summary>
     public long TableRequests => Interlocked.Read(ref _tableRequests);
@@ -47,5 +51,13 @@ public sealed class StorageRequestCounter
     private sealed class CountingPolicy(StorageRequestCounter counter, bool tables) : HttpPipelineSynchronousPolicy
     {
         public override void OnSendingRequest(HttpMessage message) => counter.Count(message.Request, tables);
+
+        public override void OnReceivedResponse(HttpMessage message)
+        {
+            if (!tables && message.Request.Method == RequestMethod.Get && message.Response.Headers.ContentLength is { } length)
+            {
+                Interlocked.Add(ref counter._blobBytesRead, length);
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure;
+using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
 using Cloud.Log.Core.Lifecycle;
 using Cloud.Log.Core.Metadata;
@@ -15,16 +16,30 @@ namespace Cloud.Log.Core.Log;
 /// compaction rewrites closed segments keeping the newest record of each key. Every step is idempotent and
 /// ordered so that a run killed anywhere leaves the log readable and complete, and the next run finishes:
 /// retention moves the log start before it deletes anything; compaction writes the new copy at every
-/// in-sync location before one conditional row update switches readers to it, and old blobs go only after a
-/// grace period.
+/// in-sync location before one conditional transaction (the segment row with the state row, so the ISR it
+/// wrote is the ISR at the switch) switches readers to it, and old blobs go only after a grace period.
+/// It keeps no state between runs: what it reads it reads from storage, and it tells the
+/// <see cref="PartitionLog"/> when the segment list or the state row changed.
 /// </summary>
-internal sealed partial class PartitionLog
+internal sealed class PartitionLifecycle(LogContext context, PartitionLog log, SegmentCopies copies, SegmentRoller roller)
 {
+    /// <summary>How many times a compacted segment's switch is tried while the state row keeps changing under it.</summary>
+    private const int MaxSwitchAttempts = 10;
+
+    private readonly LogContext _context = context;
+    private readonly PartitionLog _log = log;
+    private readonly SegmentCopies _copies = copies;
+    private readonly SegmentRoller _roller = roller;
+
+    private string TopicId => _log.TopicId;
+
+    private int Partition => _log.Partition;
+
     /// <summary>Applies <c>retention.ms</c> and <c>retention.bytes</c>; also finishes what an interrupted run left.</summary>
     public async Task<SegmentCleanup> EnforceRetentionAsync(string topic, TopicConfig config, CancellationToken cancellationToken)
     {
         var view = await LoadReplicaViewAsync(cancellationToken).ConfigureAwait(false);
-        var segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+        var segments = await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
         var logStart = view.LogStartOffset;
         var now = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
         if (config.Deletes)
@@ -52,7 +67,7 @@ internal sealed partial class PartitionLog
 
         if (gone.Count > 0)
         {
-            _segments = null;
+            _log.SegmentsChanged(rewritten: false);
             _context.Logger.LogInformation("Retention deleted {Count} segments of {Topic}/{Partition}; log start {LogStart}.", gone.Count, topic, Partition, logStart);
         }
 
@@ -125,7 +140,7 @@ internal sealed partial class PartitionLog
             try
             {
                 await _context.Tables.Partitions.UpdateEntityAsync(state, state.ETag, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                _replicaView = ToView(state);
+                _log.StateChanged(state);
                 return logStart;
             }
             catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
@@ -144,7 +159,7 @@ internal sealed partial class PartitionLog
     public async Task<SegmentCleanup> CompactAsync(string topic, TopicConfig config, CancellationToken cancellationToken)
     {
         var view = await LoadReplicaViewAsync(cancellationToken).ConfigureAwait(false);
-        var segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+        var segments = await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
         var closed = segments.Where(s => s.IsClosed && !s.IsEmpty && s.EndOffset > view.LogStartOffset).ToList();
         var freed = await SweepReplacedBlobsAsync(view, segments, cancellationToken).ConfigureAwait(false);
         if (!config.Compacted || closed.Count == 0)
@@ -153,6 +168,12 @@ internal sealed partial class PartitionLog
         }
 
         await StepAsync("compaction:offset-map", cancellationToken).ConfigureAwait(false);
+
+        // Kafka's rule: one key map over the whole closed log (newest offset per key), then each segment keeps
+        // only the newest record of each key. A key's older records may sit in several segments, and a segment
+        // can fail to be rewritten this run (a location that does not answer, a concurrent run, its last
+        // replaced blob not swept yet), so a tombstone goes only once every segment that held an older record
+        // of its key has been rewritten without it; until then the tombstone stays and the key stays deleted.
         var newest = new Dictionary<string, long>(StringComparer.Ordinal);
         var contents = new List<(SegmentInfo Segment, List<StoredBatch> Batches)>();
         foreach (var segment in closed)
@@ -165,21 +186,42 @@ internal sealed partial class PartitionLog
             }
         }
 
+        // Which segments hold a record that is not the newest of its key.
+        var staleIn = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < contents.Count; i++)
+        {
+            foreach (var record in contents[i].Batches.SelectMany(Decode).Where(r => newest[KeyOf(r)] != r.Offset))
+            {
+                var key = KeyOf(record);
+                if (!staleIn.TryGetValue(key, out var holders))
+                {
+                    staleIn[key] = holders = [];
+                }
+
+                holders.Add(i);
+            }
+        }
+
+        // A segment is clean once its stored copy holds no record that is not the newest of its key.
+        var clean = new bool[contents.Count];
         var tombstoneCutoff = _context.Time.GetUtcNow().ToUnixTimeMilliseconds() - (long)config.TombstoneRetention.TotalMilliseconds;
         var compacted = 0;
-        foreach (var (segment, batches) in contents)
+        for (var i = 0; i < contents.Count; i++)
         {
-            if (segments.Any(s => s.RowKey == segment.RowKey && !s.IsClosed))
-            {
-                continue;
-            }
+            var (segment, batches) = contents[i];
+            var at = i;
+            bool Expired(ConsumerRecord r) =>
+                r.Value is null && r.Timestamp < tombstoneCutoff
+                && (!staleIn.TryGetValue(KeyOf(r), out var holders) || holders.All(h => h == at || clean[h]));
 
             var rewritten = new List<byte[]>();
             var removed = false;
+            var stale = false;
             foreach (var batch in batches)
             {
                 var records = Decode(batch);
-                var kept = records.Where(r => newest[KeyOf(r)] == r.Offset && !(r.Value is null && r.Timestamp < tombstoneCutoff)).ToList();
+                stale |= records.Any(r => newest[KeyOf(r)] != r.Offset);
+                var kept = records.Where(r => newest[KeyOf(r)] == r.Offset && !Expired(r)).ToList();
                 removed |= kept.Count < records.Count;
                 if (RecordBatch.Compact(batch.Bytes.Span, kept) is { } bytes)
                 {
@@ -189,14 +231,20 @@ internal sealed partial class PartitionLog
 
             if (!removed)
             {
+                clean[i] = true;
                 continue;
             }
 
             var size = rewritten.Sum(b => (long)b.Length);
-            if (await ReplaceSegmentAsync(view, segment, rewritten, cancellationToken).ConfigureAwait(false))
+            if (await ReplaceSegmentAsync(segment, rewritten, cancellationToken).ConfigureAwait(false))
             {
+                clean[i] = true;
                 compacted++;
                 freed += (segment.SizeBytes ?? 0) - size;
+            }
+            else
+            {
+                clean[i] = !stale;
             }
         }
 
@@ -204,8 +252,7 @@ internal sealed partial class PartitionLog
         {
             // Cached batches are the pre-compaction ones: read the rewritten segments from storage from now on.
             // (Other instances' caches age out as new batches push old ones out.)
-            _tail.Cache.Clear();
-            _segments = null;
+            _log.SegmentsChanged(rewritten: true);
             _context.Logger.LogInformation("Compaction rewrote {Count} segments of {Topic}/{Partition}.", compacted, topic, Partition);
         }
 
@@ -214,11 +261,14 @@ internal sealed partial class PartitionLog
 
     /// <summary>
     /// Writes the compacted segment to a new blob at every in-sync location, sealed, with its index, then
-    /// switches the segment row to it with the row's ETag (a concurrent compaction of the same segment loses
-    /// cleanly). False when a location did not take the copy or another run switched first: the log is
-    /// unchanged then, and the unnamed blob is swept later.
+    /// switches the segment row to it. The switch is one table transaction with the partition's state row
+    /// under the ETag it was read with, and every location that row counts in sync holds the copy by then: a
+    /// replica that rejoined the ISR meanwhile (a rejoin is a state-row write) makes the transaction fail, and
+    /// the switch writes its copy too and tries again. The segment row's ETag makes a concurrent compaction of
+    /// the same segment lose cleanly. False when a location did not take the copy or another run switched
+    /// first: the log is unchanged then, and the unnamed blob is swept later.
     /// </summary>
-    private async Task<bool> ReplaceSegmentAsync(ReplicaView view, SegmentInfo segment, List<byte[]> batches, CancellationToken cancellationToken)
+    private async Task<bool> ReplaceSegmentAsync(SegmentInfo segment, List<byte[]> batches, CancellationToken cancellationToken)
     {
         var row = await _context.Tables.Partitions.GetEntityIfExistsAsync<SegmentEntity>(TopicId, segment.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!row.HasValue || row.Value!.BlobName != segment.BlobName || row.Value.ReplacedBlob.Length > 0)
@@ -227,31 +277,55 @@ internal sealed partial class PartitionLog
         }
 
         var name = CompactedBlobName(segment.BlobName);
-        foreach (var location in view.Isr)
+        var written = new HashSet<int>();
+        for (var attempt = 0; attempt < MaxSwitchAttempts; attempt++)
         {
-            await StepAsync("compaction:write-copy", cancellationToken).ConfigureAwait(false);
-            if (!await WriteSegmentCopyAsync(location, name, segment.BaseOffset, batches, cancellationToken).ConfigureAwait(false))
+            var state = await _context.States.GetStateAsync(TopicId, Partition, cancellationToken).ConfigureAwait(false);
+            if (state is null)
             {
                 return false;
             }
+
+            foreach (var location in state.IsrList.Where(l => !written.Contains(l)))
+            {
+                await StepAsync("compaction:write-copy", cancellationToken).ConfigureAwait(false);
+                if (!await WriteSegmentCopyAsync(location, name, segment.BaseOffset, batches, cancellationToken).ConfigureAwait(false))
+                {
+                    return false;
+                }
+
+                written.Add(location);
+            }
+
+            await StepAsync("compaction:switch-row", cancellationToken).ConfigureAwait(false);
+            var entity = row.Value;
+            entity.ReplacedBlob = segment.BlobName;
+            entity.ReplacedAt = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+            entity.BlobName = name;
+            entity.SizeBytes = batches.Sum(b => (long)b.Length);
+            entity.Compacted = true;
+            try
+            {
+                await _context.Tables.Partitions.SubmitTransactionAsync(
+                    [
+                        new TableTransactionAction(TableTransactionActionType.UpdateReplace, state, state.ETag),
+                        new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, entity.ETag),
+                    ],
+                    cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status is 412 or 404)
+            {
+                // The state row changed (a rejoin, a roll, a lease renewal) or the segment row did (another run won).
+                var now = await _context.Tables.Partitions.GetEntityIfExistsAsync<SegmentEntity>(TopicId, segment.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (!now.HasValue || now.Value!.ETag != row.Value.ETag)
+                {
+                    return false;
+                }
+            }
         }
 
-        await StepAsync("compaction:switch-row", cancellationToken).ConfigureAwait(false);
-        var entity = row.Value;
-        entity.ReplacedBlob = entity.BlobName;
-        entity.ReplacedAt = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        entity.BlobName = name;
-        entity.SizeBytes = batches.Sum(b => (long)b.Length);
-        entity.Compacted = true;
-        try
-        {
-            await _context.Tables.Partitions.UpdateEntityAsync(entity, entity.ETag, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status is 412 or 404)
-        {
-            return false;
-        }
+        return false;
     }
 
     /// <summary>A new name for a segment's compacted copy: the segment's name with a fresh suffix, so concurrent runs never share a blob.</summary>
@@ -447,4 +521,25 @@ internal sealed partial class PartitionLog
 
     private Task StepAsync(string step, CancellationToken cancellationToken) =>
         _context.Options.StepHook?.Invoke(step, cancellationToken) ?? Task.CompletedTask;
+
+    private SegmentBlobs Location(int location) => _context.Locations[location];
+
+    /// <summary>The replica set and log start from the partition's state row, read now.</summary>
+    private async Task<ReplicaView> LoadReplicaViewAsync(CancellationToken cancellationToken) =>
+        ToView(await _log.ReadStateAsync(cancellationToken).ConfigureAwait(false));
+
+    private ReplicaView ToView(PartitionStateEntity state) =>
+        new(state.Leader, state.IsrList, state.ReplicaList, state.LogStartOffset, _context.Time.GetUtcNow());
+
+    private static IReadOnlyList<ConsumerRecord> Decode(StoredBatch batch)
+    {
+        try
+        {
+            return RecordBatch.DecodeRecords(batch.Bytes);
+        }
+        catch (RecordBatchFormatException e)
+        {
+            throw BatchScanner.Corrupt($"the batch at offset {batch.BaseOffset}", e);
+        }
+    }
 }
