@@ -32,7 +32,7 @@ internal sealed class HttpConsumer(string name, Cluster cluster, string topic, i
                     var records = root.GetProperty("records").EnumerateArray()
                         .Select(r => (r.GetProperty("offset").GetInt64(), r.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "<not text>"))
                         .ToList();
-                    cluster.History.Reads.Enqueue(new Read(name, topic, partition, startedAt, root.GetProperty("highWatermark").GetInt64(), position, records, Continuous: false));
+                    cluster.History.Reads.Enqueue(new Read($"{name} via server {server.Index}", topic, partition, startedAt, root.GetProperty("highWatermark").GetInt64(), position, records, Continuous: false));
                     position = root.GetProperty("nextOffset").GetInt64();
                     continue;
                 }
@@ -41,7 +41,7 @@ internal sealed class HttpConsumer(string name, Cluster cluster, string topic, i
                 {
                     // The answer still says where the log ends: a high watermark below an acknowledged offset is a stale read.
                     var highWatermark = JsonDocument.Parse(text).RootElement.GetProperty("highWatermark").GetInt64();
-                    cluster.History.Reads.Enqueue(new Read(name, topic, partition, startedAt, highWatermark, position, [], Continuous: false));
+                    cluster.History.Reads.Enqueue(new Read($"{name} via server {server.Index}", topic, partition, startedAt, highWatermark, position, [], Continuous: false));
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
