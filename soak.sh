@@ -6,7 +6,7 @@
 # what a fresh engine reads back (see docs/replication.md, "Soak run"). Loopback only, bounded in time, not in
 # CI. Prints one summary line and exits non-zero on any violation. Arguments go to the program:
 # --minutes N (default 10), --seed S (default: a random one, printed), --no-faults, --out DIR (default
-# artifacts/soak: the fault log, the violations' details, the servers' logs).
+# artifacts/soak: the fault log, the violations' details, every acknowledgement, the servers' logs).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 eng/ensure-node-tools.sh

@@ -5,5 +5,5 @@ using Cloud.Log.Soak;
 // seeded schedule; then a check of what the clients saw against what a fresh engine reads back. Prints one
 // summary line and exits 1 on any violation. Arguments: --minutes N (default 10), --seed S (default: a
 // random one, printed), --no-faults (load only), --out DIR (default artifacts/soak: the fault log, the
-// violations' details, the servers' logs).
+// violations' details, every acknowledgement, the servers' logs).
 return await SoakRun.RunAsync(args, Console.Out).ConfigureAwait(false);

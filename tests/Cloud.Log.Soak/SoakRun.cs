@@ -77,6 +77,9 @@ internal static class SoakRun
             }
 
             servers.Clear();
+            await File.WriteAllLinesAsync(
+                Path.Combine(output, "acks.log"),
+                history.Acks.OrderBy(a => a.AckedAt).Select(a => string.Create(CultureInfo.InvariantCulture, $"{Seconds(a.AckedAt):0.000} s {a.Producer} #{a.Sequence} {a.Topic}/{a.Partition}@{a.Offset} {a.Value}"))).ConfigureAwait(false);
             var checker = new Checker(history, details);
             await checker.CheckAsync(replicas, metadata, prefix, topics).ConfigureAwait(false);
             var violations = new SortedDictionary<string, int>(checker.Violations, StringComparer.Ordinal)
