@@ -9,7 +9,7 @@ using Cloud.Log.Testing;
 // the smoke test); `--rounds N` measures each ratio's case and limit in N alternating rounds (default 3);
 // `--out DIR` says where results.md and results.json go (default artifacts/benchmarks); `--results DIR` where
 // the run's results file goes (default docs/benchmarks for a full run, the --out folder for a quick one);
-// `--only a,b` runs only the parts named (engine, scaling, fetch, produce, latency, queues, scaleout, coldstart).
+// `--only a,b` runs only the parts named (engine, scaling, fetch, produce, latency, queues, scaleout, coldstart, kafka).
 return await BenchmarkProgram.RunAsync(args, Console.Out).ConfigureAwait(false);
 
 /// <summary>The benchmark's steps, callable from a test.</summary>
@@ -138,6 +138,12 @@ internal static class BenchmarkProgram
         {
             await ScaleOutSection.RunAsync(run, new ScaleOutSection.Storage("acks=1, 1 replica", [single.ConnectionString], null, Cloud.Log.Protocol.Acks.Leader), rawSingle).ConfigureAwait(false);
             await ScaleOutSection.RunAsync(run, new ScaleOutSection.Storage("acks=all, 3 replicas", [.. replicated.Replicas.Select(a => a.ConnectionString)], replicated.Metadata.ConnectionString, Cloud.Log.Protocol.Acks.All), rawReplicated).ConfigureAwait(false);
+        }
+
+        // 8. Kafka's wire protocol through Confluent.Kafka, and its compression types.
+        if (Runs("kafka"))
+        {
+            await KafkaSection.RunAsync(run, single.ConnectionString, rawSingle).ConfigureAwait(false);
         }
 
         run.Machine["commit"] = ResultsFile.Commit(ServerProcess.RepositoryRoot());
