@@ -47,7 +47,7 @@ internal sealed class ClassicGroup
     public ClassicGroupMember? Find(string memberId) => Members.Find(m => m.Id == memberId);
 
     /// <summary>
-    /// What time did: sessions that ran out end (members awaiting a join answer excepted), lapsed pending ids
+    /// What time did: sessions that ran out end (members awaiting a join's or a sync's answer excepted), lapsed pending ids
     /// go, a rebalance past its deadline completes without the members that did not rejoin, and a sync past
     /// its deadline drops the members that did not send SyncGroup. True when anything changed.
     /// </summary>
@@ -60,7 +60,9 @@ internal sealed class ClassicGroup
             changed = true;
         }
 
-        var expired = Members.RemoveAll(m => !m.Joining && nowMs - m.LastSeenMs > m.SessionTimeoutMs);
+        // Members awaiting a join's or a sync's answer are kept alive (as Kafka's coordinator does): the rebalance
+        // and sync deadlines bound their wait.
+        var expired = Members.RemoveAll(m => !m.Joining && !(m.Synced && State == ClassicGroupState.CompletingRebalance) && nowMs - m.LastSeenMs > m.SessionTimeoutMs);
         if (expired > 0)
         {
             AfterRemoval(nowMs);

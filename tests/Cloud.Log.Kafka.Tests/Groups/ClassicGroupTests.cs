@@ -55,6 +55,24 @@ public sealed class ClassicGroupTests
         Assert.Equal(ClassicGroupState.Stable, group.State);
     }
 
+    /// <summary>A follower waiting for the leader's assignment outlives its session timeout while the leader heartbeats; the sync's deadline bounds the wait.</summary>
+    [Fact]
+    public void FollowerWaitingForTheAssignmentIsKeptAliveUntilTheSyncDeadline()
+    {
+        var group = Joined("a", "b");
+        Assert.Null(group.Sync(new SyncGroupRequest("g", 2, "b", []), Start + 40));
+        for (var t = Start + 1000; t <= Start + 30_000; t += 1000)
+        {
+            group.Heartbeat("a", 2, t, out _); // the leader heartbeats; b, waiting in SyncGroup, does not
+            Assert.False(group.Advance(t));
+        }
+
+        Assert.Null(group.SyncAnswer("b", 2));
+        Assert.True(group.Advance(Start + 30 + 30_001)); // past the sync deadline: the leader never synced
+        Assert.Equal(["b"], group.Members.Select(m => m.Id));
+        Assert.Equal(KafkaError.RebalanceInProgress, group.SyncAnswer("b", 2)!.Value.Error);
+    }
+
     /// <summary>An old generation is fenced (ILLEGAL_GENERATION), an unknown member too (UNKNOWN_MEMBER_ID), in heartbeats, syncs and commits.</summary>
     [Fact]
     public void StaleGenerationsAndUnknownMembersAreFenced()
