@@ -65,6 +65,45 @@ public sealed class SharedGroupTests(KafkaServerFixture fixture)
         }
     }
 
+    /// <summary>
+    /// Two kafkajs members, one on each instance: the later one's join rebalances the group, and in the
+    /// generation they share the two split the partitions; once the first leaves, the second has them all.
+    /// </summary>
+    [Fact(Timeout = 150_000)]
+    public async Task KafkaJsMembersOnTwoServersSplitPartitionsAndTheSurvivorTakesAll()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var servers = await TwoServersAsync(ct);
+        var (topic, group) = await TopicAndGroupAsync(servers.First, ct);
+        var script = Path.Combine(RepositoryRoot(), "tests", "Cloud.Log.Kafka.Tests", "KafkaJs", "member.js");
+        var first = ProcessRunner.RunAsync("node", [script, servers.First.BootstrapServers, topic, group, "20"], timeout: TimeSpan.FromSeconds(90), workingDirectory: RepositoryRoot(), cancellationToken: ct);
+        await Task.Delay(TimeSpan.FromSeconds(3), ct);
+        var second = ProcessRunner.RunAsync("node", [script, servers.Second.BootstrapServers, topic, group, "35"], timeout: TimeSpan.FromSeconds(90), workingDirectory: RepositoryRoot(), cancellationToken: ct);
+        var (firstRun, secondRun) = (await first, await second);
+        Assert.True(firstRun.ExitCode == 0, firstRun.Error);
+        Assert.True(secondRun.ExitCode == 0, secondRun.Error);
+
+        var firstAssignments = Assignments(firstRun.Output);
+        var secondAssignments = Assignments(secondRun.Output);
+        Assert.Contains(firstAssignments, a => a.Count is > 0 and < 4 && secondAssignments.Any(b => b.Count == 4 - a.Count && !a.Intersect(b).Any()));
+        Assert.Equal([0, 1, 2, 3], secondAssignments[^1]);
+    }
+
+    private static List<List<int>> Assignments(string output) =>
+        [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("assigned").EnumerateArray().Select(p => p.GetInt32()).ToList())];
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "package.json")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("The repository root (package.json) was not found.");
+    }
+
     private async Task<ServerPair> TwoServersAsync(CancellationToken cancellationToken)
     {
         var connectionString = fixture.Storage.ConnectionString ?? throw new InvalidOperationException("These tests need a connection string.");
