@@ -5,7 +5,7 @@
 # Writes the table to artifacts/benchmarks/results.md and results.json, and a full run's results file to
 # docs/benchmarks/. Needs only the .NET 10 SDK and Node.js. Arguments go to the program: --quick (every case
 # briefly, 1 round), --rounds N, --out DIR, --results DIR,
-# --only engine,scaling,fetch,produce,latency,queues,scaleout,coldstart,cost.
+# --only engine,scaling,fetch,produce,latency,queues,scaleout,coldstart,kafka,cost.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 eng/ensure-node-tools.sh

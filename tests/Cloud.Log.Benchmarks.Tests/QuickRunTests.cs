@@ -68,6 +68,13 @@ public sealed class QuickRunTests
                 Assert.True(m.GetProperty("figures").GetProperty(ScaleOutSection.RequestsPerThousand).GetDouble() > 0); // the servers' storage requests were counted
             });
 
+            // Kafka: produce and fetch through Confluent.Kafka against their limits, and each compression type's costs.
+            Assert.Single(In(Sections.KafkaProduce), m => m.GetProperty("ratio").ValueKind == JsonValueKind.Number);
+            Assert.Single(In(Sections.KafkaFetch), m => m.GetProperty("ratio").ValueKind == JsonValueKind.Number);
+            var codecs = In(Sections.KafkaCompression).ToList();
+            Assert.Equal(5, codecs.Count); // none, gzip, lz4, zstd, snappy
+            Assert.All(codecs, m => Assert.True(m.GetProperty("figures").GetProperty(KafkaSection.CpuPerMib).GetDouble() > 0 && m.GetProperty("figures").GetProperty(KafkaSection.StoredPerMib).GetDouble() > 0));
+
             // Cost: 3 sizes × 1 and 100 records per call × 2 storages, counted; idle runs of 3 jobs × 10, 100 partitions.
             var produceCost = In(Sections.Cost).Where(m => m.GetProperty("case").GetString()!.StartsWith("produce", StringComparison.Ordinal)).ToList();
             Assert.Equal(12, produceCost.Count);
@@ -81,7 +88,7 @@ public sealed class QuickRunTests
             Assert.All(idle.Where(m => m.GetProperty("case").GetString()!.Contains("catch-up", StringComparison.Ordinal)), m => Assert.True(m.GetProperty("figures").GetProperty(CostSection.PerRun).GetDouble() > 0)); // a catch-up run reads the partitions' state
 
             var targets = results.RootElement.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToList();
-            Assert.Empty(new[] { Targets.EngineProduce, Targets.HttpProduce, Targets.EngineFetch, Targets.HttpFetch, Targets.Queues, Targets.Transactions, Targets.Rss, Targets.Latency, Targets.ScaleOutThroughput, Targets.ScaleOutLatency }.Except(targets)); // every target the run can judge
+            Assert.Empty(new[] { Targets.EngineProduce, Targets.HttpProduce, Targets.EngineFetch, Targets.HttpFetch, Targets.Queues, Targets.Transactions, Targets.Rss, Targets.Latency, Targets.ScaleOutThroughput, Targets.ScaleOutLatency, Targets.KafkaProduce, Targets.KafkaFetch }.Except(targets)); // every target the run can judge
             var markdown = await File.ReadAllTextAsync(Path.Combine(output.FullName, "results.md"), TestContext.Current.CancellationToken);
             Assert.All(targets, name => Assert.Contains(name, markdown));
 

@@ -5,7 +5,7 @@ using Cloud.Log.Protocol;
 namespace Cloud.Log.Benchmarks;
 
 /// <summary>
-/// Section 8: what a deployment pays for, counted rather than timed (docs/cost.md prices it). Every storage
+/// Section 9: what a deployment pays for, counted rather than timed (docs/cost.md prices it). Every storage
 /// request the engine sends is counted by kind (<see cref="StorageRequestCounter"/>: blob writes, blob reads,
 /// table requests), so a figure here is a count of billed storage transactions.
 /// <list type="bullet">

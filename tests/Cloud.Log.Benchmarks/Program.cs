@@ -9,7 +9,7 @@ using Cloud.Log.Testing;
 // the smoke test); `--rounds N` measures each ratio's case and limit in N alternating rounds (default 3);
 // `--out DIR` says where results.md and results.json go (default artifacts/benchmarks); `--results DIR` where
 // the run's results file goes (default docs/benchmarks for a full run, the --out folder for a quick one);
-// `--only a,b` runs only the parts named (engine, scaling, fetch, produce, latency, queues, scaleout, coldstart, cost).
+// `--only a,b` runs only the parts named (engine, scaling, fetch, produce, latency, queues, scaleout, coldstart, kafka, cost).
 return await BenchmarkProgram.RunAsync(args, Console.Out).ConfigureAwait(false);
 
 /// <summary>The benchmark's steps, callable from a test.</summary>
@@ -33,11 +33,14 @@ internal static class BenchmarkProgram
 
         run.Step("starting Azurite: one for the single-location runs, three replica locations and a metadata one for acks=all");
         await using var single = await AzuriteProcess.StartAsync().ConfigureAwait(false);
-        await using var replicated = await ReplicatedStorage.StartAsync(3).ConfigureAwait(false);
+
+        // The replica locations only for the parts that write to three (a one-part run of another starts one Azurite).
+        var needsReplicas = Runs("engine") || Runs("scaleout") || Runs("cost");
+        await using var replicated = needsReplicas ? await ReplicatedStorage.StartAsync(3).ConfigureAwait(false) : null;
         run.Processes["benchmark"] = Environment.ProcessId;
         run.Processes["Azurite"] = single.ProcessId;
         var rawSingle = await RawStorage.CreateAsync(run, [single.ConnectionString]).ConfigureAwait(false);
-        var rawReplicated = await RawStorage.CreateAsync(run, replicated.Replicas.Select(r => r.ConnectionString)).ConfigureAwait(false);
+        var rawReplicated = replicated is null ? null : await RawStorage.CreateAsync(run, replicated.Replicas.Select(r => r.ConnectionString)).ConfigureAwait(false);
         var location = StorageLocation.FromConnectionString("azurite", single.ConnectionString);
 
         // 1. The limit's unit for latency; the other limits are measured where a case needs them, at its block size.
@@ -46,7 +49,7 @@ internal static class BenchmarkProgram
         // 2. The engine, no HTTP.
         if (Runs("engine"))
         {
-            await EngineSection.RunReplicatedAsync(run, prefix => replicated.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix }), [.. replicated.Replicas.Select(a => a.ConnectionString)], rawReplicated).ConfigureAwait(false);
+            await EngineSection.RunReplicatedAsync(run, prefix => replicated!.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix }), [.. replicated!.Replicas.Select(a => a.ConnectionString)], rawReplicated!).ConfigureAwait(false);
         }
 
         if (Runs("scaling"))
@@ -137,15 +140,21 @@ internal static class BenchmarkProgram
         if (Runs("scaleout"))
         {
             await ScaleOutSection.RunAsync(run, new ScaleOutSection.Storage("acks=1, 1 replica", [single.ConnectionString], null, Cloud.Log.Protocol.Acks.Leader), rawSingle).ConfigureAwait(false);
-            await ScaleOutSection.RunAsync(run, new ScaleOutSection.Storage("acks=all, 3 replicas", [.. replicated.Replicas.Select(a => a.ConnectionString)], replicated.Metadata.ConnectionString, Cloud.Log.Protocol.Acks.All), rawReplicated).ConfigureAwait(false);
+            await ScaleOutSection.RunAsync(run, new ScaleOutSection.Storage("acks=all, 3 replicas", [.. replicated!.Replicas.Select(a => a.ConnectionString)], replicated.Metadata.ConnectionString, Cloud.Log.Protocol.Acks.All), rawReplicated!).ConfigureAwait(false);
         }
 
-        // 8. Cost: storage requests and executions per million records and per idle day, counted.
+        // 8. Kafka's wire protocol through Confluent.Kafka, and its compression types.
+        if (Runs("kafka"))
+        {
+            await KafkaSection.RunAsync(run, single.ConnectionString, rawSingle).ConfigureAwait(false);
+        }
+
+        // 9. Cost: storage requests and executions per million records and per idle day, counted.
         if (Runs("cost"))
         {
             await CostSection.RunProduceAsync(run, prefix => CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = prefix }), "1 location, acks=1", Cloud.Log.Protocol.Acks.Leader).ConfigureAwait(false);
-            await CostSection.RunProduceAsync(run, prefix => replicated.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix }), "3 replica locations, acks=all", Cloud.Log.Protocol.Acks.All).ConfigureAwait(false);
-            await CostSection.RunIdleAsync(run, prefix => replicated.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix })).ConfigureAwait(false);
+            await CostSection.RunProduceAsync(run, prefix => replicated!.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix }), "3 replica locations, acks=all", Cloud.Log.Protocol.Acks.All).ConfigureAwait(false);
+            await CostSection.RunIdleAsync(run, prefix => replicated!.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix })).ConfigureAwait(false);
         }
 
         run.Machine["commit"] = ResultsFile.Commit(ServerProcess.RepositoryRoot());

@@ -13,5 +13,8 @@ internal static class Sections
     public const string Queues = "5. Storage Queues";
     public const string ScaleOut = "6. scale-out";
     public const string ColdStart = "7. cold start";
-    public const string Cost = "8. cost";
+    public const string KafkaProduce = "8. Kafka produce";
+    public const string KafkaFetch = "8. Kafka fetch";
+    public const string KafkaCompression = "8. Kafka compression";
+    public const string Cost = "9. cost";
 }

@@ -17,6 +17,8 @@ internal static class Targets
     public const string Latency = "end-to-end p99 (produce to a long-polling consumer)";
     public const string ScaleOutThroughput = "scale-out: 3 servers' acknowledged records/s of 1 server's (worst case)";
     public const string ScaleOutLatency = "scale-out: 3 servers' p99 produce latency over 1 server's (worst case)";
+    public const string KafkaProduce = "Kafka produce (Confluent.Kafka, 8 partitions), of raw AppendBlock";
+    public const string KafkaFetch = "Kafka fetch (Confluent.Kafka, 8 partitions), of raw range reads";
     public const string ScaleOutRaw = "scale-out where 3 servers fall short: of raw AppendBlock at the blocks they wrote (worst case)";
 
     public static List<Target> Evaluate(BenchmarkRun run)
@@ -67,6 +69,8 @@ internal static class Targets
             targets.Add(new Target(ScaleOutLatency, $"{ratio.ToString("0.##", CultureInfo.InvariantCulture)}× ({slowest.Case})", "≤ 2×", ratio <= 2));
         }
 
+        Ratio(KafkaProduce, m.Where(x => x.Section == Sections.KafkaProduce), 0.80);
+        Ratio(KafkaFetch, m.Where(x => x.Section == Sections.KafkaFetch), 0.80);
         Ratio(ScaleOutRaw, m.Where(x => x.Section == Sections.ScaleOut && x.Case.EndsWith("of raw AppendBlock", StringComparison.Ordinal)), 0.85);
         return targets;
     }

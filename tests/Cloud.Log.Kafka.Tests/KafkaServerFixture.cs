@@ -12,6 +12,9 @@ public sealed class KafkaServerFixture : IAsyncLifetime
 
     public ServerHost Host { get; private set; } = null!;
 
+    /// <summary>The assembly's storage (tests that start server processes of their own share it).</summary>
+    public StorageFixture Storage => _storage;
+
     /// <summary>The Kafka listener's bootstrap address, host:port.</summary>
     public string BootstrapServers { get; private set; } = null!;
 

@@ -1,378 +1,334 @@
-using System.Collections.Concurrent;
+using Cloud.Log.Core;
 using Cloud.Log.Kafka.Messages;
 using Cloud.Log.Kafka.Protocol;
+using Cloud.Log.Protocol.Errors;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cloud.Log.Kafka.Groups;
 
 /// <summary>
-/// Kafka's classic group protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) for the members that reach
-/// this server instance: a rebalance starts when a member joins, changes its subscription, leaves or lets its
-/// session run out; it completes when every member has rejoined (or the rebalance timeout ends, dropping
-/// those that did not); the first member becomes the leader, gets every member's subscription, and sends the
-/// assignment in SyncGroup, which every member then receives. Membership lives in memory; committed offsets
-/// live in the engine's Table storage (docs/kafka.md says what follows).
+/// Kafka's classic group protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup, and the groups' side of
+/// OffsetCommit, ListGroups, DescribeGroups, DeleteGroups), with each group's state in one row of the
+/// engine's groups table (<see cref="CloudLogEngine.ReadGroupCoordinatorStateAsync"/>), so every server
+/// instance coordinates every group: instances never call each other, they read the row, apply one
+/// transition of <see cref="ClassicGroup"/>, and write it back conditioned on its ETag, reading again when
+/// another instance wrote first. Time is applied lazily, by whichever request reads the group next (every
+/// live member heartbeats, so somebody does): sessions that ran out, rebalances and syncs past their
+/// deadline. A JoinGroup or a follower's SyncGroup that must wait for other members polls the row with a
+/// short backoff until its answer is there (Kafka's long poll, through storage).
 /// </summary>
-public sealed class ClassicGroupCoordinator : IDisposable
+public sealed class ClassicGroupCoordinator
 {
-    private readonly ConcurrentDictionary<string, ClassicGroup> _groups = new(StringComparer.Ordinal);
+    /// <summary>Conditional writes tried before a request gives up on a group written to by many at once.</summary>
+    private const int MaxAttempts = 30;
+
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan MaxPoll = TimeSpan.FromMilliseconds(250);
+
+    private readonly CloudLogEngine _engine;
     private readonly TimeProvider _time;
-    private readonly ITimer _timer;
+    private readonly ILogger _logger;
 
-    /// <summary>A coordinator that checks sessions and rebalance deadlines twice a second.</summary>
-    public ClassicGroupCoordinator(TimeProvider? time = null)
+    /// <summary>A coordinator over the engine's groups table.</summary>
+    public ClassicGroupCoordinator(CloudLogEngine engine, TimeProvider? time = null, ILogger<ClassicGroupCoordinator>? logger = null)
     {
+        _engine = engine;
         _time = time ?? TimeProvider.System;
-        _timer = _time.CreateTimer(_ => Tick(), null, TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500));
+        _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
-    /// <summary>The groups with members on this instance, with their states.</summary>
-    public IReadOnlyList<(string Group, ClassicGroupState State, string? ProtocolType)> List() =>
-        [.. _groups.Values.Select(g => { lock (g) { return (g.Id, g.State, g.ProtocolType); } })];
+    private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>
-    /// A group's state, protocol and members (id, client id, host, subscription metadata, assignment), or
-    /// null when no member of it reached this instance.
-    /// </summary>
-    public (ClassicGroupState State, string? ProtocolType, string? ProtocolName, IReadOnlyList<(string Member, string? ClientId, string? Host, byte[] Metadata, byte[] Assignment)> Members)? Describe(string group)
-    {
-        if (!_groups.TryGetValue(group, out var g))
-        {
-            return null;
-        }
-
-        lock (g)
-        {
-            var members = g.Members.Values
-                .Select(m => (m.Id, m.ClientId, m.ClientHost, m.Protocols.FirstOrDefault(p => p.Name == g.ProtocolName).Metadata ?? [], m.Assignment))
-                .ToList();
-            return (g.State, g.ProtocolType, g.ProtocolName, members);
-        }
-    }
-
-    /// <summary>Whether a group has members here (DeleteGroups refuses those: NON_EMPTY_GROUP).</summary>
-    public bool HasMembers(string group) => _groups.TryGetValue(group, out var g) && g.Members.Count > 0;
-
-    /// <summary>Forgets an empty group.</summary>
-    public void Forget(string group)
-    {
-        if (_groups.TryGetValue(group, out var g))
-        {
-            lock (g)
-            {
-                if (g.Members.Count == 0)
-                {
-                    _groups.TryRemove(group, out _);
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// JoinGroup: answers once the rebalance completes. A member without an id gets MEMBER_ID_REQUIRED and
-    /// a new id when <paramref name="requireKnownMemberId"/> (v4+), else joins at once with a new id.
+    /// JoinGroup: answers once the rebalance completes. A member without an id gets MEMBER_ID_REQUIRED and a
+    /// new id when <paramref name="requireKnownMemberId"/> (v4+), else joins at once with a new id.
     /// </summary>
     internal async Task<JoinGroupResponse> JoinAsync(JoinGroupRequest request, string? clientId, string? clientHost, bool requireKnownMemberId, CancellationToken cancellationToken)
     {
-        Task<JoinGroupResponse> joined;
-        var group = _groups.GetOrAdd(request.GroupId, id => new ClassicGroup(id));
-        lock (group)
+        var memberId = request.MemberId;
+        try
         {
-            var memberId = request.MemberId;
-            if (memberId.Length == 0)
+            var isNew = memberId.Length == 0;
+            if (isNew)
             {
                 memberId = $"{Sanitize(clientId)}-{Guid.NewGuid():N}";
-                if (requireKnownMemberId)
+            }
+
+            if (isNew && requireKnownMemberId)
+            {
+                await UpdateAsync(request.GroupId, (group, now) =>
                 {
-                    group.PendingMembers.Add(memberId);
-                    return Failed(KafkaError.MemberIdRequired, memberId);
+                    group.AddPending(memberId, Math.Max(request.SessionTimeoutMs, 1_000), now);
+                    return (true, true);
+                }, cancellationToken).ConfigureAwait(false);
+                return Failed(KafkaError.MemberIdRequired);
+            }
+
+            var (error, group) = await UpdateAsync(request.GroupId, (group, now) =>
+            {
+                if (isNew)
+                {
+                    group.AddPending(memberId, Math.Max(request.SessionTimeoutMs, 1_000), now);
                 }
-            }
-            else if (!group.Members.ContainsKey(memberId) && !group.PendingMembers.Remove(memberId))
+
+                var error = group.Join(request, memberId, clientId, clientHost, now, out _);
+                return (error, error is null);
+            }, cancellationToken).ConfigureAwait(false);
+            if (error is { } failed)
             {
-                return Failed(KafkaError.UnknownMemberId, memberId);
+                return Failed(failed);
             }
 
-            if (request.Protocols.Count == 0 || (group.Members.Count > 0 && group.ProtocolType != request.ProtocolType)
-                || (group.Members.Count > 0 && !group.Members.Values.Where(m => m.Id != memberId).All(m => m.Protocols.Any(p => request.Protocols.Any(q => q.Name == p.Name)))))
-            {
-                return Failed(KafkaError.InconsistentGroupProtocol, memberId);
-            }
-
-            if (request.SessionTimeoutMs <= 0)
-            {
-                return Failed(KafkaError.InvalidSessionTimeout, memberId);
-            }
-
-            if (!group.Members.TryGetValue(memberId, out var member))
-            {
-                member = new ClassicGroup.Member(memberId);
-                group.Members[memberId] = member;
-            }
-
-            group.ProtocolType = request.ProtocolType;
-            member.ClientId = clientId;
-            member.ClientHost = clientHost;
-            member.SessionTimeout = TimeSpan.FromMilliseconds(request.SessionTimeoutMs);
-            member.RebalanceTimeout = TimeSpan.FromMilliseconds(Math.Max(request.RebalanceTimeoutMs, request.SessionTimeoutMs));
-            member.Protocols = request.Protocols;
-            member.LastSeen = _time.GetUtcNow();
-            member.JoinWaiter?.TrySetResult(Failed(KafkaError.UnknownMemberId, memberId)); // a join it gave up on
-            member.JoinWaiter = new TaskCompletionSource<JoinGroupResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-            joined = member.JoinWaiter.Task;
-            if (group.State != ClassicGroupState.PreparingRebalance)
-            {
-                StartRebalance(group);
-            }
-
-            TryCompleteJoin(group);
+            return group.JoinAnswer(memberId) ?? await PollAsync(request.GroupId, g => g.JoinAnswer(memberId) is { } a ? (true, a) : (false, null!), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is CloudLogException or Azure.RequestFailedException)
+        {
+            return Failed(Error(e, "join group"));
         }
 
-        return await joined.WaitAsync(cancellationToken).ConfigureAwait(false);
-
-        JoinGroupResponse Failed(short error, string memberId) => new(error, -1, null, null, string.Empty, memberId, []);
+        JoinGroupResponse Failed(short error) => new(error, -1, null, null, string.Empty, memberId, []);
     }
 
     /// <summary>SyncGroup: the leader's call sets every assignment; the others wait for it.</summary>
     internal async Task<(short Error, byte[] Assignment, string? ProtocolType, string? ProtocolName)> SyncAsync(SyncGroupRequest request, CancellationToken cancellationToken)
     {
-        Task<(short Error, byte[] Assignment)> synced;
-        string? protocolType;
-        string? protocolName;
-        if (!_groups.TryGetValue(request.GroupId, out var group))
+        try
         {
-            return (KafkaError.UnknownMemberId, [], null, null);
+            var (answer, group) = await UpdateAsync(request.GroupId, (group, now) =>
+            {
+                var before = group.Find(request.MemberId) is { } m ? (m.Synced, group.State) : default;
+                var answer = group.Sync(request, now);
+                var changed = group.Find(request.MemberId) is { } after && (after.Synced, group.State) != before;
+                return (answer, changed);
+            }, cancellationToken).ConfigureAwait(false);
+            var (error, assignment) = answer ?? await PollAsync(request.GroupId, g => g.SyncAnswer(request.MemberId, request.GenerationId) is { } a ? (true, a) : (false, default), cancellationToken).ConfigureAwait(false);
+            return error == KafkaError.None ? (error, assignment, group.ProtocolType, group.ProtocolName) : (error, [], null, null);
         }
-
-        lock (group)
+        catch (Exception e) when (e is CloudLogException or Azure.RequestFailedException)
         {
-            protocolType = group.ProtocolType;
-            protocolName = group.ProtocolName;
-            if (!group.Members.TryGetValue(request.MemberId, out var member))
-            {
-                return (KafkaError.UnknownMemberId, [], null, null);
-            }
-
-            member.LastSeen = _time.GetUtcNow();
-            if (request.GenerationId != group.Generation)
-            {
-                return (KafkaError.IllegalGeneration, [], null, null);
-            }
-
-            switch (group.State)
-            {
-                case ClassicGroupState.PreparingRebalance:
-                    return (KafkaError.RebalanceInProgress, [], null, null);
-                case ClassicGroupState.Stable:
-                    return (KafkaError.None, member.Assignment, protocolType, protocolName);
-            }
-
-            if (member.Id == group.Leader)
-            {
-                var assignments = request.Assignments.GroupBy(a => a.MemberId, StringComparer.Ordinal).ToDictionary(a => a.Key, a => a.Last().Assignment, StringComparer.Ordinal);
-                foreach (var m in group.Members.Values)
-                {
-                    m.Assignment = assignments.GetValueOrDefault(m.Id) ?? [];
-                    m.SyncWaiter?.TrySetResult((KafkaError.None, m.Assignment));
-                    m.SyncWaiter = null;
-                }
-
-                group.State = ClassicGroupState.Stable;
-                return (KafkaError.None, member.Assignment, protocolType, protocolName);
-            }
-
-            member.SyncWaiter ??= new TaskCompletionSource<(short, byte[])>(TaskCreationOptions.RunContinuationsAsynchronously);
-            synced = member.SyncWaiter.Task;
+            return (Error(e, "sync group"), [], null, null);
         }
-
-        var (error, assignment) = await synced.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return (error, assignment, protocolType, protocolName);
     }
 
     /// <summary>Heartbeat: keeps the session; REBALANCE_IN_PROGRESS tells the member to rejoin.</summary>
-    internal short Heartbeat(string groupId, int generation, string memberId)
+    internal async Task<short> HeartbeatAsync(string groupId, int generation, string memberId, CancellationToken cancellationToken)
     {
-        if (!_groups.TryGetValue(groupId, out var group))
+        try
         {
-            return KafkaError.UnknownMemberId;
-        }
-
-        lock (group)
-        {
-            if (!group.Members.TryGetValue(memberId, out var member))
+            var (error, _) = await UpdateAsync(groupId, (group, now) =>
             {
-                return KafkaError.UnknownMemberId;
-            }
-
-            member.LastSeen = _time.GetUtcNow();
-            return group.State == ClassicGroupState.PreparingRebalance ? KafkaError.RebalanceInProgress
-                : generation != group.Generation ? KafkaError.IllegalGeneration
-                : KafkaError.None;
+                var error = group.Heartbeat(memberId, generation, now, out var renewed);
+                return (error, renewed);
+            }, cancellationToken).ConfigureAwait(false);
+            return error;
+        }
+        catch (Exception e) when (e is CloudLogException or Azure.RequestFailedException)
+        {
+            return Error(e, "heartbeat");
         }
     }
 
     /// <summary>Whether an OffsetCommit from this member and generation is accepted (generation -1: a commit outside group management).</summary>
-    internal short CheckCommit(string groupId, int generation, string memberId)
+    internal async Task<short> CheckCommitAsync(string groupId, int generation, string memberId, CancellationToken cancellationToken)
     {
         if (generation < 0 && memberId.Length == 0)
         {
             return KafkaError.None;
         }
 
-        if (!_groups.TryGetValue(groupId, out var group))
+        try
         {
-            return generation < 0 ? KafkaError.None : KafkaError.IllegalGeneration;
+            var (group, _) = await ReadAsync(groupId, cancellationToken).ConfigureAwait(false);
+            return group.CheckCommit(generation, memberId);
         }
-
-        lock (group)
+        catch (Exception e) when (e is CloudLogException or Azure.RequestFailedException)
         {
-            if (!group.Members.TryGetValue(memberId, out var member))
-            {
-                return KafkaError.UnknownMemberId;
-            }
-
-            member.LastSeen = _time.GetUtcNow();
-            return generation != group.Generation ? KafkaError.IllegalGeneration : KafkaError.None;
+            return Error(e, "offset commit");
         }
     }
 
     /// <summary>LeaveGroup: each member leaves; the others rebalance.</summary>
-    internal IReadOnlyList<(string Member, short Error)> Leave(string groupId, IReadOnlyList<string> members)
+    internal async Task<IReadOnlyList<(string Member, short Error)>> LeaveAsync(string groupId, IReadOnlyList<string> members, CancellationToken cancellationToken)
     {
-        if (!_groups.TryGetValue(groupId, out var group))
+        try
         {
-            return [.. members.Select(m => (m, KafkaError.UnknownMemberId))];
-        }
-
-        lock (group)
-        {
-            var results = new List<(string, short)>();
-            foreach (var id in members)
+            var (results, _) = await UpdateAsync(groupId, (group, now) =>
             {
-                if (group.Members.TryGetValue(id, out var member))
-                {
-                    Remove(group, member);
-                    results.Add((id, KafkaError.None));
-                }
-                else
-                {
-                    results.Add((id, KafkaError.UnknownMemberId));
-                }
-            }
-
-            AfterRemoval(group);
+                var results = group.Leave(members, now);
+                return (results, results.Any(r => r.Error == KafkaError.None));
+            }, cancellationToken).ConfigureAwait(false);
             return results;
+        }
+        catch (Exception e) when (e is CloudLogException or Azure.RequestFailedException)
+        {
+            var error = Error(e, "leave group");
+            return [.. members.Select(m => (m, error))];
         }
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _timer.Dispose();
+    /// <summary>ListGroups: the groups with coordinator state, and the groups with committed offsets (Empty).</summary>
+    internal async Task<(short Error, IReadOnlyList<(string Group, string ProtocolType, string State)> Groups)> ListAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var now = NowMs;
+            var groups = new Dictionary<string, (string, string, string)>(StringComparer.Ordinal);
+            foreach (var state in await _engine.ListGroupCoordinatorStatesAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var group = ClassicGroup.Read(state.Data);
+                group.Advance(now);
+                groups[state.Group] = (state.Group, group.ProtocolType ?? "consumer", StateName(group.State));
+            }
+
+            foreach (var name in await _engine.ListGroupsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                groups.TryAdd(name, (name, "consumer", StateName(ClassicGroupState.Empty)));
+            }
+
+            return (KafkaError.None, [.. groups.Values.OrderBy(g => g.Item1, StringComparer.Ordinal)]);
+        }
+        catch (Exception e) when (e is CloudLogException or Azure.RequestFailedException)
+        {
+            return (Error(e, "list groups"), []);
+        }
+    }
+
+    /// <summary>DescribeGroups of one group: its state, protocol and members (Dead when it has neither members nor offsets).</summary>
+    internal async Task<DescribedGroup> DescribeAsync(string groupId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (group, exists) = await ReadAsync(groupId, cancellationToken).ConfigureAwait(false);
+            if (group.Members.Count > 0)
+            {
+                return new DescribedGroup(
+                    KafkaError.None, groupId, StateName(group.State), group.ProtocolType ?? string.Empty, group.ProtocolName ?? string.Empty,
+                    [.. group.Members.Select(m => (m.Id, m.ClientId ?? string.Empty, m.ClientHost ?? string.Empty, m.MetadataFor(group.ProtocolName), m.Assignment))]);
+            }
+
+            var known = exists || (await _engine.ListGroupsAsync(cancellationToken).ConfigureAwait(false)).Contains(groupId, StringComparer.Ordinal);
+            return new DescribedGroup(KafkaError.None, groupId, known ? StateName(ClassicGroupState.Empty) : "Dead", known ? group.ProtocolType ?? "consumer" : string.Empty, string.Empty, []);
+        }
+        catch (Exception e) when (e is CloudLogException or Azure.RequestFailedException)
+        {
+            return new DescribedGroup(Error(e, "describe groups"), groupId, "Dead", string.Empty, string.Empty, []);
+        }
+    }
+
+    /// <summary>DeleteGroups of one group: NON_EMPTY_GROUP while it has members; else its offsets and state go.</summary>
+    internal async Task<short> DeleteAsync(string groupId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var state = await _engine.ReadGroupCoordinatorStateAsync(groupId, cancellationToken).ConfigureAwait(false);
+            if (state is not null)
+            {
+                var group = ClassicGroup.Read(state.Data);
+                group.Advance(NowMs);
+                if (group.Members.Count > 0)
+                {
+                    return KafkaError.NonEmptyGroup;
+                }
+
+                // Conditioned on the row as read: a member that joined meanwhile keeps the group.
+                if (!await _engine.TryDeleteGroupCoordinatorStateAsync(groupId, state.Version, cancellationToken).ConfigureAwait(false))
+                {
+                    return KafkaError.NonEmptyGroup;
+                }
+            }
+
+            try
+            {
+                await _engine.DeleteGroupAsync(groupId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CloudLogException e) when (e.Code == ErrorCode.GroupIdNotFound && state is not null)
+            {
+                // a group that had members but never committed: its state was all there was
+            }
+
+            return KafkaError.None;
+        }
+        catch (Exception e) when (e is CloudLogException or Azure.RequestFailedException)
+        {
+            return Error(e, "delete groups");
+        }
+    }
+
+    private static string StateName(ClassicGroupState state) => state.ToString();
 
     private static string Sanitize(string? clientId) =>
         string.IsNullOrEmpty(clientId) ? "member" : new string([.. clientId.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.').Take(64)]);
 
-    private void StartRebalance(ClassicGroup group)
+    private short Error(Exception e, string what)
     {
-        group.State = ClassicGroupState.PreparingRebalance;
-        var timeout = group.Members.Values.Select(m => m.RebalanceTimeout).DefaultIfEmpty(TimeSpan.FromSeconds(30)).Max();
-        group.RebalanceDeadline = _time.GetUtcNow() + timeout;
-        foreach (var member in group.Members.Values)
+        if (e is not CloudLogException)
         {
-            member.SyncWaiter?.TrySetResult((KafkaError.RebalanceInProgress, []));
-            member.SyncWaiter = null;
+            _logger.LogWarning(e, "Kafka {What} failed.", what);
         }
+
+        // A group's request that storage could not serve is retriable: the client finds the coordinator again.
+        return e is Azure.RequestFailedException || e is CloudLogException { Code: ErrorCode.StorageUnavailable or ErrorCode.Throttled }
+            ? KafkaError.CoordinatorNotAvailable
+            : KafkaError.From(e);
     }
 
-    private void TryCompleteJoin(ClassicGroup group)
+    /// <summary>The group as stored, with time applied (not written), and whether it has a row.</summary>
+    private async Task<(ClassicGroup Group, bool Exists)> ReadAsync(string groupId, CancellationToken cancellationToken)
     {
-        if (group.State == ClassicGroupState.PreparingRebalance && group.Members.Values.All(m => m.JoinWaiter is not null))
-        {
-            CompleteJoin(group);
-        }
+        var state = await _engine.ReadGroupCoordinatorStateAsync(groupId, cancellationToken).ConfigureAwait(false);
+        var group = state is null ? new ClassicGroup() : ClassicGroup.Read(state.Data);
+        group.Advance(NowMs);
+        return (group, state is not null);
     }
 
-    /// <summary>A new generation of the members that joined: the leader gets their subscriptions.</summary>
-    private void CompleteJoin(ClassicGroup group)
+    /// <summary>
+    /// Reads the group, applies time and then <paramref name="transition"/> (which says whether it changed the
+    /// group), and writes it back if anything changed, conditioned on the version read; a lost race reads again.
+    /// </summary>
+    private async Task<(T Result, ClassicGroup Group)> UpdateAsync<T>(string groupId, Func<ClassicGroup, long, (T Result, bool Changed)> transition, CancellationToken cancellationToken)
     {
-        foreach (var late in group.Members.Values.Where(m => m.JoinWaiter is null).ToList())
+        for (var attempt = 0; ; attempt++)
         {
-            Remove(group, late);
-        }
-
-        group.Generation++;
-        if (group.Members.Count == 0)
-        {
-            group.State = ClassicGroupState.Empty;
-            group.Leader = null;
-            return;
-        }
-
-        var members = group.Members.Values.ToList();
-        group.ProtocolName = members[0].Protocols.Select(p => p.Name).FirstOrDefault(name => members.All(m => m.Protocols.Any(p => p.Name == name)));
-        if (group.Leader is null || !group.Members.ContainsKey(group.Leader))
-        {
-            group.Leader = members[0].Id;
-        }
-
-        group.State = ClassicGroupState.CompletingRebalance;
-        var subscriptions = members.Select(m => (m.Id, m.Protocols.First(p => p.Name == group.ProtocolName).Metadata)).ToList();
-        foreach (var member in members)
-        {
-            member.Assignment = [];
-            member.LastSeen = _time.GetUtcNow();
-            member.JoinWaiter!.TrySetResult(new JoinGroupResponse(
-                KafkaError.None, group.Generation, group.ProtocolType, group.ProtocolName, group.Leader, member.Id,
-                member.Id == group.Leader ? subscriptions : []));
-            member.JoinWaiter = null;
-        }
-    }
-
-    private static void Remove(ClassicGroup group, ClassicGroup.Member member)
-    {
-        group.Members.Remove(member.Id);
-        member.JoinWaiter?.TrySetResult(new JoinGroupResponse(KafkaError.UnknownMemberId, -1, null, null, string.Empty, member.Id, []));
-        member.SyncWaiter?.TrySetResult((KafkaError.UnknownMemberId, []));
-    }
-
-    private void AfterRemoval(ClassicGroup group)
-    {
-        if (group.Members.Count == 0)
-        {
-            group.State = ClassicGroupState.Empty;
-            group.Leader = null;
-            group.Generation++;
-            return;
-        }
-
-        if (group.State != ClassicGroupState.PreparingRebalance)
-        {
-            StartRebalance(group);
-        }
-
-        TryCompleteJoin(group);
-    }
-
-    /// <summary>Ends sessions that ran out and rebalances past their deadline.</summary>
-    private void Tick()
-    {
-        var now = _time.GetUtcNow();
-        foreach (var group in _groups.Values)
-        {
-            lock (group)
+            var state = await _engine.ReadGroupCoordinatorStateAsync(groupId, cancellationToken).ConfigureAwait(false);
+            var group = state is null ? new ClassicGroup() : ClassicGroup.Read(state.Data);
+            var now = NowMs;
+            var advanced = group.Advance(now);
+            var (result, changed) = transition(group, now);
+            if (!advanced && !changed)
             {
-                var expired = group.Members.Values.Where(m => m.JoinWaiter is null && now - m.LastSeen > m.SessionTimeout).ToList();
-                foreach (var member in expired)
-                {
-                    Remove(group, member);
-                }
+                return (result, group);
+            }
 
-                if (expired.Count > 0)
-                {
-                    AfterRemoval(group);
-                }
-                else if (group.State == ClassicGroupState.PreparingRebalance && now > group.RebalanceDeadline)
-                {
-                    CompleteJoin(group);
-                }
+            if (await _engine.TryWriteGroupCoordinatorStateAsync(groupId, group.Write(), state?.Version, cancellationToken).ConfigureAwait(false))
+            {
+                return (result, group);
+            }
+
+            if (attempt >= MaxAttempts)
+            {
+                throw new CloudLogException(ErrorCode.Throttled, $"Group '{groupId}' is written to by too many members at once; retry.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + (attempt * 10))), _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Polls the group's row (with a backoff from 20 to 250 ms) until <paramref name="answer"/> has one, writing
+    /// what time changed (a rebalance or sync past its deadline completes here, by whichever member waits).
+    /// </summary>
+    private async Task<T> PollAsync<T>(string groupId, Func<ClassicGroup, (bool Done, T Value)> answer, CancellationToken cancellationToken)
+    {
+        var delay = FirstPoll;
+        while (true)
+        {
+            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(MaxPoll.Ticks, delay.Ticks * 3 / 2));
+            var ((done, value), _) = await UpdateAsync(groupId, (group, _) => (answer(group), false), cancellationToken).ConfigureAwait(false);
+            if (done)
+            {
+                return value;
             }
         }
     }

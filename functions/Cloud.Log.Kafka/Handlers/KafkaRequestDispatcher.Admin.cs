@@ -137,37 +137,20 @@ public sealed partial class KafkaRequestDispatcher
     private async Task<bool> ListGroupsAsync(KafkaReader reader, short version, KafkaWriter writer, CancellationToken cancellationToken)
     {
         AdminMessages.ReadListGroups(reader, version);
-        var active = _groups.List().ToDictionary(g => g.Group, StringComparer.Ordinal);
-        var groups = active.Values.Select(g => (g.Group, g.ProtocolType ?? "consumer", StateName(g.State))).ToList();
-        foreach (var name in await _engine.ListGroupsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (!active.ContainsKey(name))
-            {
-                groups.Add((name, "consumer", "Empty"));
-            }
-        }
-
-        AdminMessages.WriteListGroups(writer, version, [.. groups.OrderBy(g => g.Item1, StringComparer.Ordinal)]);
+        var (error, groups) = await _groups.ListAsync(cancellationToken).ConfigureAwait(false);
+        AdminMessages.WriteListGroups(writer, version, groups, error);
         return true;
     }
 
     private async Task<bool> DescribeGroupsAsync(KafkaReader reader, short version, KafkaWriter writer, CancellationToken cancellationToken)
     {
         var names = AdminMessages.ReadGroupNames(reader, version >= 5, trailingBoolean: version >= 3);
-        var committed = (await _engine.ListGroupsAsync(cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
         var results = new List<DescribedGroup>();
         foreach (var name in names)
         {
-            if (_groups.Describe(name) is { } group)
-            {
-                results.Add(new DescribedGroup(
-                    KafkaError.None, name, StateName(group.State), group.ProtocolType ?? string.Empty, group.ProtocolName ?? string.Empty,
-                    [.. group.Members.Select(m => (m.Member, m.ClientId ?? string.Empty, m.Host ?? string.Empty, m.Metadata, m.Assignment))]));
-            }
-            else
-            {
-                results.Add(new DescribedGroup(KafkaError.None, name, committed.Contains(name) ? "Empty" : "Dead", committed.Contains(name) ? "consumer" : string.Empty, string.Empty, []));
-            }
+            results.Add(InvalidGroup(name)
+                ? new DescribedGroup(KafkaError.InvalidGroupId, name, "Dead", string.Empty, string.Empty, [])
+                : await _groups.DescribeAsync(name, cancellationToken).ConfigureAwait(false));
         }
 
         AdminMessages.WriteDescribeGroups(writer, version, results);
@@ -180,28 +163,7 @@ public sealed partial class KafkaRequestDispatcher
         var results = new List<(string, short)>();
         foreach (var name in names)
         {
-            if (_groups.HasMembers(name))
-            {
-                results.Add((name, KafkaError.NonEmptyGroup));
-                continue;
-            }
-
-            try
-            {
-                await _engine.DeleteGroupAsync(name, cancellationToken).ConfigureAwait(false);
-                _groups.Forget(name);
-                results.Add((name, KafkaError.None));
-            }
-            catch (CloudLogException e) when (e.Code == ErrorCode.GroupIdNotFound && _groups.Describe(name) is not null)
-            {
-                _groups.Forget(name); // a group that had members here but never committed
-                results.Add((name, KafkaError.None));
-            }
-            catch (Exception e) when (e is CloudLogException or Azure.RequestFailedException)
-            {
-                LogFailure(e, "delete groups");
-                results.Add((name, KafkaError.From(e)));
-            }
+            results.Add((name, InvalidGroup(name) ? KafkaError.InvalidGroupId : await _groups.DeleteAsync(name, cancellationToken).ConfigureAwait(false)));
         }
 
         AdminMessages.WriteDeleteGroups(writer, version, results);
@@ -214,6 +176,4 @@ public sealed partial class KafkaRequestDispatcher
         AdminMessages.WriteDescribeCluster(writer, version, endpointType, _options.ClusterId, Broker());
         return true;
     }
-
-    private static string StateName(ClassicGroupState state) => state.ToString();
 }

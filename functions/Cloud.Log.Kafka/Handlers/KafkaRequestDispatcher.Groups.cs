@@ -30,22 +30,27 @@ public sealed partial class KafkaRequestDispatcher
     private async Task<bool> SyncGroupAsync(KafkaReader reader, short version, KafkaWriter writer, CancellationToken cancellationToken)
     {
         var request = GroupMessages.ReadSyncGroup(reader, version);
-        var (error, assignment, protocolType, protocolName) = await _groups.SyncAsync(request, cancellationToken).ConfigureAwait(false);
+        var (error, assignment, protocolType, protocolName) = InvalidGroup(request.GroupId)
+            ? (KafkaError.InvalidGroupId, [], null, null)
+            : await _groups.SyncAsync(request, cancellationToken).ConfigureAwait(false);
         GroupMessages.WriteSyncGroup(writer, version, error, protocolType, protocolName, assignment);
         return true;
     }
 
-    private bool Heartbeat(KafkaReader reader, short version, KafkaWriter writer)
+    private async Task<bool> HeartbeatAsync(KafkaReader reader, short version, KafkaWriter writer, CancellationToken cancellationToken)
     {
         var (group, generation, member) = GroupMessages.ReadHeartbeat(reader, version);
-        GroupMessages.WriteErrorOnly(writer, version, _groups.Heartbeat(group, generation, member), flexible: version >= 4);
+        var error = InvalidGroup(group) ? KafkaError.InvalidGroupId : await _groups.HeartbeatAsync(group, generation, member, cancellationToken).ConfigureAwait(false);
+        GroupMessages.WriteErrorOnly(writer, version, error, flexible: version >= 4);
         return true;
     }
 
-    private bool LeaveGroup(KafkaReader reader, short version, KafkaWriter writer)
+    private async Task<bool> LeaveGroupAsync(KafkaReader reader, short version, KafkaWriter writer, CancellationToken cancellationToken)
     {
         var (group, members) = GroupMessages.ReadLeaveGroup(reader, version);
-        var results = _groups.Leave(group, members);
+        var results = InvalidGroup(group)
+            ? [.. members.Select(m => (m, KafkaError.InvalidGroupId))]
+            : await _groups.LeaveAsync(group, members, cancellationToken).ConfigureAwait(false);
         var error = version <= 2 ? results[0].Error : KafkaError.None;
         GroupMessages.WriteLeaveGroup(writer, version, error, results);
         return true;
@@ -54,7 +59,7 @@ public sealed partial class KafkaRequestDispatcher
     private async Task<bool> OffsetCommitAsync(KafkaReader reader, short version, KafkaWriter writer, CancellationToken cancellationToken)
     {
         var request = OffsetMessages.ReadOffsetCommit(reader, version);
-        var error = InvalidGroup(request.GroupId) ? KafkaError.InvalidGroupId : _groups.CheckCommit(request.GroupId, request.GenerationId, request.MemberId);
+        var error = InvalidGroup(request.GroupId) ? KafkaError.InvalidGroupId : await _groups.CheckCommitAsync(request.GroupId, request.GenerationId, request.MemberId, cancellationToken).ConfigureAwait(false);
         var commits = request.Topics.SelectMany(t => t.Partitions.Select(p => new OffsetCommit(t.Topic, p.Partition, p.Offset, p.Metadata))).ToList();
         if (error == KafkaError.None && commits.Count > 0)
         {

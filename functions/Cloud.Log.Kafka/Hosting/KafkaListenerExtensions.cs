@@ -1,4 +1,5 @@
 using System.Net;
+using Cloud.Log.Core;
 using Cloud.Log.Kafka.Groups;
 using Cloud.Log.Kafka.Handlers;
 using Microsoft.AspNetCore.Builder;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Cloud.Log.Kafka.Hosting;
 
@@ -29,7 +31,7 @@ public static class KafkaListenerExtensions
         builder.Services.Configure<KafkaListenerOptions>(section);
         builder.Services.AddSingleton<KafkaListenerEndpoint>();
         builder.Services.AddSingleton<KafkaRequestDispatcher>();
-        builder.Services.AddSingleton(_ => new ClassicGroupCoordinator());
+        builder.Services.AddSingleton(services => new ClassicGroupCoordinator(services.GetRequiredService<CloudLogEngine>(), logger: services.GetService<ILogger<ClassicGroupCoordinator>>()));
         if (!options.Enabled)
         {
             return builder;

@@ -264,7 +264,7 @@ internal static class AdminMessages
         reader.SkipTaggedFieldsIf(flexible);
     }
 
-    public static void WriteListGroups(KafkaWriter writer, short version, IReadOnlyList<(string Group, string ProtocolType, string State)> groups)
+    public static void WriteListGroups(KafkaWriter writer, short version, IReadOnlyList<(string Group, string ProtocolType, string State)> groups, short error = KafkaError.None)
     {
         var flexible = version >= 3;
         if (version >= 1)
@@ -272,7 +272,7 @@ internal static class AdminMessages
             writer.WriteInt32(0);
         }
 
-        writer.WriteInt16(KafkaError.None);
+        writer.WriteInt16(error);
         writer.WriteArray(groups, flexible, (w, g) =>
         {
             w.WriteString(g.Group, flexible);

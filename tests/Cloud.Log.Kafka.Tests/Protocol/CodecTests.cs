@@ -255,5 +255,5 @@ public sealed class CodecTests
     private static string Length(string hex) => (Hex.Bytes(hex).Length).ToString("X8", null);
 
     private static KafkaRequestDispatcher Dispatcher() =>
-        new(null!, Options.Create(new KafkaListenerOptions()), new KafkaListenerEndpoint(), new Cloud.Log.Kafka.Groups.ClassicGroupCoordinator(), NullLogger<KafkaRequestDispatcher>.Instance);
+        new(null!, Options.Create(new KafkaListenerOptions()), new KafkaListenerEndpoint(), new Cloud.Log.Kafka.Groups.ClassicGroupCoordinator(null!), NullLogger<KafkaRequestDispatcher>.Instance);
 }

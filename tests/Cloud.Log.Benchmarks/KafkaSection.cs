@@ -1,0 +1,298 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Cloud.Log.Testing;
+using Confluent.Kafka;
+
+namespace Cloud.Log.Benchmarks;
+
+/// <summary>
+/// Section 8: Kafka's wire protocol through Confluent.Kafka (librdkafka) against the server's Kafka listener, in
+/// its own process: produce against raw AppendBlock at the blocks the server wrote, fetch against raw range
+/// reads, each case and its limit in alternating rounds; then produce with each compression type (stored
+/// decompressed), for the server's CPU per MB and the bytes sent and stored.
+/// </summary>
+internal static class KafkaSection
+{
+    private const int RecordBytes = 1024;
+    private const int Partitions = 8;
+
+    /// <summary>Records each producing worker hands librdkafka before it waits for their acknowledgements.</summary>
+    private const int RecordsPerOperation = 1_000;
+
+    /// <summary>The compression figure: the server's CPU time per MiB of record values produced.</summary>
+    public const string CpuPerMib = "server CPU ms per MiB";
+
+    /// <summary>The compression figure: bytes on the wire (librdkafka's tx_bytes) per MiB of record values.</summary>
+    public const string SentPerMib = "bytes sent per MiB";
+
+    /// <summary>The compression figure: bytes stored (data blocks appended) per MiB of record values.</summary>
+    public const string StoredPerMib = "bytes stored per MiB";
+
+    public static async Task RunAsync(BenchmarkRun run, string connectionString, RawStorage raw)
+    {
+        run.Step("starting a server with the Kafka listener");
+        var prefix = StorageFixture.NewPrefix();
+        var port = FreePort();
+        await using var server = await ServerProcess.StartAsync(connectionString, prefix, new Dictionary<string, string>
+        {
+            ["CloudLog__Kafka__Enabled"] = "true",
+            ["CloudLog__Kafka__Port"] = port.ToString(CultureInfo.InvariantCulture),
+            ["CloudLog__Engine__TailCacheBytesPerPartition"] = "0", // reads come from storage, as in section 4
+        }).ConfigureAwait(false);
+        run.Processes["server"] = server.ProcessId;
+        var bootstrap = $"127.0.0.1:{port}";
+        var admin = new Cloud.Log.Client.CloudLogAdminClient(server.Endpoint);
+        var stored = StoredBlocks.For(connectionString, prefix);
+        var value = new byte[RecordBytes];
+        Random.Shared.NextBytes(value);
+
+        const string ProduceLabel = "Confluent.Kafka producer, acks=1, 8 partition(s), 1 KiB records";
+        await Paired.RunAsync(run, Sections.KafkaProduce, ProduceLabel, async round =>
+        {
+            var topic = await NewTopicAsync(admin, "kafka").ConfigureAwait(false);
+            _ = await stored.NewSinceLastAsync().ConfigureAwait(false);
+            server.ResetPeak();
+            var cpuBefore = server.CpuTime;
+            using var producer = Producer(bootstrap, CompressionType.None);
+            var result = await Load.RunAsync(run.Duration, 8, _ => ProduceChunkAsync(producer, topic, _ => value), countingStarts: () => cpuBefore = server.CpuTime).ConfigureAwait(false);
+            var cpu = server.CpuTime - cpuBefore;
+            var blockBytes = (await stored.NewSinceLastAsync().ConfigureAwait(false)).BlockBytes(fallback: RecordBytes);
+            var measurement = new Measurement(Sections.KafkaProduce, ProduceLabel)
+            {
+                RecordsPerSecond = result.RecordsPerSecond,
+                MegabytesPerSecond = result.MegabytesPerSecond,
+                Figures =
+                {
+                    [HttpSection.ServerPeakRss] = server.PeakRssMib,
+                    ["server CPU ms per 1,000 records"] = result.Records == 0 ? double.NaN : cpu.TotalMilliseconds * 1000 / result.Records,
+                    ["block KiB"] = blockBytes / 1024.0,
+                    ["machine CPU busy %"] = result.MachineCpuPercent,
+                    ["failed operations"] = result.Failures,
+                },
+            };
+            return new Paired.CaseRound(measurement, () => raw.AppendAsync(blockBytes, Partitions));
+        }).ConfigureAwait(false);
+
+        // Fetch: a topic filled once (untimed), read from the start of every partition over and over.
+        var fillBytes = (run.Quick ? 8L : 64L) * 1024 * 1024;
+        run.Step($"filling {Partitions} partitions with {fillBytes / (1024 * 1024)} MiB over Kafka");
+        var fetchTopic = await NewTopicAsync(admin, "kafkafetch").ConfigureAwait(false);
+        _ = await stored.NewSinceLastAsync().ConfigureAwait(false);
+        using (var producer = Producer(bootstrap, CompressionType.None))
+        {
+            for (long sent = 0; sent < fillBytes; sent += RecordsPerOperation * (long)RecordBytes)
+            {
+                await ProduceChunkAsync(producer, fetchTopic, _ => value).ConfigureAwait(false);
+            }
+        }
+
+        var fetchBlockBytes = (await stored.NewSinceLastAsync().ConfigureAwait(false)).BlockBytes(fallback: RecordBytes);
+        var blobBytes = Math.Min(64L * 1024 * 1024, fillBytes);
+        const string FetchLabel = "Confluent.Kafka consumer, 8 partition(s)";
+        await Paired.RunAsync(run, Sections.KafkaFetch, FetchLabel, async round =>
+        {
+            server.ResetPeak();
+            using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+            {
+                BootstrapServers = bootstrap,
+                GroupId = "bench-" + Guid.NewGuid().ToString("N")[..8], // never joined: partitions are assigned, offsets never committed
+                EnableAutoCommit = false,
+                EnablePartitionEof = true,
+                FetchWaitMaxMs = 10,
+                BrokerAddressFamily = BrokerAddressFamily.V4,
+            }).Build();
+            consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(fetchTopic, p, Offset.Beginning)));
+            WaitForFirstRecord(consumer); // connected, offsets listed, fetching: the round measures reading, not librdkafka's start
+            var result = await Load.RunAsync(run.Duration, 1, _ => Task.FromResult(ConsumeChunk(consumer)), processes: run.Processes).ConfigureAwait(false);
+            var measurement = new Measurement(Sections.KafkaFetch, FetchLabel)
+            {
+                RecordsPerSecond = result.RecordsPerSecond,
+                MegabytesPerSecond = result.MegabytesPerSecond,
+                Figures = new(result.CpuFigures()) { [HttpSection.ServerPeakRss] = server.PeakRssMib, ["block KiB"] = fetchBlockBytes / 1024.0 },
+                Note = "record values only (batch framing not counted)",
+            };
+            return new Paired.CaseRound(measurement, () => raw.RangeReadAsync(Partitions, 1024 * 1024, blobBytes, fetchBlockBytes));
+        }).ConfigureAwait(false);
+
+        // Compression: the same compressible records (JSON-like text) with each codec, stored decompressed.
+        var records = CompressibleRecords(1_000);
+        var volume = (run.Quick ? 4L : 32L) * 1024 * 1024;
+        foreach (var codec in new[] { CompressionType.None, CompressionType.Gzip, CompressionType.Lz4, CompressionType.Zstd, CompressionType.Snappy })
+        {
+            run.Step($"{Sections.KafkaCompression}: {codec}, {volume / (1024 * 1024)} MiB");
+            var topic = await NewTopicAsync(admin, "kafkaz").ConfigureAwait(false);
+            _ = await stored.NewSinceLastAsync().ConfigureAwait(false);
+            long sentBytes = 0;
+            var producer = Producer(bootstrap, codec, stats => Interlocked.Exchange(ref sentBytes, TxBytes(stats)));
+            long values = 0;
+            var cpuBefore = server.CpuTime;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                while (values < volume)
+                {
+                    var done = await ProduceChunkAsync(producer, topic, i => records[i % records.Length]).ConfigureAwait(false);
+                    values += done.Bytes;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(400)).ConfigureAwait(false); // one more statistics report after the last acknowledgement
+            }
+            finally
+            {
+                producer.Dispose();
+            }
+
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started) - TimeSpan.FromMilliseconds(400);
+            var cpu = server.CpuTime - cpuBefore;
+            var written = await stored.NewSinceLastAsync().ConfigureAwait(false);
+            var mib = values / (1024.0 * 1024);
+            run.Add(new Measurement(Sections.KafkaCompression, $"compression.type={codec.ToString().ToLowerInvariant()}, stored decompressed")
+            {
+                RecordsPerSecond = values / RecordBytes / elapsed.TotalSeconds,
+                MegabytesPerSecond = mib / elapsed.TotalSeconds,
+                Figures =
+                {
+                    [CpuPerMib] = cpu.TotalMilliseconds / mib,
+                    [SentPerMib] = Interlocked.Read(ref sentBytes) / mib,
+                    [StoredPerMib] = written.DataBytes / mib,
+                },
+                Note = "sent: what a broker storing batches as sent (compression.type=producer) would store",
+            });
+        }
+    }
+
+    private static IProducer<Null, byte[]> Producer(string bootstrap, CompressionType codec, Action<string>? statistics = null)
+    {
+        var builder = new ProducerBuilder<Null, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = bootstrap,
+            Acks = Acks.Leader,
+            EnableIdempotence = false,
+            LingerMs = 5,
+            BatchSize = 1_000_000,
+            CompressionType = codec,
+            Partitioner = Partitioner.Murmur2Random,
+            BrokerAddressFamily = BrokerAddressFamily.V4,
+            StatisticsIntervalMs = statistics is null ? 0 : 100,
+        });
+        if (statistics is not null)
+        {
+            builder.SetStatisticsHandler((_, json) => statistics(json));
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>Hands librdkafka <see cref="RecordsPerOperation"/> records and waits for all their acknowledgements.</summary>
+    private static async Task<Load.Done> ProduceChunkAsync(IProducer<Null, byte[]> producer, string topic, Func<int, byte[]> value)
+    {
+        var pending = RecordsPerOperation;
+        long bytes = 0;
+        DeliveryReport<Null, byte[]>? failed = null;
+        var acknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        for (var i = 0; i < RecordsPerOperation; i++)
+        {
+            var message = new Message<Null, byte[]> { Value = value(i) };
+            bytes += message.Value.Length;
+            producer.Produce(topic, message, report =>
+            {
+                if (report.Error.IsError)
+                {
+                    failed = report;
+                }
+
+                if (Interlocked.Decrement(ref pending) == 0)
+                {
+                    acknowledged.SetResult();
+                }
+            });
+        }
+
+        await acknowledged.Task.ConfigureAwait(false);
+        return failed is { } report ? throw new KafkaException(report.Error) : new Load.Done(RecordsPerOperation, bytes);
+    }
+
+    /// <summary>Consumes up to 2,000 records; a partition at its end is read again from offset 0.</summary>
+    private static Load.Done ConsumeChunk(IConsumer<Ignore, byte[]> consumer)
+    {
+        long records = 0, bytes = 0;
+        for (var i = 0; i < 2_000; i++)
+        {
+            var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (result is null)
+            {
+                break;
+            }
+
+            if (result.IsPartitionEOF)
+            {
+                consumer.Seek(new TopicPartitionOffset(result.TopicPartition, 0)); // an absolute offset: no ListOffsets round trip
+                continue;
+            }
+
+            records++;
+            bytes += result.Message.Value?.Length ?? 0;
+        }
+
+        return new Load.Done(records, bytes);
+    }
+
+    private static void WaitForFirstRecord(IConsumer<Ignore, byte[]> consumer)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (consumer.Consume(TimeSpan.FromMilliseconds(200)) is not { IsPartitionEOF: false })
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The Kafka consumer read nothing in 30 s.");
+            }
+        }
+    }
+
+    private static async Task<string> NewTopicAsync(Cloud.Log.Client.CloudLogAdminClient admin, string purpose)
+    {
+        var topic = $"{purpose}-{Guid.NewGuid():N}"[..(purpose.Length + 9)];
+        await admin.CreateTopicAsync(topic, Partitions, replicationFactor: 1).ConfigureAwait(false);
+        return topic;
+    }
+
+    /// <summary>Records of about 1 KiB of JSON-like text from a small vocabulary, as applications' events are: compressible, none alike.</summary>
+    private static byte[][] CompressibleRecords(int count)
+    {
+        string[] words = ["order", "user", "click", "view", "cart", "checkout", "payment", "refund", "search", "product", "category", "session", "mobile", "desktop", "web", "region", "europe", "america", "asia", "price", "currency", "eur", "usd", "quantity", "status", "shipped", "pending", "delivered", "cancelled", "coupon", "campaign", "referrer"];
+        var random = new Random(42);
+        var records = new byte[count][];
+        for (var i = 0; i < count; i++)
+        {
+            var text = new StringBuilder(RecordBytes + 64);
+            text.Append(CultureInfo.InvariantCulture, $"{{\"id\":{random.Next()},\"user\":\"user-{random.Next(100_000)}\",\"at\":{1_700_000_000_000L + random.Next()},\"event\":\"{words[random.Next(words.Length)]}\",\"tags\":\"");
+            while (text.Length < RecordBytes - 2)
+            {
+                text.Append(words[random.Next(words.Length)]).Append(' ');
+            }
+
+            text.Length = RecordBytes - 2;
+            text.Append("\"}");
+            records[i] = Encoding.UTF8.GetBytes(text.ToString());
+        }
+
+        return records;
+    }
+
+    /// <summary>librdkafka's total bytes sent to brokers, from its statistics JSON.</summary>
+    private static long TxBytes(string statistics)
+    {
+        using var document = JsonDocument.Parse(statistics);
+        return document.RootElement.TryGetProperty("tx_bytes", out var tx) ? tx.GetInt64() : 0;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
