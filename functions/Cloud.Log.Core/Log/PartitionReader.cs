@@ -95,19 +95,28 @@ internal sealed class PartitionReader : IDisposable
         var (from, highWatermark, logStart, answered) = await StartFetchAsync(offset, maxWait, cancellationToken).ConfigureAwait(false);
         List<StoredBatch> batches = [];
         var next = from;
-        if (from < highWatermark)
+        var buffers = new FetchBuffers();
+        try
         {
-            try
+            if (from < highWatermark)
             {
-                (batches, next) = await ReadStoredBatchesAsync(from, highWatermark, maxRecords, maxBytes, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    (batches, next) = await ReadStoredBatchesAsync(from, highWatermark, maxRecords, maxBytes, buffers, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException e) when (e.Status == 404)
+                {
+                    throw await SegmentGoneAsync(from, highWatermark, cancellationToken).ConfigureAwait(false);
+                }
             }
-            catch (RequestFailedException e) when (e.Status == 404)
-            {
-                throw await SegmentGoneAsync(from, highWatermark, cancellationToken).ConfigureAwait(false);
-            }
-        }
 
-        return new FetchedBatches(batches.Select(b => b.Bytes).ToList(), next, await answered.ConfigureAwait(false), logStart);
+            return new FetchedBatches(batches.Select(b => b.Bytes).ToList(), next, await answered.ConfigureAwait(false), logStart) { Buffers = buffers };
+        }
+        catch
+        {
+            buffers.Return(); // nothing will read what was read
+            throw;
+        }
     }
 
     /// <summary>
@@ -120,26 +129,35 @@ internal sealed class PartitionReader : IDisposable
         var offset = Math.Max(from, logStart);
         while (offset < to)
         {
-            var (batches, skipTo, _) = _tail.Cache.From(offset) is { } cached
-                ? (cached, offset, false)
-                : await ReadBatchesFromStorageAsync(offset, ProducerScanReadBytes, to, cancellationToken).ConfigureAwait(false);
-            if (batches.Count == 0)
+            // Only the headers are kept: each read's buffer goes back to the pool before the next read.
+            var buffers = new FetchBuffers();
+            try
             {
-                if (skipTo > offset)
+                var (batches, skipTo, _) = _tail.Cache.From(offset) is { } cached
+                    ? (cached, offset, false)
+                    : await ReadBatchesFromStorageAsync(offset, ProducerScanReadBytes, to, buffers, cancellationToken).ConfigureAwait(false);
+                if (batches.Count == 0)
                 {
-                    offset = skipTo;
-                    continue;
+                    if (skipTo > offset)
+                    {
+                        offset = skipTo;
+                        continue;
+                    }
+
+                    break;
                 }
 
-                break;
-            }
+                foreach (var batch in batches.Where(b => b.NextOffset > offset && b.BaseOffset < to && b.Header.Producer is not null))
+                {
+                    producers.Apply(batch.Header, now);
+                }
 
-            foreach (var batch in batches.Where(b => b.NextOffset > offset && b.BaseOffset < to && b.Header.Producer is not null))
+                offset = batches[^1].NextOffset;
+            }
+            finally
             {
-                producers.Apply(batch.Header, now);
+                buffers.Return();
             }
-
-            offset = batches[^1].NextOffset;
         }
     }
 
@@ -303,7 +321,8 @@ internal sealed class PartitionReader : IDisposable
     /// </summary>
     private async Task<(List<ConsumerRecord> Records, long Next)> ReadRecordsAsync(long from, long highWatermark, int maxRecords, int maxBytes, CancellationToken cancellationToken)
     {
-        var (batches, next) = await ReadStoredBatchesAsync(from, highWatermark, maxRecords, maxBytes, cancellationToken).ConfigureAwait(false);
+        // Records are slices of what was read, written out after this returns: these reads are not pooled.
+        var (batches, next) = await ReadStoredBatchesAsync(from, highWatermark, maxRecords, maxBytes, null, cancellationToken).ConfigureAwait(false);
         var records = new List<ConsumerRecord>();
         foreach (var record in batches.SelectMany(BatchScanner.Decode).Where(r => r.Offset >= from && r.Offset < highWatermark))
         {
@@ -323,7 +342,7 @@ internal sealed class PartitionReader : IDisposable
     /// <paramref name="maxBytes"/> and hold fewer than <paramref name="maxRecords"/> records together.
     /// Answers them and the offset to read next.
     /// </summary>
-    private async Task<(List<StoredBatch> Batches, long Next)> ReadStoredBatchesAsync(long from, long highWatermark, int maxRecords, int maxBytes, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, long Next)> ReadStoredBatchesAsync(long from, long highWatermark, int maxRecords, int maxBytes, FetchBuffers? buffers, CancellationToken cancellationToken)
     {
         var result = new List<StoredBatch>();
         long bytes = 0;
@@ -333,7 +352,7 @@ internal sealed class PartitionReader : IDisposable
         {
             var (batches, skipTo, cut) = _tail.Cache.From(offset) is { } cached
                 ? (cached, offset, false)
-                : await ReadBatchesFromStorageAsync(offset, (int)Math.Max(1, maxBytes - bytes), highWatermark, cancellationToken).ConfigureAwait(false);
+                : await ReadBatchesFromStorageAsync(offset, (int)Math.Max(1, maxBytes - bytes), highWatermark, buffers, cancellationToken).ConfigureAwait(false);
             var progressed = false;
             foreach (var batch in batches.Where(b => b.NextOffset > offset))
             {
@@ -377,7 +396,7 @@ internal sealed class PartitionReader : IDisposable
     /// segment's end, where reading goes on. A segment blob that disappeared (compaction replaced it) sends
     /// the read back to the segment list once.
     /// </summary>
-    private async Task<(List<StoredBatch> Batches, long SkipTo, bool Cut)> ReadBatchesFromStorageAsync(long offset, int maxBytes, long highWatermark, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, long SkipTo, bool Cut)> ReadBatchesFromStorageAsync(long offset, int maxBytes, long highWatermark, FetchBuffers? buffers, CancellationToken cancellationToken)
     {
         var segments = _log.KnownSegments ?? await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < 3; attempt++)
@@ -398,7 +417,7 @@ internal sealed class PartitionReader : IDisposable
             bool cut;
             try
             {
-                (batches, cut) = await OnSomeCopyAsync((location, token) => ReadFromSegmentAsync(location, segment, offset, maxBytes, highWatermark, token), cancellationToken).ConfigureAwait(false);
+                (batches, cut) = await OnSomeCopyAsync((location, token) => ReadFromSegmentAsync(location, segment, offset, maxBytes, highWatermark, buffers, token), cancellationToken).ConfigureAwait(false);
             }
             catch (RequestFailedException e) when (e.Status == 404 && attempt < 2)
             {
@@ -427,8 +446,10 @@ internal sealed class PartitionReader : IDisposable
     /// index entry before it; empty at the segment's end. Answers the whole batches read, and whether the read
     /// cut off a batch after them (so that batch is larger than what was left of the read). A read that goes on
     /// from the previous one takes the range read ahead for it, if any, and starts the read of the next range.
+    /// With <paramref name="buffers"/>, the reads are pooled and the buffer the answered batches lie in joins them;
+    /// a pooled read whose bytes are not answered goes back at once.
     /// </summary>
-    private async Task<(List<StoredBatch> Batches, bool Cut)> ReadFromSegmentAsync(int location, SegmentInfo segment, long offset, int maxBytes, long highWatermark, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, bool Cut)> ReadFromSegmentAsync(int location, SegmentInfo segment, long offset, int maxBytes, long highWatermark, FetchBuffers? buffers, CancellationToken cancellationToken)
     {
         long position;
         long? expected;
@@ -455,12 +476,14 @@ internal sealed class PartitionReader : IDisposable
 
             var where = $"{segment.BlobName} at location {location}, byte {position}";
             var ahead = sequential ? await ClaimReadAheadAsync(location, segment.BlobName, position, clipped!.Value, cancellationToken).ConfigureAwait(false) : null;
-            var read = ahead ?? await SegmentBlobs.ReadAsync(blob, position, clipped, cancellationToken).ConfigureAwait(false);
+            var pooled = buffers is not null;
+            var read = ahead ?? await SegmentBlobs.ReadAsync(blob, position, clipped, cancellationToken, pooled).ConfigureAwait(false);
             var batches = BatchScanner.Parse(read.Data, expected, where, out var consumed, segment.Compacted);
             if (ahead is not null && read.Data.Length < clipped && !ReachesEnd(batches, segment, highWatermark))
             {
                 // The copy ended sooner when the range was read ahead, and what was appended since is wanted too.
-                read = await SegmentBlobs.ReadAsync(blob, position, clipped, cancellationToken).ConfigureAwait(false);
+                SegmentBlobs.Return(read.Pooled);
+                read = await SegmentBlobs.ReadAsync(blob, position, clipped, cancellationToken, pooled).ConfigureAwait(false);
                 batches = BatchScanner.Parse(read.Data, expected, where, out consumed, segment.Compacted);
             }
             else if (ahead is not null)
@@ -489,11 +512,14 @@ internal sealed class PartitionReader : IDisposable
                     at += batches[i].Bytes.Length;
                 }
 
+                buffers?.Add(read.Pooled);
                 return (located, consumed < read.Data.Length);
             }
 
             var size = BatchScanner.PeekSize(read.Data.Span[consumed..], where);
-            if (read.Data.Length == 0 || (consumed == 0 && size is null))
+            var empty = read.Data.Length == 0;
+            SegmentBlobs.Return(read.Pooled); // none of its batches is answered
+            if (empty || (consumed == 0 && size is null))
             {
                 return ([], false); // the end of this segment: the offset lies in a newer one
             }
@@ -525,7 +551,7 @@ internal sealed class PartitionReader : IDisposable
         var clipped = Clip(segment, position, length) ?? length;
         if (clipped > 0 && _context.Options.ReadAheadBytes > 0)
         {
-            _context.ReadAheads.Start(location, segment.BlobName, position, clipped, token => SegmentBlobs.ReadAsync(_context.Locations[location].Data(segment.BlobName), position, clipped, token));
+            _context.ReadAheads.Start(location, segment.BlobName, position, clipped, token => SegmentBlobs.ReadAsync(_context.Locations[location].Data(segment.BlobName), position, clipped, token, pooled: true));
         }
     }
 
