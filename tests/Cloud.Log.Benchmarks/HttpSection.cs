@@ -16,6 +16,9 @@ internal static class HttpSection
     /// <summary>The figure every server case reports: the server's largest resident set while the case ran.</summary>
     public const string ServerPeakRss = "server peak RSS MiB";
 
+    /// <summary>The figure a fetch's cost is driven down by: the server's CPU time per MB it answered.</summary>
+    public const string ServerCpuPerMegabyte = "server CPU ms per MB";
+
     /// <summary>The end-to-end latency's budget: two storage round trips at p99 plus the producer's linger.</summary>
     public const string LatencyBudget = "2 round trips + linger ms";
 
@@ -109,6 +112,12 @@ internal static class HttpSection
         return (measurement, blockBytes);
     }
 
+    /// <summary>The server's CPU time per MB of the case, from its CPU in percent of a core; NaN when not watched.</summary>
+    private static double CpuPerMegabyte(LoadResult result) =>
+        result.ProcessCpuPercent.TryGetValue("server CPU % of a core", out var percent) && result.MegabytesPerSecond > 0
+            ? percent * 10 / result.MegabytesPerSecond
+            : double.NaN;
+
     /// <summary>The JSON body the JSON producers send: 16 records of 1 KiB.</summary>
     public static byte[] JsonBody() => Encoding.UTF8.GetBytes("{\"records\":[" + string.Join(",", Enumerable.Repeat($"{{\"value\":\"{new string('x', RecordBytes)}\"}}", 16)) + "]}");
 
@@ -143,7 +152,7 @@ internal static class HttpSection
                         MegabytesPerSecond = result.MegabytesPerSecond,
                         RequestsPerSecond = result.OperationsPerSecond,
                         RecordsPerSecond = result.Bytes / (FetchSection.RecordBytes + 20.0) / result.Elapsed.TotalSeconds,
-                        Figures = new(result.CpuFigures()) { [ServerPeakRss] = server.PeakRssMib, ["block KiB"] = blockBytes / 1024.0 },
+                        Figures = new(result.CpuFigures()) { [ServerPeakRss] = server.PeakRssMib, [ServerCpuPerMegabyte] = CpuPerMegabyte(result), ["block KiB"] = blockBytes / 1024.0 },
                     };
                     return new Paired.CaseRound(measurement, () => raw.RangeReadAsync(readers, 1024 * 1024, blobBytes, blockBytes));
                 }).ConfigureAwait(false);
@@ -188,7 +197,7 @@ internal static class HttpSection
         {
             RecordsPerSecond = result.RecordsPerSecond,
             MegabytesPerSecond = result.MegabytesPerSecond,
-            Figures = new(result.CpuFigures()) { [ServerPeakRss] = server.PeakRssMib, ["block KiB"] = blockBytes / 1024.0 },
+            Figures = new(result.CpuFigures()) { [ServerPeakRss] = server.PeakRssMib, [ServerCpuPerMegabyte] = CpuPerMegabyte(result), ["block KiB"] = blockBytes / 1024.0 },
             Note = "record values only (batch framing not counted)",
         };
         return measurement;

@@ -10,6 +10,7 @@ namespace Cloud.Log.Api.Http;
 /// A binary fetch answer: the stored record batches back to back (<see cref="MediaTypes.RecordBatches"/>),
 /// with the offsets a JSON fetch carries in its body in <see cref="FetchHeaders"/>. The batches' bytes go
 /// to the response as they came from storage, copied into the response in a few large sends; nothing is decoded.
+/// The buffers the engine read them into go back to its pool once they are copied.
 /// </summary>
 /// <param name="fetch">The batches and offsets.</param>
 public sealed class RecordBatchesResponse(FetchedBatches fetch) : IResult
@@ -29,16 +30,24 @@ public sealed class RecordBatchesResponse(FetchedBatches fetch) : IResult
         response.Headers[FetchHeaders.HighWatermark] = fetch.HighWatermark.ToString(CultureInfo.InvariantCulture);
         response.Headers[FetchHeaders.LogStartOffset] = fetch.LogStartOffset.ToString(CultureInfo.InvariantCulture);
         var body = response.BodyWriter;
-        var unflushed = 0;
-        foreach (var batch in fetch.Batches)
+        try
         {
-            body.Write(batch.Span);
-            unflushed += batch.Length;
-            if (unflushed >= FlushBytes)
+            var unflushed = 0;
+            foreach (var batch in fetch.Batches)
             {
-                await body.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);
-                unflushed = 0;
+                body.Write(batch.Span);
+                unflushed += batch.Length;
+                if (unflushed >= FlushBytes)
+                {
+                    await body.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);
+                    unflushed = 0;
+                }
             }
+        }
+        finally
+        {
+            // Every byte is in the response's own buffers now (or the response was abandoned): the read buffers go back.
+            fetch.ReturnBuffers();
         }
 
         await body.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);

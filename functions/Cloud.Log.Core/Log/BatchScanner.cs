@@ -58,6 +58,19 @@ internal static class BatchScanner
         }
     }
 
+    /// <summary>Decodes a stored batch's records; a batch that does not decode is a corrupt one.</summary>
+    public static IReadOnlyList<ConsumerRecord> Decode(StoredBatch batch)
+    {
+        try
+        {
+            return RecordBatch.DecodeRecords(batch.Bytes);
+        }
+        catch (RecordBatchFormatException e)
+        {
+            throw Corrupt($"the batch at offset {batch.BaseOffset}", e);
+        }
+    }
+
     public static CloudLogException Corrupt(string where, RecordBatchFormatException e) =>
         new(ErrorCode.CorruptMessage, $"Corrupt record batch in {where}: {e.Message}", e);
 }

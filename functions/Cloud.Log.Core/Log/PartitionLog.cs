@@ -5,6 +5,7 @@ using Cloud.Log.Core.Metadata;
 using Cloud.Log.Core.Producers;
 using Cloud.Log.Core.Storage;
 using Cloud.Log.Core.Topics;
+using Cloud.Log.Protocol.Batches;
 
 namespace Cloud.Log.Core.Log;
 
@@ -12,7 +13,7 @@ namespace Cloud.Log.Core.Log;
 /// One partition of one topic, as seen by one engine instance: the seams a produce and a fetch go through.
 /// <list type="bullet">
 /// <item><see cref="PartitionWriter"/> appends (any instance, any time, next to every other instance's writer).</item>
-/// <item>The reader (PartitionLog.Reader.cs) serves fetches from <see cref="PartitionTail"/> or the leader copy.</item>
+/// <item><see cref="PartitionReader"/> serves fetches from <see cref="PartitionTail"/> or the leader copy.</item>
 /// <item><see cref="SegmentRoller"/>, <see cref="PartitionCatchUp"/> and <see cref="PartitionLifecycle"/>
 /// change segments off the hot path; <see cref="SegmentCopies"/> is how all of them touch a copy.</item>
 /// </list>
@@ -20,15 +21,13 @@ namespace Cloud.Log.Core.Log;
 /// </summary>
 internal sealed partial class PartitionLog : IAsyncDisposable
 {
-    /// <summary>Bytes read per storage read while a writer rebuilds producer state from the log.</summary>
-    private const int ProducerScanReadBytes = 4 * 1024 * 1024;
-
     private readonly LogContext _context;
     private readonly PartitionTail _tail;
     private readonly SegmentCopies _copies;
     private readonly SegmentRoller _roller;
     private readonly PartitionWriter _writer;
     private readonly PartitionCatchUp _catchUp;
+    private readonly PartitionReader _reader;
     private readonly PartitionLifecycle _lifecycle;
     private volatile IReadOnlyList<SegmentInfo>? _segments;
     private volatile ReplicaView? _replicaView;
@@ -43,6 +42,7 @@ internal sealed partial class PartitionLog : IAsyncDisposable
         _roller = new SegmentRoller(context, this, _copies);
         _writer = new PartitionWriter(context, this, _copies, _roller);
         _catchUp = new PartitionCatchUp(context, this, _copies, _roller);
+        _reader = new PartitionReader(context, this, _copies, _tail);
         _lifecycle = new PartitionLifecycle(context, this, _copies, _roller);
     }
 
@@ -50,14 +50,38 @@ internal sealed partial class PartitionLog : IAsyncDisposable
 
     public int Partition { get; }
 
+    /// <summary>The segment list as last read from Table storage (null before the first read).</summary>
+    public IReadOnlyList<SegmentInfo>? KnownSegments => _segments;
+
     /// <summary>How many replicas the state row last read here counts in sync.</summary>
     public int InSyncCount => _replicaView?.Isr.Count ?? 1;
 
-    public ValueTask DisposeAsync() => _writer.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        _reader.Dispose();
+    }
 
     /// <inheritdoc cref="PartitionWriter.AppendAsync"/>
     public Task<AppendResult> AppendAsync(byte[] batch, TopicConfig config, Acks acks, CancellationToken cancellationToken) =>
         _writer.AppendAsync(batch, config, acks, cancellationToken);
+
+    /// <inheritdoc cref="PartitionReader.FetchAsync"/>
+    public Task<FetchResult> FetchAsync(long? offset, int maxRecords, int maxBytes, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _reader.FetchAsync(offset, maxRecords, maxBytes, maxWait, cancellationToken);
+
+    /// <inheritdoc cref="PartitionReader.FetchBatchesAsync"/>
+    public Task<FetchedBatches> FetchBatchesAsync(long? offset, int maxRecords, int maxBytes, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _reader.FetchBatchesAsync(offset, maxRecords, maxBytes, maxWait, cancellationToken);
+
+    /// <inheritdoc cref="PartitionReader.GetHighWatermarkAsync"/>
+    public Task<long> GetHighWatermarkAsync(CancellationToken cancellationToken) => _reader.GetHighWatermarkAsync(cancellationToken);
+
+    /// <inheritdoc cref="PartitionReader.GetLogStartOffsetAsync"/>
+    public Task<long> GetLogStartOffsetAsync(CancellationToken cancellationToken, bool refresh = false) => _reader.GetLogStartOffsetAsync(cancellationToken, refresh);
+
+    /// <inheritdoc cref="PartitionReader.FindOffsetForTimestampAsync"/>
+    public Task<OffsetLookup> FindOffsetForTimestampAsync(long timestamp, CancellationToken cancellationToken) => _reader.FindOffsetForTimestampAsync(timestamp, cancellationToken);
 
     /// <summary>Brings every replica that is out of the ISR back into it; answers the locations that rejoined.</summary>
     public Task<IReadOnlyList<int>> CatchUpAsync(CancellationToken cancellationToken) => _catchUp.RunAsync(cancellationToken);
@@ -134,38 +158,9 @@ internal sealed partial class PartitionLog : IAsyncDisposable
         return (size, segments.Count);
     }
 
-    /// <summary>
-    /// Applies every idempotent batch of the committed log from <paramref name="from"/> (the log start when it is
-    /// before it, or unknown) to <paramref name="to"/>, for a writer rebuilding producer state.
-    /// </summary>
-    public async Task ScanProducersAsync(ProducerStateMap producers, long from, long to, long now, CancellationToken cancellationToken)
-    {
-        var logStart = await GetLogStartOffsetAsync(cancellationToken, refresh: from < 0).ConfigureAwait(false);
-        var offset = Math.Max(from, logStart);
-        while (offset < to)
-        {
-            var (batches, skipTo, _) = _tail.Cache.From(offset) is { } cached
-                ? (cached, offset, false)
-                : await ReadBatchesFromStorageAsync(offset, ProducerScanReadBytes, to, cancellationToken).ConfigureAwait(false);
-            if (batches.Count == 0)
-            {
-                if (skipTo > offset)
-                {
-                    offset = skipTo;
-                    continue;
-                }
-
-                break;
-            }
-
-            foreach (var batch in batches.Where(b => b.NextOffset > offset && b.BaseOffset < to && b.Header.Producer is not null))
-            {
-                producers.Apply(batch.Header, now);
-            }
-
-            offset = batches[^1].NextOffset;
-        }
-    }
+    /// <inheritdoc cref="PartitionReader.ScanProducersAsync"/>
+    public Task ScanProducersAsync(ProducerStateMap producers, long from, long to, long now, CancellationToken cancellationToken) =>
+        _reader.ScanProducersAsync(producers, from, to, now, cancellationToken);
 
     /// <summary>
     /// Fences every writer of this partition: seals the active segment's copy at every replica location, so
@@ -204,7 +199,8 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     private ReplicaView ToView(PartitionStateEntity state) =>
         new(state.Leader, state.IsrList, state.ReplicaList, state.LogStartOffset, _context.Time.GetUtcNow());
 
-    private async Task<ReplicaView> GetReplicaViewAsync(CancellationToken cancellationToken, bool refresh = false)
+    /// <summary>The replica view, read again when <paramref name="refresh"/> or older than the metadata cache's lifetime.</summary>
+    public async Task<ReplicaView> GetReplicaViewAsync(CancellationToken cancellationToken, bool refresh = false)
     {
         var view = _replicaView;
         if (!refresh && view is not null && _context.Time.GetUtcNow() - view.LoadedAt < _context.Options.MetadataCacheTtl)
@@ -215,6 +211,6 @@ internal sealed partial class PartitionLog : IAsyncDisposable
         return await LoadReplicaViewAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<OffsetIndex> ReadIndexAsync(int location, SegmentInfo segment, CancellationToken cancellationToken) =>
-        _copies.ReadIndexAsync(location, segment, cancellationToken);
+    /// <summary>Decodes a stored batch's records (used by compaction).</summary>
+    private static IReadOnlyList<ConsumerRecord> Decode(StoredBatch batch) => BatchScanner.Decode(batch);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Azure;
 using Azure.Storage.Blobs;
@@ -14,6 +15,13 @@ namespace Cloud.Log.Core.Storage;
 /// </summary>
 internal sealed class SegmentBlobs(BlobContainerClient container)
 {
+    /// <summary>
+    /// The buffers fetches read into, returned once their bytes are in the HTTP response: a fetch reads 1 MiB (or 1 MiB
+    /// and an index interval) at a time, and a fresh array each time is a large-object-heap allocation and, soon, a
+    /// full collection. Bounded: at most 16 arrays of each size are kept; a buffer never returned is only garbage.
+    /// </summary>
+    private static readonly ArrayPool<byte> ReadPool = ArrayPool<byte>.Create(maxArrayLength: 8 * 1024 * 1024, maxArraysPerBucket: 16);
+
     public BlobContainerClient Container { get; } = container;
 
     public static string DataBlobName(string topicId, int partition, long baseOffset, int epoch) =>
@@ -84,9 +92,11 @@ internal sealed class SegmentBlobs(BlobContainerClient container)
 
     /// <summary>
     /// Reads from <paramref name="position"/>, <paramref name="length"/> bytes or to the end when null.
-    /// Reading at or past the end answers no bytes (with the blob's state), not an error.
+    /// Reading at or past the end answers no bytes (with the blob's state), not an error. With
+    /// <paramref name="pooled"/>, the bytes lie in a buffer of the read pool (<see cref="BlobRead.Pooled"/>),
+    /// which the caller gives back with <see cref="Return"/> once nothing reads them any more (or never).
     /// </summary>
-    public static async Task<BlobRead> ReadAsync(AppendBlobClient blob, long position, long? length, CancellationToken cancellationToken)
+    public static async Task<BlobRead> ReadAsync(AppendBlobClient blob, long position, long? length, CancellationToken cancellationToken, bool pooled = false)
     {
         if (length == 0)
         {
@@ -102,24 +112,36 @@ internal sealed class SegmentBlobs(BlobContainerClient container)
             var skip = length is null && position > 0 ? 1 : 0;
             var options = new BlobDownloadOptions { Range = new HttpRange(position - skip, length) };
 
-            // Streamed into one array of the range's length: no growing buffer and copy per read (reads are 1 MiB, on the large object heap).
+            // Streamed into one array of the range's length (or a pooled one at least as long): no growing buffer
+            // and copy per read.
             var result = await blob.DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
             var details = result.Value.Details;
-            var data = new byte[details.ContentLength];
+            var size = checked((int)details.ContentLength);
+            var rented = pooled && size > 0 ? ReadPool.Rent(size) : null;
+            var data = rented ?? new byte[size];
             var content = result.Value.Content;
             await using (content.ConfigureAwait(false))
             {
-                await content.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
+                await content.ReadExactlyAsync(data.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
             }
 
-            var read = data.AsMemory(skip);
-            return new BlobRead(read, TotalLength(details.ContentRange, position + read.Length), details.IsSealed, details.BlobCommittedBlockCount);
+            var read = data.AsMemory(skip, size - skip);
+            return new BlobRead(read, TotalLength(details.ContentRange, position + read.Length), details.IsSealed, details.BlobCommittedBlockCount, rented);
         }
         catch (RequestFailedException e) when (e.Status == 416)
         {
             // Nothing at or past the position: ask for the blob's state instead.
             var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             return new BlobRead(ReadOnlyMemory<byte>.Empty, properties.Value.ContentLength, properties.Value.IsSealed, properties.Value.BlobCommittedBlockCount);
+        }
+    }
+
+    /// <summary>Gives a buffer of a pooled read back to the pool; nothing may read its bytes afterwards.</summary>
+    public static void Return(byte[]? pooled)
+    {
+        if (pooled is not null)
+        {
+            ReadPool.Return(pooled);
         }
     }
 

@@ -216,6 +216,47 @@ public class FetchTests(StorageFixture storage)
         Assert.Equal(0, plain.ReadAheads.Started);
     }
 
+    /// <summary>
+    /// A binary fetch's batches lie in pooled read buffers until it gives them back: while later fetches (with
+    /// read-ahead, fetch sizes that change, two partitions in turns) rent buffers and give theirs back, every
+    /// fetch still held answers exactly the bytes a plain read answers; giving back twice gives back once.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task Fetched_batches_stay_intact_while_later_fetches_give_their_buffers_back()
+    {
+        var prefix = await FillWithLargeBatchesAsync(partitions: 2);
+        await using var plain = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0, ReadAheadBytes = 0 });
+        await using var pooled = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0 });
+        int[] sizes = [100 * 1024, 40 * 1024, 250 * 1024, 70 * 1024];
+        var held = new Queue<(FetchedBatches Fetch, byte[][] Expected)>();
+        var next = new long[2];
+        for (var fetch = 0; next[0] < 1200 || next[1] < 1200; fetch++)
+        {
+            var partition = next[fetch % 2] < 1200 ? fetch % 2 : 1 - (fetch % 2);
+            var maxBytes = sizes[fetch / 2 % sizes.Length];
+            var expected = await plain.FetchBatchesAsync("t", partition, next[partition], maxBytes: maxBytes);
+            var actual = await pooled.FetchBatchesAsync("t", partition, next[partition], maxBytes: maxBytes);
+            Assert.Equal(expected.NextOffset, actual.NextOffset);
+            held.Enqueue((actual, expected.Batches.Select(b => b.ToArray()).ToArray()));
+            next[partition] = actual.NextOffset;
+            if (held.Count > 2)
+            {
+                var (old, bytes) = held.Dequeue();
+                Assert.Equal(bytes, old.Batches.Select(b => b.ToArray()));
+                old.ReturnBuffers();
+                old.ReturnBuffers();
+            }
+        }
+
+        while (held.TryDequeue(out var last))
+        {
+            Assert.Equal(last.Expected, last.Fetch.Batches.Select(b => b.ToArray()));
+            last.Fetch.ReturnBuffers();
+        }
+
+        Assert.True(pooled.ReadAheads.Served >= 5, $"{pooled.ReadAheads.Served} fetches served by read-ahead");
+    }
+
     /// <summary>40 batches of 30 records of about 1 KiB (about 30 KiB each) in each partition of topic t.</summary>
     private async Task<string> FillWithLargeBatchesAsync(int partitions)
     {

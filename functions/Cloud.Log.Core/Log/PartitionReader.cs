@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Azure;
+using Cloud.Log.Core.Producers;
 using Cloud.Log.Core.Storage;
 using Cloud.Log.Protocol.Batches;
 using Cloud.Log.Protocol.Errors;
@@ -8,18 +9,32 @@ using Cloud.Log.Protocol.Errors;
 namespace Cloud.Log.Core.Log;
 
 /// <summary>
-/// The read side. A fetch costs a bounded number of storage reads: at most one table query for the
-/// segment list, one read of the segment's offset index (cached once the segment is closed), and one
-/// range read that starts at most one index interval before the wanted offset. Reads go to the leader
-/// replica's copy; when it does not answer, the state row is read again and another in-sync copy serves.
-/// A closed segment is read only up to its committed size.
+/// The read side of one partition on this instance: fetches, the high watermark, offset lookups, and the
+/// scan of the log a writer rebuilds producer state from. A fetch costs a bounded number of storage reads:
+/// at most one table query for the segment list, one read of the segment's offset index (cached once the
+/// segment is closed), and one range read that starts at most one index interval before the wanted offset.
+/// Reads go to the leader replica's copy; when it does not answer, the state row is read again and another
+/// in-sync copy serves. A closed segment is read only up to its committed size.
+/// <para>
+/// It owns its own mutable state (the tail probe, the read cursors, the closed segments' indexes), reads
+/// what the writer publishes only through <see cref="PartitionTail"/>, and takes the segment list and
+/// replica view from <see cref="PartitionLog"/>; it never touches the writer's state. Thread-safe.
+/// </para>
 /// </summary>
-internal sealed partial class PartitionLog
+internal sealed class PartitionReader : IDisposable
 {
     private const int MinimumReadBytes = 64 * 1024;
 
+    /// <summary>Bytes read per storage read while a writer rebuilds producer state from the log.</summary>
+    private const int ProducerScanReadBytes = 4 * 1024 * 1024;
+
     /// <summary>How many read positions a partition remembers (one per consumer reading it, near enough).</summary>
     private const int MaxReadCursors = 64;
+
+    private readonly LogContext _context;
+    private readonly PartitionLog _log;
+    private readonly SegmentCopies _copies;
+    private readonly PartitionTail _tail;
 
     private readonly SemaphoreSlim _probeLock = new(1, 1);
     private readonly ConcurrentDictionary<string, OffsetIndex> _closedIndexes = new(StringComparer.Ordinal);
@@ -33,14 +48,25 @@ internal sealed partial class PartitionLog
     /// </summary>
     private readonly ConcurrentDictionary<(string Blob, long Offset), long> _readCursors = new();
 
+    public PartitionReader(LogContext context, PartitionLog log, SegmentCopies copies, PartitionTail tail)
+    {
+        _context = context;
+        _log = log;
+        _copies = copies;
+        _tail = tail;
+    }
+
+    public void Dispose() => _probeLock.Dispose();
+
     /// <summary>
     /// The high watermark as of now: the length of the leader replica's copy, which every writer writes last,
     /// so an acknowledged record is never hidden (whichever instance wrote it) and nothing uncommitted is shown.
     /// </summary>
     public Task<long> GetHighWatermarkAsync(CancellationToken cancellationToken) => ProbeTailAsync(cancellationToken);
 
+    /// <summary>The log start offset from the replica view (read again when <paramref name="refresh"/>, or when it is old).</summary>
     public async Task<long> GetLogStartOffsetAsync(CancellationToken cancellationToken, bool refresh = false) =>
-        (await GetReplicaViewAsync(cancellationToken, refresh).ConfigureAwait(false)).LogStartOffset;
+        (await _log.GetReplicaViewAsync(cancellationToken, refresh).ConfigureAwait(false)).LogStartOffset;
 
     /// <summary>Reads records from <paramref name="offset"/> (the log start when null), waiting up to <paramref name="maxWait"/> at the tail.</summary>
     public async Task<FetchResult> FetchAsync(long? offset, int maxRecords, int maxBytes, TimeSpan maxWait, CancellationToken cancellationToken)
@@ -69,19 +95,70 @@ internal sealed partial class PartitionLog
         var (from, highWatermark, logStart, answered) = await StartFetchAsync(offset, maxWait, cancellationToken).ConfigureAwait(false);
         List<StoredBatch> batches = [];
         var next = from;
-        if (from < highWatermark)
+        var buffers = new FetchBuffers();
+        try
         {
+            if (from < highWatermark)
+            {
+                try
+                {
+                    (batches, next) = await ReadStoredBatchesAsync(from, highWatermark, maxRecords, maxBytes, buffers, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException e) when (e.Status == 404)
+                {
+                    throw await SegmentGoneAsync(from, highWatermark, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return new FetchedBatches(batches.Select(b => b.Bytes).ToList(), next, await answered.ConfigureAwait(false), logStart) { Buffers = buffers };
+        }
+        catch
+        {
+            buffers.Return(); // nothing will read what was read
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Applies every idempotent batch of the committed log from <paramref name="from"/> (the log start when it is
+    /// before it, or unknown) to <paramref name="to"/>, for a writer rebuilding producer state.
+    /// </summary>
+    public async Task ScanProducersAsync(ProducerStateMap producers, long from, long to, long now, CancellationToken cancellationToken)
+    {
+        var logStart = await GetLogStartOffsetAsync(cancellationToken, refresh: from < 0).ConfigureAwait(false);
+        var offset = Math.Max(from, logStart);
+        while (offset < to)
+        {
+            // Only the headers are kept: each read's buffer goes back to the pool before the next read.
+            var buffers = new FetchBuffers();
             try
             {
-                (batches, next) = await ReadStoredBatchesAsync(from, highWatermark, maxRecords, maxBytes, cancellationToken).ConfigureAwait(false);
+                var (batches, skipTo, _) = _tail.Cache.From(offset) is { } cached
+                    ? (cached, offset, false)
+                    : await ReadBatchesFromStorageAsync(offset, ProducerScanReadBytes, to, buffers, cancellationToken).ConfigureAwait(false);
+                if (batches.Count == 0)
+                {
+                    if (skipTo > offset)
+                    {
+                        offset = skipTo;
+                        continue;
+                    }
+
+                    break;
+                }
+
+                foreach (var batch in batches.Where(b => b.NextOffset > offset && b.BaseOffset < to && b.Header.Producer is not null))
+                {
+                    producers.Apply(batch.Header, now);
+                }
+
+                offset = batches[^1].NextOffset;
             }
-            catch (RequestFailedException e) when (e.Status == 404)
+            finally
             {
-                throw await SegmentGoneAsync(from, highWatermark, cancellationToken).ConfigureAwait(false);
+                buffers.Return();
             }
         }
-
-        return new FetchedBatches(batches.Select(b => b.Bytes).ToList(), next, await answered.ConfigureAwait(false), logStart);
     }
 
     /// <summary>
@@ -127,7 +204,7 @@ internal sealed partial class PartitionLog
     {
         var highWatermark = await GetHighWatermarkAsync(cancellationToken).ConfigureAwait(false);
         var logStart = await GetLogStartOffsetAsync(cancellationToken).ConfigureAwait(false);
-        var segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+        var segments = await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
         foreach (var segment in segments.Where(s => !s.IsEmpty))
         {
             if (segment.IsClosed && (segment.EndOffset <= logStart || segment.MaxTimestamp < timestamp))
@@ -163,7 +240,7 @@ internal sealed partial class PartitionLog
                 return null; // the committed end of a closed segment
             }
 
-            var read = await SegmentBlobs.ReadAsync(Location(location).Data(segment.BlobName), position, length, cancellationToken).ConfigureAwait(false);
+            var read = await SegmentBlobs.ReadAsync(_context.Locations[location].Data(segment.BlobName), position, length, cancellationToken).ConfigureAwait(false);
             var batches = BatchScanner.Parse(read.Data, expected, $"{segment.BlobName} at byte {position}", out var consumed, segment.Compacted);
             foreach (var batch in batches)
             {
@@ -177,7 +254,7 @@ internal sealed partial class PartitionLog
                     continue;
                 }
 
-                var match = Decode(batch).FirstOrDefault(r => r.Timestamp >= timestamp && r.Offset >= logStart && r.Offset < highWatermark);
+                var match = BatchScanner.Decode(batch).FirstOrDefault(r => r.Timestamp >= timestamp && r.Offset >= logStart && r.Offset < highWatermark);
                 if (match is not null)
                 {
                     return new OffsetLookup(match.Offset, match.Timestamp);
@@ -208,18 +285,6 @@ internal sealed partial class PartitionLog
             LogStartOffset = logStart,
             HighWatermark = highWatermark,
         };
-
-    private static IReadOnlyList<ConsumerRecord> Decode(StoredBatch batch)
-    {
-        try
-        {
-            return RecordBatch.DecodeRecords(batch.Bytes);
-        }
-        catch (RecordBatchFormatException e)
-        {
-            throw BatchScanner.Corrupt($"the batch at offset {batch.BaseOffset}", e);
-        }
-    }
 
     /// <summary>A read length that stays inside a closed segment's committed bytes.</summary>
     private static long? Clip(SegmentInfo segment, long position, long? length) =>
@@ -256,9 +321,10 @@ internal sealed partial class PartitionLog
     /// </summary>
     private async Task<(List<ConsumerRecord> Records, long Next)> ReadRecordsAsync(long from, long highWatermark, int maxRecords, int maxBytes, CancellationToken cancellationToken)
     {
-        var (batches, next) = await ReadStoredBatchesAsync(from, highWatermark, maxRecords, maxBytes, cancellationToken).ConfigureAwait(false);
+        // Records are slices of what was read, written out after this returns: these reads are not pooled.
+        var (batches, next) = await ReadStoredBatchesAsync(from, highWatermark, maxRecords, maxBytes, null, cancellationToken).ConfigureAwait(false);
         var records = new List<ConsumerRecord>();
-        foreach (var record in batches.SelectMany(Decode).Where(r => r.Offset >= from && r.Offset < highWatermark))
+        foreach (var record in batches.SelectMany(BatchScanner.Decode).Where(r => r.Offset >= from && r.Offset < highWatermark))
         {
             if (records.Count == maxRecords)
             {
@@ -276,7 +342,7 @@ internal sealed partial class PartitionLog
     /// <paramref name="maxBytes"/> and hold fewer than <paramref name="maxRecords"/> records together.
     /// Answers them and the offset to read next.
     /// </summary>
-    private async Task<(List<StoredBatch> Batches, long Next)> ReadStoredBatchesAsync(long from, long highWatermark, int maxRecords, int maxBytes, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, long Next)> ReadStoredBatchesAsync(long from, long highWatermark, int maxRecords, int maxBytes, FetchBuffers? buffers, CancellationToken cancellationToken)
     {
         var result = new List<StoredBatch>();
         long bytes = 0;
@@ -286,7 +352,7 @@ internal sealed partial class PartitionLog
         {
             var (batches, skipTo, cut) = _tail.Cache.From(offset) is { } cached
                 ? (cached, offset, false)
-                : await ReadBatchesFromStorageAsync(offset, (int)Math.Max(1, maxBytes - bytes), highWatermark, cancellationToken).ConfigureAwait(false);
+                : await ReadBatchesFromStorageAsync(offset, (int)Math.Max(1, maxBytes - bytes), highWatermark, buffers, cancellationToken).ConfigureAwait(false);
             var progressed = false;
             foreach (var batch in batches.Where(b => b.NextOffset > offset))
             {
@@ -330,15 +396,15 @@ internal sealed partial class PartitionLog
     /// segment's end, where reading goes on. A segment blob that disappeared (compaction replaced it) sends
     /// the read back to the segment list once.
     /// </summary>
-    private async Task<(List<StoredBatch> Batches, long SkipTo, bool Cut)> ReadBatchesFromStorageAsync(long offset, int maxBytes, long highWatermark, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, long SkipTo, bool Cut)> ReadBatchesFromStorageAsync(long offset, int maxBytes, long highWatermark, FetchBuffers? buffers, CancellationToken cancellationToken)
     {
-        var segments = _segments ?? await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+        var segments = _log.KnownSegments ?? await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var segment = segments.LastOrDefault(s => s.BaseOffset <= offset && !s.IsEmpty);
             if (attempt == 0 && (segment is null || (segment.IsClosed && offset >= segment.EndOffset)))
             {
-                segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+                segments = await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -351,11 +417,11 @@ internal sealed partial class PartitionLog
             bool cut;
             try
             {
-                (batches, cut) = await OnSomeCopyAsync((location, token) => ReadFromSegmentAsync(location, segment, offset, maxBytes, highWatermark, token), cancellationToken).ConfigureAwait(false);
+                (batches, cut) = await OnSomeCopyAsync((location, token) => ReadFromSegmentAsync(location, segment, offset, maxBytes, highWatermark, buffers, token), cancellationToken).ConfigureAwait(false);
             }
             catch (RequestFailedException e) when (e.Status == 404 && attempt < 2)
             {
-                segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+                segments = await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -369,7 +435,7 @@ internal sealed partial class PartitionLog
                 return ([], segment.EndOffset!.Value, false);
             }
 
-            segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+            segments = await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return ([], offset, false);
@@ -380,8 +446,10 @@ internal sealed partial class PartitionLog
     /// index entry before it; empty at the segment's end. Answers the whole batches read, and whether the read
     /// cut off a batch after them (so that batch is larger than what was left of the read). A read that goes on
     /// from the previous one takes the range read ahead for it, if any, and starts the read of the next range.
+    /// With <paramref name="buffers"/>, the reads are pooled and the buffer the answered batches lie in joins them;
+    /// a pooled read whose bytes are not answered goes back at once.
     /// </summary>
-    private async Task<(List<StoredBatch> Batches, bool Cut)> ReadFromSegmentAsync(int location, SegmentInfo segment, long offset, int maxBytes, long highWatermark, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, bool Cut)> ReadFromSegmentAsync(int location, SegmentInfo segment, long offset, int maxBytes, long highWatermark, FetchBuffers? buffers, CancellationToken cancellationToken)
     {
         long position;
         long? expected;
@@ -397,7 +465,7 @@ internal sealed partial class PartitionLog
             (position, expected, length) = (entry.Position, entry.Offset, (long)_context.Options.IndexIntervalBytes + Math.Max(maxBytes, MinimumReadBytes));
         }
 
-        var blob = Location(location).Data(segment.BlobName);
+        var blob = _context.Locations[location].Data(segment.BlobName);
         while (true)
         {
             var clipped = Clip(segment, position, length);
@@ -408,12 +476,14 @@ internal sealed partial class PartitionLog
 
             var where = $"{segment.BlobName} at location {location}, byte {position}";
             var ahead = sequential ? await ClaimReadAheadAsync(location, segment.BlobName, position, clipped!.Value, cancellationToken).ConfigureAwait(false) : null;
-            var read = ahead ?? await SegmentBlobs.ReadAsync(blob, position, clipped, cancellationToken).ConfigureAwait(false);
+            var pooled = buffers is not null;
+            var read = ahead ?? await SegmentBlobs.ReadAsync(blob, position, clipped, cancellationToken, pooled).ConfigureAwait(false);
             var batches = BatchScanner.Parse(read.Data, expected, where, out var consumed, segment.Compacted);
             if (ahead is not null && read.Data.Length < clipped && !ReachesEnd(batches, segment, highWatermark))
             {
                 // The copy ended sooner when the range was read ahead, and what was appended since is wanted too.
-                read = await SegmentBlobs.ReadAsync(blob, position, clipped, cancellationToken).ConfigureAwait(false);
+                SegmentBlobs.Return(read.Pooled);
+                read = await SegmentBlobs.ReadAsync(blob, position, clipped, cancellationToken, pooled).ConfigureAwait(false);
                 batches = BatchScanner.Parse(read.Data, expected, where, out consumed, segment.Compacted);
             }
             else if (ahead is not null)
@@ -442,11 +512,14 @@ internal sealed partial class PartitionLog
                     at += batches[i].Bytes.Length;
                 }
 
+                buffers?.Add(read.Pooled);
                 return (located, consumed < read.Data.Length);
             }
 
             var size = BatchScanner.PeekSize(read.Data.Span[consumed..], where);
-            if (read.Data.Length == 0 || (consumed == 0 && size is null))
+            var empty = read.Data.Length == 0;
+            SegmentBlobs.Return(read.Pooled); // none of its batches is answered
+            if (empty || (consumed == 0 && size is null))
             {
                 return ([], false); // the end of this segment: the offset lies in a newer one
             }
@@ -478,7 +551,7 @@ internal sealed partial class PartitionLog
         var clipped = Clip(segment, position, length) ?? length;
         if (clipped > 0 && _context.Options.ReadAheadBytes > 0)
         {
-            _context.ReadAheads.Start(location, segment.BlobName, position, clipped, token => SegmentBlobs.ReadAsync(Location(location).Data(segment.BlobName), position, clipped, token));
+            _context.ReadAheads.Start(location, segment.BlobName, position, clipped, token => SegmentBlobs.ReadAsync(_context.Locations[location].Data(segment.BlobName), position, clipped, token, pooled: true));
         }
     }
 
@@ -511,7 +584,7 @@ internal sealed partial class PartitionLog
     /// </summary>
     private async Task<T> OnSomeCopyAsync<T>(Func<int, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
-        var view = await GetReplicaViewAsync(cancellationToken).ConfigureAwait(false);
+        var view = await _log.GetReplicaViewAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return await read(view.Leader, cancellationToken).ConfigureAwait(false);
@@ -522,7 +595,7 @@ internal sealed partial class PartitionLog
             // other in-sync copy holds the same committed bytes. Only when every copy lacks it is the blob gone
             // (retention or compaction removed it), and the caller finds out why.
             var failed = view.Leader;
-            view = await GetReplicaViewAsync(cancellationToken, refresh: true).ConfigureAwait(false);
+            view = await _log.GetReplicaViewAsync(cancellationToken, refresh: true).ConfigureAwait(false);
             var missing = IsMissing(first);
             foreach (var location in view.Isr.OrderBy(l => l == failed ? 1 : l == view.Leader ? 0 : 1))
             {
@@ -554,7 +627,7 @@ internal sealed partial class PartitionLog
             return cached;
         }
 
-        var index = await ReadIndexAsync(location, segment, cancellationToken).ConfigureAwait(false);
+        var index = await _copies.ReadIndexAsync(location, segment, cancellationToken).ConfigureAwait(false);
         if (segment.IsClosed)
         {
             _closedIndexes[segment.BlobName] = index; // a closed segment's blob never changes (compaction writes a new one)
@@ -601,10 +674,10 @@ internal sealed partial class PartitionLog
     {
         // The replica view may be a little old: the leader changes only with a roll, which seals the copy read here
         // (then both are read again), and a leader that went away fails the read (then the view is read again).
-        var viewRead = GetReplicaViewAsync(cancellationToken);
-        var segments = _segments is { Count: > 0 } known && !known[^1].IsClosed
+        var viewRead = _log.GetReplicaViewAsync(cancellationToken);
+        var segments = _log.KnownSegments is { Count: > 0 } known && !known[^1].IsClosed
             ? known
-            : await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+            : await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
         var view = await viewRead.ConfigureAwait(false);
         for (var hop = 0; ; hop++)
         {
@@ -625,19 +698,19 @@ internal sealed partial class PartitionLog
             }
             else if (_probe is null || _probe.Segment.RowKey != last.RowKey)
             {
-                var index = await ReadIndexAsync(view.Leader, last, cancellationToken).ConfigureAwait(false);
+                var index = await _copies.ReadIndexAsync(view.Leader, last, cancellationToken).ConfigureAwait(false);
                 _probe = new TailProbe(last, index.Last.Position, index.Last.Offset);
             }
 
             BlobRead read;
             try
             {
-                read = await SegmentBlobs.ReadAsync(Location(view.Leader).Data(last.BlobName), _probe.Position, null, cancellationToken).ConfigureAwait(false);
+                read = await SegmentBlobs.ReadAsync(_context.Locations[view.Leader].Data(last.BlobName), _probe.Position, null, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && (IsUnavailable(e) || IsMissing(e)) && hop < 2)
             {
-                view = await LoadReplicaViewAsync(cancellationToken).ConfigureAwait(false);
-                segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+                view = await _log.GetReplicaViewAsync(cancellationToken, refresh: true).ConfigureAwait(false);
+                segments = await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
                 _probe = null;
                 continue;
             }
@@ -667,8 +740,8 @@ internal sealed partial class PartitionLog
 
             // Sealed: the segment was closed (a roll, or a new leader fenced it) and its committed end may be
             // shorter than this copy; the next segment holds what follows.
-            var stateRead = LoadReplicaViewAsync(cancellationToken);
-            segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+            var stateRead = _log.GetReplicaViewAsync(cancellationToken, refresh: true);
+            segments = await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
             view = await stateRead.ConfigureAwait(false);
             var closed = segments.FirstOrDefault(s => s.RowKey == last.RowKey);
             if (closed?.EndOffset is { } end && segments[^1].RowKey == last.RowKey)
