@@ -64,7 +64,8 @@ internal static class SaslMechanisms
         }
 
         string? token = null;
-        foreach (var pair in text[(first + 1)..^2].Split(separator))
+        var pairs = first + 1 <= text.Length - 2 ? text[(first + 1)..^2] : string.Empty;
+        foreach (var pair in pairs.Split(separator))
         {
             if (pair.StartsWith("auth=", StringComparison.Ordinal))
             {
