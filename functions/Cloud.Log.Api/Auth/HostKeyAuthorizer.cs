@@ -35,9 +35,7 @@ public sealed class HostKeyAuthorizer : IRequestAuthorizer
             return (null, ApiProblem.For(ErrorCode.Unauthorized, $"The {PrincipalHeader} header cannot be read."));
         }
 
-        var rights = AppRoles.Rights(roles);
-
-        var caller = new ApiCaller("entra", rights, []);
+        var caller = new ApiCaller("entra", AppRoles.Rights(roles), []);
         return caller.Has(access)
             ? (caller, null)
             : (null, ApiProblem.For(ErrorCode.Forbidden, $"The signed-in principal has no app role for {access.ToString().ToUpperInvariant()}."));

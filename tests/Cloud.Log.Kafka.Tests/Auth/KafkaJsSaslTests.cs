@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Cloud.Log.Kafka.Tests.Auth;
 
 /// <summary>kafkajs 2.2.4 with SASL PLAIN against a listener with credentials.</summary>
-public sealed class KafkaJsSaslTests(SecuredKafkaServerFixture server) : IClassFixture<SecuredKafkaServerFixture>
+public sealed class KafkaJsSaslTests(SecuredKafkaServerFixture server)
 {
     /// <summary>kafkajs authenticates with an API key (username = the key's name, password = the key), creates a topic, produces and consumes with a group.</summary>
     [Fact(Timeout = 90_000)]

@@ -6,7 +6,7 @@ using Confluent.Kafka;
 namespace Cloud.Log.Kafka.Tests.Auth;
 
 /// <summary>The server's REST API accepts the same bearer tokens as the Kafka listener's OAUTHBEARER, with the same roles.</summary>
-public sealed class RestBearerTokenTests(SecuredKafkaServerFixture server) : IClassFixture<SecuredKafkaServerFixture>
+public sealed class RestBearerTokenTests(SecuredKafkaServerFixture server)
 {
     /// <summary>One token produces over Kafka (OAUTHBEARER) and reads the same record over REST (Authorization: Bearer).</summary>
     [Fact(Timeout = 60_000)]

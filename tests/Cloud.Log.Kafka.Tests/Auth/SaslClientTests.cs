@@ -4,7 +4,7 @@ using Confluent.Kafka.Admin;
 namespace Cloud.Log.Kafka.Tests.Auth;
 
 /// <summary>Confluent.Kafka (librdkafka) with SASL PLAIN and OAUTHBEARER against a listener with credentials, and TLS.</summary>
-public sealed class SaslClientTests(SecuredKafkaServerFixture server) : IClassFixture<SecuredKafkaServerFixture>
+public sealed class SaslClientTests(SecuredKafkaServerFixture server)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 

@@ -5,7 +5,7 @@ using Cloud.Log.Server.Testing;
 namespace Cloud.Log.Kafka.Tests.Auth;
 
 /// <summary>SaslHandshake and SaslAuthenticate on the wire against a listener with credentials: Kafka's error codes, and what is refused before authentication.</summary>
-public sealed class SaslProtocolTests(SecuredKafkaServerFixture server) : IClassFixture<SecuredKafkaServerFixture>
+public sealed class SaslProtocolTests(SecuredKafkaServerFixture server)
 {
     private static readonly string[] Offered = ["PLAIN", "OAUTHBEARER"];
 
@@ -122,6 +122,39 @@ public sealed class SaslProtocolTests(SecuredKafkaServerFixture server) : IClass
         Assert.All(all, t => Assert.StartsWith("orders-", t.Name, StringComparison.Ordinal));
         var named = await MetadataTopicsAsync(wire, [mine, other], ct);
         Assert.Equal(new List<(short, string)> { (0, mine), (29, other) }, named);
+    }
+
+    /// <summary>A session ends when its token expires: a request after that closes the connection, so the client reconnects with a fresh token.</summary>
+    [Fact(Timeout = 30_000)]
+    public async Task RequestAfterTheTokenExpiresClosesTheConnection()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var wire = await KafkaWire.ConnectAsync(server.KafkaPort, ct);
+        Assert.Equal(0, (await HandshakeAsync(wire, "OAUTHBEARER", ct)).Error);
+        var (error, _, lifetime) = await AuthenticateAsync(wire, 1, OAuthBearer(server.Issuer.Issue(["CloudLog.Consume"], TimeSpan.FromSeconds(4))), ct);
+        Assert.Equal(0, error);
+        Assert.InRange(lifetime, 1, 4000);
+        await wire.RequestAsync(ApiKey.Metadata, 1, w => w.WriteInt32(-1), cancellationToken: ct); // served while the token lasts
+        await Task.Delay(TimeSpan.FromMilliseconds(lifetime + 500), ct);
+        Assert.True(await wire.IsClosedAfterAsync(ApiKey.Metadata, 1, w => w.WriteInt32(-1), ct));
+    }
+
+    /// <summary>Re-authentication on the same connection (KIP-368): a fresh token of the same principal extends the session; another principal's is refused (58).</summary>
+    [Fact(Timeout = 30_000)]
+    public async Task ReauthenticationKeepsThePrincipal()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var wire = await KafkaWire.ConnectAsync(server.KafkaPort, ct);
+        Assert.Equal(0, (await HandshakeAsync(wire, "OAUTHBEARER", ct)).Error);
+        Assert.Equal(0, (await AuthenticateAsync(wire, 1, OAuthBearer(server.Issuer.Issue(["CloudLog.Consume"], TimeSpan.FromMinutes(5))), ct)).Error);
+        Assert.Equal(0, (await HandshakeAsync(wire, "OAUTHBEARER", ct)).Error);
+        var (again, _, lifetime) = await AuthenticateAsync(wire, 1, OAuthBearer(server.Issuer.Issue(["CloudLog.Consume"], TimeSpan.FromMinutes(20))), ct);
+        Assert.Equal(0, again);
+        Assert.True(lifetime > TimeSpan.FromMinutes(15).TotalMilliseconds);
+        Assert.Equal(0, (await HandshakeAsync(wire, "OAUTHBEARER", ct)).Error);
+        var (other, message, _) = await AuthenticateAsync(wire, 1, OAuthBearer(server.Issuer.Issue(["CloudLog.Admin"], subject: "someone-else")), ct);
+        Assert.Equal(58, other);
+        Assert.Contains("principal", message, StringComparison.Ordinal);
     }
 
     internal static byte[] Plain(string user, string password) => Encoding.UTF8.GetBytes($"\0{user}\0{password}");
