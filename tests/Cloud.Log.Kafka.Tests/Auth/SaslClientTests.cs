@@ -117,6 +117,17 @@ public sealed class SaslClientTests(SecuredKafkaServerFixture server)
         Assert.Equal(ErrorCode.TopicAuthorizationFailed, refused.Error.Code);
     }
 
+    /// <summary>An idempotent producer whose token has no produce role is refused its producer id with CLUSTER_AUTHORIZATION_FAILED (31), fatal in librdkafka.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task IdempotentProducerWithoutProduceRoleIsRefusedItsProducerId()
+    {
+        var token = server.Issuer.Issue(["CloudLog.Consume"]);
+        var error = await FirstErrorAsync(new ProducerBuilder<Null, string>(server.OAuthBearer(new ProducerConfig { EnableIdempotence = true }))
+            .SetOAuthBearerTokenRefreshHandler((client, _) => SecuredKafkaServerFixture.UseToken(client, token)));
+        Assert.True(error.IsFatal, error.Reason);
+        Assert.Contains("Cluster authorization failed", error.Reason, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>An expired token is refused at authentication (SASL_AUTHENTICATION_FAILED, reported by librdkafka as an authentication error).</summary>
     [Fact(Timeout = 60_000)]
     public async Task ExpiredTokenIsRefused()
