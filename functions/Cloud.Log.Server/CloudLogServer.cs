@@ -20,7 +20,7 @@ namespace Cloud.Log.Server;
 
 /// <summary>
 /// Builds the standalone server: the contract's routes from <see cref="ApiRoutes"/> over
-/// <see cref="CloudLogHttpApi"/>, API-key auth, CORS, problem answers for unknown routes, and the produce
+/// <see cref="CloudLogHttpApi"/>, API-key and bearer-token auth, CORS, problem answers for unknown routes, and the produce
 /// queue processor. Tests build it the same way, with their own configuration.
 /// </summary>
 public static class CloudLogServer
@@ -39,6 +39,9 @@ public static class CloudLogServer
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        // One auth model for REST and Kafka: API keys (x-api-key / SASL PLAIN) and bearer tokens (Authorization: Bearer / SASL OAUTHBEARER).
+        var credentials = CloudLogCredentials.Read(configuration);
+        builder.Services.AddSingleton(credentials);
         builder.AddKafkaListener(); // CloudLog:Kafka (off unless enabled): Kafka's wire protocol over the same engine
 
         var apiOptions = CloudLogConfiguration.ReadApiOptions(configuration);
@@ -60,7 +63,7 @@ public static class CloudLogServer
             .WithExposedHeaders("Retry-After", FetchHeaders.NextOffset, FetchHeaders.HighWatermark, FetchHeaders.LogStartOffset)));
         builder.Services.AddCloudLog(
             configuration,
-            new ApiKeyAuthorizer(CloudLogConfiguration.ReadApiKeys(configuration)),
+            new ServerRequestAuthorizer(credentials),
             _ => CloudLogConfiguration.ReadQueueService(configuration));
         builder.Services.Configure<QueueProcessorOptions>(configuration.GetSection($"{CloudLogConfiguration.Section}:ProduceQueue"));
         builder.Services.AddHostedService<QueueProduceService>();

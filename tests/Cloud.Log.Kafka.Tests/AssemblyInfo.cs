@@ -1,3 +1,5 @@
 using Cloud.Log.Kafka.Tests;
+using Cloud.Log.Kafka.Tests.Auth;
 
 [assembly: AssemblyFixture(typeof(KafkaServerFixture))]
+[assembly: AssemblyFixture(typeof(SecuredKafkaServerFixture))]

@@ -34,7 +34,7 @@ public sealed class KafkaJsTests(KafkaServerFixture server)
             json.RootElement.GetProperty("offsets").EnumerateArray().Select(o => o.GetProperty("partition").GetInt32()));
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "package.json")))

@@ -36,6 +36,7 @@ public sealed class DocsExamplesTests(StorageFixture storage)
         [("docs/cli.md", "cloudlog groups list")] = "the cloudlog tool: Cloud.Log.Cli.Tests packs it, installs it from a folder feed and runs these commands against the server",
         [("docs/cli.md", "cloudlog offsets orders                                   # partition, log start offset, high watermark")] = "the cloudlog tool: Cloud.Log.Cli.Tests packs it, installs it from a folder feed and runs these commands against the server",
         [("docs/kafka.md", "kcat -b 127.0.0.1:9092 -L")] = "kcat against the Kafka listener of ./run.sh: Cloud.Log.Kafka.Tests runs kcat -L, -P, -C and -G against the server",
+        [("docs/kafka.md", "kcat -b cloudlog.example.com:9092 -X security.protocol=SASL_SSL -X sasl.mechanisms=PLAIN \\")] = "needs a server with API keys and a certificate: Cloud.Log.Kafka.Tests' Auth tests run librdkafka with these settings",
         [("docs/deploy.md", "u=$(azd env get-value CLOUDLOG_URL)")] = "needs an azd deployment in Azure",
         [("docs/deploy.md", "azd env set CLOUDLOG_KAFKA_LISTENER true")] = "needs an azd deployment in Azure and a registry to push to; BicepTests checks what the template creates",
         [("docs/deploy.md", "az storage message put --auth-mode login --account-name $(azd env get-value CLOUDLOG_HOST_STORAGE_ACCOUNT) \\")] = "needs an azd deployment in Azure",

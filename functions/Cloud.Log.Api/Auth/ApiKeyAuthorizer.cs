@@ -44,6 +44,31 @@ public sealed class ApiKeyAuthorizer : IRequestAuthorizer
         }).ToList();
     }
 
+    /// <summary>Whether any key is configured; with none, only loopback callers are served.</summary>
+    public bool HasKeys => _keys.Count > 0;
+
+    /// <summary>
+    /// The caller of the key named <paramref name="name"/> when <paramref name="key"/> is its secret, else null:
+    /// Kafka's SASL PLAIN, whose username is the key's name and password the key.
+    /// </summary>
+    public ApiCaller? FindKey(string name, string key)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(key);
+        var hash = Hash(key);
+        ApiCaller? found = null;
+        foreach (var (keyHash, caller) in _keys)
+        {
+            // every key compared, in constant time, so the answer's timing tells nothing
+            if (CryptographicOperations.FixedTimeEquals(keyHash, hash) && string.Equals(caller.Name, name, StringComparison.Ordinal))
+            {
+                found ??= caller;
+            }
+        }
+
+        return found;
+    }
+
     /// <inheritdoc />
     public (ApiCaller? Caller, ApiProblem? Problem) Authorize(HttpRequest request, ApiAccess access)
     {

@@ -35,18 +35,7 @@ public sealed class HostKeyAuthorizer : IRequestAuthorizer
             return (null, ApiProblem.For(ErrorCode.Unauthorized, $"The {PrincipalHeader} header cannot be read."));
         }
 
-        var rights = new HashSet<ApiAccess> { ApiAccess.Describe };
-        foreach (var role in roles)
-        {
-            switch (role)
-            {
-                case "CloudLog.Admin": rights.Add(ApiAccess.Admin); break;
-                case "CloudLog.Produce": rights.Add(ApiAccess.Produce); break;
-                case "CloudLog.Consume": rights.Add(ApiAccess.Consume); break;
-            }
-        }
-
-        var caller = new ApiCaller("entra", rights, []);
+        var caller = new ApiCaller("entra", AppRoles.Rights(roles), []);
         return caller.Has(access)
             ? (caller, null)
             : (null, ApiProblem.For(ErrorCode.Forbidden, $"The signed-in principal has no app role for {access.ToString().ToUpperInvariant()}."));

@@ -12,4 +12,11 @@ public interface IRequestAuthorizer
 {
     /// <summary>The caller, or the 401/403 problem to answer instead.</summary>
     (ApiCaller? Caller, ApiProblem? Problem) Authorize(HttpRequest request, ApiAccess access);
+
+    /// <summary>
+    /// The caller, or the 401/403 problem to answer instead, for checks that may wait (a bearer token's
+    /// signing keys fetched from its issuer). By default <see cref="Authorize"/>.
+    /// </summary>
+    ValueTask<(ApiCaller? Caller, ApiProblem? Problem)> AuthorizeAsync(HttpRequest request, ApiAccess access, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Authorize(request, access));
 }

@@ -44,7 +44,7 @@ public sealed partial class CloudLogHttpApi
         try
         {
             CheckHeaderSize(request);
-            var (caller, problem) = _authorizer.Authorize(request, ApiRoutes.ForHandler(handlerName).Access);
+            var (caller, problem) = await _authorizer.AuthorizeAsync(request, ApiRoutes.ForHandler(handlerName).Access, request.HttpContext.RequestAborted).ConfigureAwait(false);
             return problem ?? await handler(caller!, request.HttpContext.RequestAborted).ConfigureAwait(false);
         }
         catch (CloudLogException e)

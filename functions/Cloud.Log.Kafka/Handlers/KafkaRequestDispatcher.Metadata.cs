@@ -1,3 +1,5 @@
+using Cloud.Log.Api.Auth;
+using Cloud.Log.Api.Http;
 using Cloud.Log.Core;
 using Cloud.Log.Kafka.Messages;
 using Cloud.Log.Kafka.Protocol;
@@ -14,14 +16,25 @@ public sealed partial class KafkaRequestDispatcher
     /// <summary>The leader epoch Metadata answers for every partition: the listener is the only broker, and never changes.</summary>
     internal const int LeaderEpoch = 0;
 
-    private async Task<bool> MetadataAsync(KafkaReader reader, short version, KafkaWriter writer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Metadata. A caller limited to topic prefixes sees only its topics (as the REST API's topic list), and
+    /// gets TOPIC_AUTHORIZATION_FAILED for others it names; only an admin caller creates topics automatically.
+    /// </summary>
+    private async Task<bool> MetadataAsync(KafkaReader reader, short version, KafkaWriter writer, ApiCaller? caller, CancellationToken cancellationToken)
     {
         var request = MetadataMessages.ReadRequest(reader, version);
         var existing = (await _engine.ListTopicsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(t => t.Name, t => t.Partitions, StringComparer.Ordinal);
         var topics = new List<MetadataTopic>();
-        foreach (var name in request.Topics ?? [.. existing.Keys.Order(StringComparer.Ordinal)])
+        var mayCreate = caller is null || caller.Has(ApiAccess.Admin);
+        foreach (var name in request.Topics ?? [.. existing.Keys.Where(t => caller is null || caller.CanAccessTopic(t)).Order(StringComparer.Ordinal)])
         {
-            if (!existing.TryGetValue(name, out var partitions) && request.AllowAutoTopicCreation && _options.AutoCreateTopics)
+            if (caller is not null && !caller.CanAccessTopic(name))
+            {
+                topics.Add(new MetadataTopic(KafkaError.TopicAuthorizationFailed, name, Guid.Empty, []));
+                continue;
+            }
+
+            if (!existing.TryGetValue(name, out var partitions) && request.AllowAutoTopicCreation && _options.AutoCreateTopics && mayCreate)
             {
                 try
                 {

@@ -3,6 +3,7 @@ using Cloud.Log.Kafka.Groups;
 using Cloud.Log.Kafka.Hosting;
 using Cloud.Log.Kafka.Messages;
 using Cloud.Log.Kafka.Protocol;
+using Cloud.Log.Kafka.Sasl;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -41,7 +42,19 @@ public sealed partial class KafkaRequestDispatcher
     /// <param name="frame">The request frame.</param>
     /// <param name="clientHost">The client's address, as DescribeGroups reports it.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
-    public async Task<ReadOnlyMemory<byte>?> HandleAsync(ReadOnlyMemory<byte> frame, string? clientHost, CancellationToken cancellationToken = default)
+    public Task<ReadOnlyMemory<byte>?> HandleAsync(ReadOnlyMemory<byte> frame, string? clientHost, CancellationToken cancellationToken = default) =>
+        HandleAsync(frame, clientHost, session: null, cancellationToken);
+
+    /// <summary>
+    /// The response frame for one request frame on a connection with a <see cref="KafkaSession"/>: SASL is
+    /// answered by the session, which admits requests (<see cref="KafkaSession.Admit"/>), and every request is
+    /// checked against the session's caller's rights before its handler runs.
+    /// </summary>
+    /// <param name="frame">The request frame.</param>
+    /// <param name="clientHost">The client's address, as DescribeGroups reports it.</param>
+    /// <param name="session">The connection's authentication; null serves every request with every right.</param>
+    /// <param name="cancellationToken">Cancelled when the connection closes.</param>
+    public async Task<ReadOnlyMemory<byte>?> HandleAsync(ReadOnlyMemory<byte> frame, string? clientHost, KafkaSession? session, CancellationToken cancellationToken = default)
     {
         var reader = new KafkaReader(frame);
         var header = RequestHeader.Read(reader);
@@ -56,6 +69,8 @@ public sealed partial class KafkaRequestDispatcher
             throw new KafkaProtocolException($"{range.Key} v{version} is above the v{range.Max} advertised.");
         }
 
+        session?.Admit(range.Key);
+
         var writer = new KafkaWriter();
         writer.WriteInt32(0); // the frame length, written last
         writer.WriteInt32(header.CorrelationId);
@@ -64,10 +79,12 @@ public sealed partial class KafkaRequestDispatcher
             writer.WriteUnsignedVarint(0); // response header v1: no tagged fields
         }
 
-        var answered = range.Key switch
+        var answered = RefuseUnauthorized(range.Key, version, frame[reader.Position..], writer, session?.Caller) || range.Key switch
         {
             ApiKey.ApiVersions => ApiVersions(reader, version, writer),
-            ApiKey.Metadata => await MetadataAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
+            ApiKey.SaslHandshake => (session ?? throw NoSession(range.Key)).Handshake(reader, version, writer),
+            ApiKey.SaslAuthenticate => await (session ?? throw NoSession(range.Key)).AuthenticateAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
+            ApiKey.Metadata => await MetadataAsync(reader, version, writer, session?.Caller, cancellationToken).ConfigureAwait(false),
             ApiKey.Produce => await ProduceAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
             ApiKey.Fetch => await FetchAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
             ApiKey.ListOffsets => await ListOffsetsAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
@@ -112,6 +129,8 @@ public sealed partial class KafkaRequestDispatcher
         ApiVersionsMessages.WriteResponse(writer, version, KafkaError.None, ApiVersionTable.All);
         return true;
     }
+
+    private static KafkaProtocolException NoSession(ApiKey key) => new($"{key} needs a connection's session.");
 
     private void LogFailure(Exception exception, string what)
     {

@@ -1,8 +1,11 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using System.Net;
+using Cloud.Log.Api.Auth;
 using Cloud.Log.Kafka.Handlers;
 using Cloud.Log.Kafka.Protocol;
+using Cloud.Log.Kafka.Sasl;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,19 +17,23 @@ namespace Cloud.Log.Kafka.Hosting;
 /// request), answers each in order through <see cref="KafkaRequestDispatcher"/>, and closes the connection
 /// (only this one, logged) on a length prefix out of range, a malformed request, a client that goes silent
 /// mid-request, or any failure. Requests on one connection are answered one at a time, in order, as
-/// Kafka's protocol requires.
+/// Kafka's protocol requires. Each connection has a <see cref="KafkaSession"/> over the server's credentials:
+/// with none configured, a client that is not on loopback is closed at once (the REST API's rule); a failed
+/// SASL step is answered, then the connection closed.
 /// </summary>
 public sealed class KafkaConnectionHandler : ConnectionHandler
 {
     private readonly KafkaRequestDispatcher _dispatcher;
     private readonly KafkaListenerOptions _options;
     private readonly ILogger _logger;
+    private readonly CloudLogCredentials _credentials;
 
     /// <summary>A connection handler over a dispatcher.</summary>
-    public KafkaConnectionHandler(KafkaRequestDispatcher dispatcher, IOptions<KafkaListenerOptions> options, ILogger<KafkaConnectionHandler> logger)
+    public KafkaConnectionHandler(KafkaRequestDispatcher dispatcher, CloudLogCredentials credentials, IOptions<KafkaListenerOptions> options, ILogger<KafkaConnectionHandler> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _dispatcher = dispatcher;
+        _credentials = credentials;
         _options = options.Value;
         _logger = logger;
     }
@@ -38,8 +45,16 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
         var closed = connection.ConnectionClosed;
+        var loopback = connection.RemoteEndPoint is not IPEndPoint remote || IPAddress.IsLoopback(remote.Address);
+        var session = new KafkaSession(_credentials, loopback);
         try
         {
+            if (!_credentials.Configured && !loopback)
+            {
+                _logger.LogWarning("Kafka connection {Connection} from {Remote} closed: no credentials are configured (CloudLog:Auth), so only loopback clients are served.", connection.ConnectionId, connection.RemoteEndPoint);
+                return;
+            }
+
             while (!closed.IsCancellationRequested)
             {
                 var frame = await ReadFrameAsync(input, connection.ConnectionId, closed).ConfigureAwait(false);
@@ -48,7 +63,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                     return;
                 }
 
-                var response = await _dispatcher.HandleAsync(frame, connection.RemoteEndPoint?.ToString(), closed).ConfigureAwait(false);
+                var response = await _dispatcher.HandleAsync(frame, connection.RemoteEndPoint?.ToString(), session, closed).ConfigureAwait(false);
                 if (response is { } bytes)
                 {
                     var flushed = await output.WriteAsync(bytes, closed).ConfigureAwait(false);
@@ -56,6 +71,12 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                     {
                         return;
                     }
+                }
+
+                if (session.CloseAfterResponse)
+                {
+                    _logger.LogInformation("Kafka connection {Connection} from {Remote} closed after a refused SASL step.", connection.ConnectionId, connection.RemoteEndPoint);
+                    return;
                 }
             }
         }

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Cloud.Log.Api.Auth;
 using Cloud.Log.Core;
 using Cloud.Log.Kafka.Groups;
 using Cloud.Log.Kafka.Handlers;
@@ -9,6 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Cloud.Log.Kafka.Hosting;
@@ -21,6 +24,9 @@ public static class KafkaListenerExtensions
     /// <c>Port</c> with <see cref="KafkaConnectionHandler"/>, beside the HTTP endpoints. Kestrel serves either
     /// the configured URLs or endpoints set in code, never both, so the HTTP URLs configured (<c>urls</c>)
     /// are bound here too, in code. Call it after the URLs are settled. Without Kafka enabled it changes nothing.
+    /// Connections authenticate with the server's credentials (<see cref="CloudLogCredentials"/>, read from
+    /// <c>CloudLog:Auth</c> unless already registered), and the listener speaks TLS when
+    /// <c>CloudLog:Kafka:Certificate:Path</c> is set.
     /// </summary>
     public static WebApplicationBuilder AddKafkaListener(this WebApplicationBuilder builder)
     {
@@ -32,6 +38,7 @@ public static class KafkaListenerExtensions
         builder.Services.AddSingleton<KafkaListenerEndpoint>();
         builder.Services.AddSingleton<KafkaRequestDispatcher>();
         builder.Services.AddSingleton(services => new ClassicGroupCoordinator(services.GetRequiredService<CloudLogEngine>(), logger: services.GetService<ILogger<ClassicGroupCoordinator>>()));
+        builder.Services.TryAddSingleton(_ => CloudLogCredentials.Read(builder.Configuration));
         if (!options.Enabled)
         {
             return builder;
@@ -48,9 +55,15 @@ public static class KafkaListenerExtensions
             }
 
             var endpoint = kestrel.ApplicationServices.GetRequiredService<KafkaListenerEndpoint>();
+            var certificate = LoadCertificate(options.Certificate);
             kestrel.Listen(ParseHost(options.Host), options.Port, listen =>
             {
                 endpoint.ListenOptions = listen;
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate); // Kestrel's TLS under the Kafka protocol, not HTTP
+                }
+
                 listen.UseConnectionHandler<KafkaConnectionHandler>();
             });
         });
@@ -75,6 +88,32 @@ public static class KafkaListenerExtensions
         else
         {
             kestrel.ListenAnyIP(address.Port);
+        }
+    }
+
+    /// <summary>The configured certificate, or null for plain TCP; a file that cannot be read stops the server at start.</summary>
+    internal static X509Certificate2? LoadCertificate(KafkaCertificateOptions options)
+    {
+        if (string.IsNullOrEmpty(options.Path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var extension = System.IO.Path.GetExtension(options.Path);
+            if (extension.Equals(".pfx", StringComparison.OrdinalIgnoreCase) || extension.Equals(".p12", StringComparison.OrdinalIgnoreCase))
+            {
+                return X509CertificateLoader.LoadPkcs12FromFile(options.Path, options.Password);
+            }
+
+            return string.IsNullOrEmpty(options.Password)
+                ? X509Certificate2.CreateFromPemFile(options.Path, options.KeyPath)
+                : X509Certificate2.CreateFromEncryptedPemFile(options.Path, options.Password, options.KeyPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            throw new InvalidOperationException($"CloudLog:Kafka:Certificate '{options.Path}' cannot be loaded: {e.Message}", e);
         }
     }
 

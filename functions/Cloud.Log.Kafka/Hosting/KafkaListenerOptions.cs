@@ -64,6 +64,9 @@ public sealed class KafkaListenerOptions
     /// <summary>How long the rest of a request may take to arrive once its first byte has. Default 30 seconds.</summary>
     public TimeSpan RequestReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The TLS certificate; with none the listener is plain TCP.</summary>
+    public KafkaCertificateOptions Certificate { get; set; } = new();
+
     /// <summary>The cluster id Metadata and DescribeCluster answer. Default "cloudlog".</summary>
     public string ClusterId { get; set; } = "cloudlog";
 }

@@ -42,6 +42,9 @@ public enum ApiKey : short
     /// <summary>ListGroups.</summary>
     ListGroups = 16,
 
+    /// <summary>SaslHandshake.</summary>
+    SaslHandshake = 17,
+
     /// <summary>ApiVersions.</summary>
     ApiVersions = 18,
 
@@ -56,6 +59,9 @@ public enum ApiKey : short
 
     /// <summary>DescribeConfigs.</summary>
     DescribeConfigs = 32,
+
+    /// <summary>SaslAuthenticate.</summary>
+    SaslAuthenticate = 36,
 
     /// <summary>CreatePartitions.</summary>
     CreatePartitions = 37,

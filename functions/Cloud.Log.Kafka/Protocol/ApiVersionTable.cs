@@ -26,6 +26,8 @@ internal static class ApiVersionTable
         new(ApiKey.CreatePartitions, 0, 3, 2),
         new(ApiKey.DeleteGroups, 0, 2, 2),
         new(ApiKey.DescribeCluster, 0, 1, 0),
+        new(ApiKey.SaslHandshake, 1, 1, 2), // v0's raw SASL tokens after the handshake (Kafka 0.10.0) are not served; never flexible
+        new(ApiKey.SaslAuthenticate, 0, 2, 2),
     ];
 
     private static readonly Dictionary<short, ApiVersionRange> ByKey = All.ToDictionary(r => (short)r.Key);

@@ -29,6 +29,8 @@ internal static class KafkaError
     public const short TopicAuthorizationFailed = 29;
     public const short GroupAuthorizationFailed = 30;
     public const short ClusterAuthorizationFailed = 31;
+    public const short UnsupportedSaslMechanism = 33;
+    public const short IllegalSaslState = 34;
     public const short UnsupportedVersion = 35;
     public const short TopicAlreadyExists = 36;
     public const short InvalidPartitions = 37;
@@ -41,6 +43,7 @@ internal static class KafkaError
     public const short InvalidProducerEpoch = 47;
     public const short TransactionalIdAuthorizationFailed = 53;
     public const short KafkaStorageError = 56;
+    public const short SaslAuthenticationFailed = 58;
     public const short NonEmptyGroup = 68;
     public const short GroupIdNotFound = 69;
     public const short MemberIdRequired = 79;

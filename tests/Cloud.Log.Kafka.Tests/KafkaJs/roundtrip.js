@@ -1,11 +1,13 @@
 // kafkajs (pinned in the repository's package.json) against the Cloud.Log Kafka listener: creates a topic
 // with the admin client, produces keyed records with headers, consumes them with a consumer group, and
-// prints what it read as JSON lines. Usage: node roundtrip.js <broker host:port> <topic> <group>
+// prints what it read as JSON lines. Usage: node roundtrip.js <broker host:port> <topic> <group> [<username> <password>]
+// (with a username and password it authenticates with SASL PLAIN: an API key's name and the key).
 'use strict'
 const { Kafka, logLevel } = require('kafkajs')
 
-const [broker, topic, groupId] = process.argv.slice(2)
-const kafka = new Kafka({ clientId: 'cloudlog-test', brokers: [broker], logLevel: logLevel.ERROR, retry: { retries: 3 } })
+const [broker, topic, groupId, username, password] = process.argv.slice(2)
+const sasl = username ? { mechanism: 'plain', username, password } : undefined
+const kafka = new Kafka({ clientId: 'cloudlog-test', brokers: [broker], logLevel: logLevel.ERROR, retry: { retries: 3 }, sasl })
 
 async function main () {
   const admin = kafka.admin()
