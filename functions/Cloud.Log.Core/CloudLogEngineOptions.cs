@@ -182,6 +182,17 @@ public sealed class CloudLogEngineOptions
     }
 
     /// <summary>
+    /// Turn-taking between instances that write one partition at once (docs/replication.md, "Writing a block"):
+    /// while the partition is shared and the other writers append about once or more between two of its appends, a
+    /// writer that has just appended steps aside for about as long as their turns take (a read and an append each;
+    /// at most 50 ms), then reads what they appended before it appends again, instead of finding out from a refused
+    /// append. Its next block holds
+    /// what was queued meanwhile. Default true; false appends at once after each append (only the rarer fairness
+    /// pause remains), which costs a refused append and a read on most appends while the partition is shared.
+    /// </summary>
+    public bool SharedWriterTurns { get; set; } = true;
+
+    /// <summary>
     /// Test hook: called before each step of the background jobs (retention, compaction, cleanup) with the
     /// step's name, so tests can interrupt a job at every step. Null in production.
     /// </summary>

@@ -23,6 +23,17 @@ internal static class ScaleOutSection
 
     public const string RequestsPerThousand = "storage requests per 1,000 records";
 
+    /// <summary>The storage requests per 1,000 records by kind (and the refusals among them), each a figure of its own.</summary>
+    private static readonly (RequestKind Kind, string Figure)[] Breakdown =
+    [
+        (RequestKind.DataAppend, "of which data appends"),
+        (RequestKind.Refused412, "of which refused appends (412)"),
+        (RequestKind.DataOther, "of which data reads and probes"),
+        (RequestKind.Index, "of which index requests"),
+        (RequestKind.Table, "of which table requests"),
+        (RequestKind.Refused409, "of which refused (409)"),
+    ];
+
     private const int Producers = 6;
     private const int SdkInFlight = 256;
     private const int JsonInFlight = 4;
@@ -120,6 +131,11 @@ internal static class ScaleOutSection
             var records = round.Measurement.RecordsPerSecond * (round.To - round.From).TotalSeconds;
             round.Measurement.Figures["storage requests per second"] = requests / (round.To - round.From).TotalSeconds;
             round.Measurement.Figures[RequestsPerThousand] = records == 0 ? double.NaN : requests * 1000.0 / records;
+            foreach (var (kind, figure) in Breakdown)
+            {
+                var some = traces.Sum(t => t.CountBetween(round.From, round.To, kind));
+                round.Measurement.Figures[figure] = records == 0 ? double.NaN : some * 1000.0 / records;
+            }
         }
 
         var combined = rounds.ToDictionary(p => p.Key, p => RoundStatistics.Combine(Sections.ScaleOut, Label(sdk, partitions, storage, p.Key), [.. p.Value.Select(c => c.Measurement)]));

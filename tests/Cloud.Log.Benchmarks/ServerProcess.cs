@@ -81,6 +81,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.Environment["CloudLog__Engine__ResourcePrefix"] = prefix;
         start.Environment["CloudLog__ProduceQueue__Name"] = prefix + "-produce";
         start.Environment["Logging__LogLevel__Default"] = "Warning"; // as in production: no log line per request
+        start.Environment["DOTNET_SYSTEM_NET_HTTP_DISABLEURIREDACTION"] = "true"; // the request trace tells appends by their query (comp=appendblock); no secret is in it (shared-key auth goes in a header)
         foreach (var (key, value) in (settings ?? new Dictionary<string, string>()).Concat(ExtraEnvironment()))
         {
             start.Environment[key] = value;

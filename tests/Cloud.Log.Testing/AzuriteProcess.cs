@@ -53,7 +53,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
             var folder = Path.Combine(Path.GetTempPath(), "cloudlog-azurite-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(folder);
             var azurite = new AzuriteProcess(Launch(folder, blob, queue, table), folder, blob, queue, table);
-            if (await azurite.WaitUntilListeningAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false))
+            if (await azurite.WaitUntilListeningAsync(TimeSpan.FromSeconds(90), cancellationToken).ConfigureAwait(false)) // a machine busy with builds can take tens of seconds to start four
             {
                 return azurite;
             }
@@ -61,7 +61,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
             await azurite.DisposeAsync().ConfigureAwait(false);
             if (attempt >= 2)
             {
-                throw new InvalidOperationException("Azurite did not start listening within 30 s (three attempts).");
+                throw new InvalidOperationException("Azurite did not start listening within 90 s (three attempts).");
             }
         }
     }

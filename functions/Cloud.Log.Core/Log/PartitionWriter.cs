@@ -68,6 +68,15 @@ internal sealed class PartitionWriter : IAsyncDisposable
     /// <summary>When this writer's last group was done (stopwatch ticks).</summary>
     private long _lastAppendAt;
 
+    /// <summary>Other writers' blocks this writer met (lost races, reads before an append) since its own last append.</summary>
+    private int _othersSinceOwn;
+
+    /// <summary>Other writers' blocks between two of this writer's appends, smoothed: how many turns the others take.</summary>
+    private double _othersPerTurn;
+
+    /// <summary>Whether the next append reads what others appended first (turn-taking while shared).</summary>
+    private bool _readFirst;
+
     public PartitionWriter(LogContext context, PartitionLog log, SegmentCopies copies, SegmentRoller roller)
     {
         _context = context;
@@ -157,6 +166,25 @@ internal sealed class PartitionWriter : IAsyncDisposable
             try
             {
                 var view = _view ?? await OpenViewAsync(cancellationToken).ConfigureAwait(false);
+                if (_readFirst)
+                {
+                    // Our turn after others' (turn-taking): read what they appended rather than meet it with a refused append.
+                    _readFirst = false;
+                    var before = view.Position;
+                    await ReadMissedAsync(view, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                    if (!ReferenceEquals(_view, view))
+                    {
+                        continue; // rolled meanwhile: open the new segment
+                    }
+
+                    if (view.Position == before)
+                    {
+                        _othersPerTurn /= 2; // nobody else appended: the others are quieter than we thought
+                    }
+
+                    TakeMore(group);
+                }
+
                 if (ShouldRoll(view, group.Sum(p => (long)p.Batch.Length), group[^1].Config))
                 {
                     await RollAsync(view, [], "the segment is full or old", cancellationToken).ConfigureAwait(false);
@@ -220,7 +248,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
                 }
 
                 await AnswerDuplicatesAsync(_view ?? view, plan, cancellationToken).ConfigureAwait(false);
-                await YieldIfDueAsync().ConfigureAwait(false);
+                await TakeTurnsAsync().ConfigureAwait(false);
                 return;
             }
             catch (CloudLogException e)
@@ -240,6 +268,37 @@ internal sealed class PartitionWriter : IAsyncDisposable
         }
 
         FailAll(group, new CloudLogException(ErrorCode.StorageUnavailable, $"Partition {Partition} is changing too fast to append to; retry.") { RetryAfter = TimeSpan.FromSeconds(1) });
+    }
+
+    /// <summary>
+    /// Turn-taking while the partition is shared (<see cref="CloudLogEngineOptions.SharedWriterTurns"/>): when the
+    /// other writers append about once or more between two of this writer's appends, this writer steps aside for
+    /// about that many appends' time once it has appended (when more is queued: an idle writer is out of the way
+    /// already), and then reads what they appended before its next append: one read instead of a refused append
+    /// and a read, and its next block holds what was queued meanwhile. Otherwise the fairness pause below.
+    /// </summary>
+    private async Task TakeTurnsAsync()
+    {
+        _othersPerTurn = ((_othersPerTurn * 3) + _othersSinceOwn) / 4;
+        _othersSinceOwn = 0;
+        var shared = System.Diagnostics.Stopwatch.GetElapsedTime(_metOthersAt) < SharedFor;
+        if (!_context.Options.SharedWriterTurns || !shared || _othersPerTurn < 0.5 || _view is null)
+        {
+            await YieldIfDueAsync().ConfigureAwait(false);
+            return;
+        }
+
+        _readFirst = true;
+        _appendsSinceYield = 0;
+        if (_queue.Reader.TryPeek(out _))
+        {
+            // Another writer's turn is a read and an append: about one and a half of this writer's append times.
+            var turns = Math.Min(_othersPerTurn, 4);
+            var pause = TimeSpan.FromTicks(Math.Clamp((long)(1.5 * turns * _appendLatency * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency), TimeSpan.TicksPerMillisecond, 50 * TimeSpan.TicksPerMillisecond));
+            await Task.Delay(pause).ConfigureAwait(false); // real time: it is about storage round trips, not the engine's clock
+        }
+
+        _lastAppendAt = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
     /// <summary>
@@ -394,7 +453,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
             return false;
         }
 
-        if (read.Data.Length >= block.Length && read.Data.Span[..block.Length].SequenceEqual(block.Span))
+        if (!block.IsEmpty && read.Data.Length >= block.Length && read.Data.Span[..block.Length].SequenceEqual(block.Span))
         {
             return true;
         }
@@ -415,6 +474,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
             }
         }
 
+        _othersSinceOwn += read.CommittedBlockCount > view.BlockCount ? read.CommittedBlockCount - view.BlockCount : 1;
         view.Advance(read.Data, batches, read.CommittedBlockCount);
         _metOthersAt = System.Diagnostics.Stopwatch.GetTimestamp();
         _appendsSinceYield = 0;
@@ -534,7 +594,18 @@ internal sealed class PartitionWriter : IAsyncDisposable
         {
             var entry = new OffsetIndexEntry(view.NextOffset, view.Position, view.MaxTimestamp);
             var copies = view.State.IsrList;
-            _ = Task.WhenAll(copies.Select(location => _copies.AppendIndexEntryAsync(location, view.Segment.BlobName, entry)));
+            _ = Task.WhenAll(copies.Select(async location =>
+            {
+                var known = view.IndexTails.TryGetValue(location, out var tail) ? tail : ((long, long)?)null;
+                if (await _copies.AppendIndexEntryAsync(location, view.Segment.BlobName, entry, known).ConfigureAwait(false) is { } after)
+                {
+                    view.IndexTails[location] = after;
+                }
+                else
+                {
+                    view.IndexTails.TryRemove(location, out _);
+                }
+            }));
         }
 
         if (_bytesSinceCheckpoint >= _context.Options.ProducerCheckpointBytes)

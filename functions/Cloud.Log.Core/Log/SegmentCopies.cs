@@ -22,21 +22,18 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
     private SegmentBlobs Location(int location) => context.Locations[location];
 
     /// <summary>
-    /// Appends <paramref name="block"/> at exactly <paramref name="position"/> within the replica lag limit. An
-    /// append whose answer was lost but which landed (an SDK retry then meets 412) counts as appended.
-    /// </summary>
-    public Task<(CopyOutcome Outcome, int BlockCount)> AppendAsync(int location, string blobName, ReadOnlyMemory<byte> block, long position) =>
-        AppendAsync(location, blobName, block, position, checkBehind: true);
-
-    /// <summary>
-    /// <see cref="AppendAsync(int, string, ReadOnlyMemory{byte}, long)"/> for the sequencer: a 412 answers
-    /// <see cref="CopyOutcome.Behind"/> at once, since the writer reads what lies there next anyway (and finds its
-    /// own block there if an SDK retry of a landed append met the condition).
+    /// Appends <paramref name="block"/> to the sequencer at exactly <paramref name="position"/> within the replica
+    /// lag limit. A 412 answers <see cref="CopyOutcome.Behind"/> at once, since the writer reads what lies there next
+    /// anyway (and finds its own block there if an SDK retry of a landed append met the condition).
     /// </summary>
     public Task<(CopyOutcome Outcome, int BlockCount)> SequenceAsync(int location, string blobName, ReadOnlyMemory<byte> block, long position) =>
-        AppendAsync(location, blobName, block, position, checkBehind: false);
+        AppendAsync(location, blobName, block, position);
 
-    private async Task<(CopyOutcome Outcome, int BlockCount)> AppendAsync(int location, string blobName, ReadOnlyMemory<byte> block, long position, bool checkBehind)
+    /// <summary>
+    /// Appends at exactly <paramref name="position"/> within the replica lag limit: 412 is <see cref="CopyOutcome.Behind"/>
+    /// (the caller finds out what lies there). An append whose location failed to answer but which landed counts as appended.
+    /// </summary>
+    private async Task<(CopyOutcome Outcome, int BlockCount)> AppendAsync(int location, string blobName, ReadOnlyMemory<byte> block, long position)
     {
         var blob = Location(location).Data(blobName);
         using var timeout = new CancellationTokenSource(context.Options.ReplicaLagTimeMax);
@@ -51,7 +48,7 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
         }
         catch (RequestFailedException e) when (StorageErrors.IsAppendPositionMismatch(e))
         {
-            return checkBehind && await LandedAsync(blob, block, position).ConfigureAwait(false) ? (CopyOutcome.Appended, 0) : (CopyOutcome.Behind, 0);
+            return (CopyOutcome.Behind, 0);
         }
         catch (Exception e) when (IsUnavailable(e) || e is RequestFailedException { Status: 404 })
         {
@@ -70,20 +67,26 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
     /// Makes the copy at <paramref name="location"/> hold <paramref name="block"/> at <paramref name="position"/>,
     /// first appending what it lacks before it (bytes the sequencer got from other writers, taken from the view or
     /// read from the sequencer). Every byte written comes from the sequencer's copy at the same position, so two
-    /// writers doing this at once meet the position condition and write nothing twice.
+    /// writers doing this at once meet the position condition and write nothing twice. A copy found short costs
+    /// one property read and, where the missing bytes and the block fit in one append block, one append of both.
     /// </summary>
     public async Task<CopyOutcome> WriteAsync(int location, WriterView view, ReadOnlyMemory<byte> block, long position)
     {
+        var blobName = view.Segment.BlobName;
+        var end = position + block.Length;
         for (var attempt = 0; attempt < 8; attempt++)
         {
             // An empty block only brings the copy up to the position (what a repeated batch needs before its answer).
-            var (outcome, _) = block.IsEmpty ? (CopyOutcome.Behind, 0) : await AppendAsync(location, view.Segment.BlobName, block, position).ConfigureAwait(false);
-            if (outcome != CopyOutcome.Behind)
+            if (!block.IsEmpty)
             {
-                return outcome;
+                var (outcome, _) = await AppendAsync(location, blobName, block, position).ConfigureAwait(false);
+                if (outcome != CopyOutcome.Behind)
+                {
+                    return outcome;
+                }
             }
 
-            var measured = await MeasureAsync(location, view.Segment.BlobName).ConfigureAwait(false);
+            var measured = await MeasureAsync(location, blobName).ConfigureAwait(false);
             if (measured is not { } copy)
             {
                 return CopyOutcome.Unavailable;
@@ -94,26 +97,45 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
                 return CopyOutcome.Sealed;
             }
 
-            if (block.IsEmpty && copy.Length >= position)
+            if (copy.Length == position && !block.IsEmpty)
             {
-                return CopyOutcome.Appended;
+                continue; // another writer brought it up to the position just now: append the block again
             }
 
-            if (copy.Length > position)
+            ReadOnlyMemory<byte> bytes;
+            long from;
+            if (copy.Length < position)
             {
-                // Longer, and our block is not there (AppendAsync compared): other bytes where ours belong.
-                return CopyOutcome.Diverged;
+                var missing = view.BytesBetween(copy.Length, position) ?? await ReadSequencerAsync(view, copy.Length, position).ConfigureAwait(false);
+                if (missing is not { } gap)
+                {
+                    return CopyOutcome.Unavailable;
+                }
+
+                (bytes, from) = (Join(gap, block), copy.Length);
+            }
+            else
+            {
+                // Longer than the position: another writer brought it up past (part of) our block, or an SDK retry of
+                // a landed append met the condition. Whatever it holds from the position must be our block's bytes.
+                var held = (int)Math.Min(copy.Length - position, block.Length);
+                if (held > 0 && !await LandedAsync(Location(location).Data(blobName), block[..held], position).ConfigureAwait(false))
+                {
+                    return CopyOutcome.Diverged;
+                }
+
+                if (copy.Length >= end)
+                {
+                    return CopyOutcome.Appended;
+                }
+
+                (bytes, from) = (block[held..], copy.Length);
             }
 
-            var missing = view.BytesBetween(copy.Length, position) ?? await ReadSequencerAsync(view, copy.Length, position).ConfigureAwait(false);
-            if (missing is not { } bytes)
+            var done = true;
+            foreach (var chunk in Chunks(bytes, from))
             {
-                return CopyOutcome.Unavailable;
-            }
-
-            foreach (var chunk in Chunks(bytes, copy.Length))
-            {
-                var (filled, _) = await AppendAsync(location, view.Segment.BlobName, chunk.Bytes, chunk.Position).ConfigureAwait(false);
+                var (filled, _) = await AppendAsync(location, blobName, chunk.Bytes, chunk.Position).ConfigureAwait(false);
                 if (filled is CopyOutcome.Sealed or CopyOutcome.Unavailable)
                 {
                     return filled;
@@ -121,8 +143,14 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
 
                 if (filled == CopyOutcome.Behind)
                 {
+                    done = false;
                     break; // another writer filled it meanwhile (or is filling it): measure again
                 }
+            }
+
+            if (done)
+            {
+                return CopyOutcome.Appended;
             }
         }
 
@@ -207,21 +235,38 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
 
     /// <summary>
     /// Appends an index entry to one copy's index, after the last one there: entries stay in order even when
-    /// several writers add them at once. The index is a hint (a missing entry only makes readers read further),
+    /// several writers add them at once. Where the caller knows the index's tail (<paramref name="known"/>: its
+    /// length and last entry's position, as this writer last wrote or saw it) and the entry comes after it, the
+    /// entry is appended there at once, with the position condition (one request); otherwise, or when another
+    /// writer appended since, the index is measured and its last entry read first. Answers the index's tail
+    /// afterwards, or null when unknown. The index is a hint (a missing entry only makes readers read further),
     /// so failures are logged, not thrown.
     /// </summary>
-    public async Task AppendIndexEntryAsync(int location, string blobName, OffsetIndexEntry entry)
+    public async Task<(long Length, long LastPosition)?> AppendIndexEntryAsync(int location, string blobName, OffsetIndexEntry entry, (long Length, long LastPosition)? known = null)
     {
         var index = Location(location).Index(blobName);
         using var timeout = new CancellationTokenSource(context.Options.ReplicaLagTimeMax);
         try
         {
+            if (known is { } tail && tail.LastPosition < entry.Position && tail.Length % OffsetIndex.EntrySize == 0)
+            {
+                try
+                {
+                    await SegmentBlobs.AppendAsync(index, OffsetIndex.Encode(entry), tail.Length, timeout.Token).ConfigureAwait(false);
+                    return (tail.Length + OffsetIndex.EntrySize, entry.Position);
+                }
+                catch (RequestFailedException e) when (StorageErrors.IsAppendPositionMismatch(e))
+                {
+                    // Another writer added one since: look.
+                }
+            }
+
             for (var attempt = 0; attempt < 3; attempt++)
             {
                 var length = (await SegmentBlobs.MeasureAsync(index, timeout.Token).ConfigureAwait(false))?.Length ?? 0;
                 if (length % OffsetIndex.EntrySize != 0)
                 {
-                    return;
+                    return null;
                 }
 
                 if (length > 0)
@@ -230,14 +275,14 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
                     var parsed = OffsetIndex.Parse(0, last.Data.Span, null);
                     if (parsed.Count > 0 && parsed.Last.Position >= entry.Position)
                     {
-                        return; // a later entry is there already
+                        return (length, parsed.Last.Position); // a later entry is there already
                     }
                 }
 
                 try
                 {
                     await SegmentBlobs.AppendAsync(index, OffsetIndex.Encode(entry), length, timeout.Token).ConfigureAwait(false);
-                    return;
+                    return (length + OffsetIndex.EntrySize, entry.Position);
                 }
                 catch (RequestFailedException e) when (StorageErrors.IsAppendPositionMismatch(e))
                 {
@@ -249,6 +294,8 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
         {
             context.Logger.LogWarning(e, "Index entry for {TopicId}/{Partition} not written at location {Location}.", topicId, partition, location);
         }
+
+        return null;
     }
 
     /// <summary>
@@ -384,6 +431,20 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
         {
             return null;
         }
+    }
+
+    /// <summary>Two byte ranges as one (the first alone when the second is empty).</summary>
+    private static ReadOnlyMemory<byte> Join(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second)
+    {
+        if (second.IsEmpty)
+        {
+            return first;
+        }
+
+        var joined = new byte[first.Length + second.Length];
+        first.CopyTo(joined);
+        second.CopyTo(joined.AsMemory(first.Length));
+        return joined;
     }
 
     /// <summary>Whole batches, at most one block each, so a long run of missing bytes goes in block-sized appends.</summary>

@@ -71,6 +71,12 @@ internal sealed class WriterView
     /// <summary>Batches of idempotent producers seen since <see cref="StartOffset"/>, for a producer state built later.</summary>
     public List<RecordBatchHeader> ProducerBatches { get; } = [];
 
+    /// <summary>
+    /// Each copy's offset index tail (its length and last entry's position) as this writer last wrote or saw it,
+    /// so that its next entry is appended at once; updated by the index appends, which run beside the loop.
+    /// </summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<int, (long Length, long LastPosition)> IndexTails { get; } = new();
+
     /// <summary>Batches seen on the sequencer past what is committed, for the tail cache once they are.</summary>
     public List<StoredBatch> Uncommitted { get; } = [];
 

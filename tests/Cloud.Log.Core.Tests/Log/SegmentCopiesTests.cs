@@ -1,0 +1,146 @@
+using Azure.Storage.Blobs;
+using Cloud.Log.Core.Log;
+using Cloud.Log.Core.Metadata;
+using Cloud.Log.Core.Storage;
+using Cloud.Log.Protocol.Batches;
+using Cloud.Log.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cloud.Log.Core.Tests.Log;
+
+/// <summary>
+/// A writer bringing a lagging copy up to the sequencer's bytes before its own block (docs/replication.md, "Writing
+/// a block", step 3), against Azurite: two locations (two containers), the sequencer's copy and the one written, with
+/// the written one's storage requests counted.
+/// </summary>
+public class SegmentCopiesTests(StorageFixture storage)
+{
+    private const string BlobName = "topic/00000/00000000000000000000-0000000000.log";
+
+    /// <summary>
+    /// A copy short of the position (another writer's block has not reached it yet) costs the refused append, one
+    /// property read and one append of the missing bytes and the block together — no read of the copy, no second
+    /// append — and ends holding exactly the sequencer's bytes.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task A_lagging_copy_is_brought_up_with_the_block_in_one_append()
+    {
+        var (copies, counter, locations) = await CopiesAsync();
+        var (first, others, ours) = (Batch(0, "first"), Batch(1, "another writer's"), Batch(2, "ours"));
+        await AppendAsync(locations[0], 0, [.. first, .. others, .. ours]);
+        await AppendAsync(locations[1], 0, first);
+        var view = View(first.Length + others.Length, [.. first, .. others]);
+
+        var (reads, writes) = (counter.BlobReads, counter.BlobWrites);
+        Assert.Equal(CopyOutcome.Appended, await copies.WriteAsync(1, view, ours, first.Length + others.Length));
+
+        Assert.Equal(1, counter.BlobReads - reads); // the property read: the copy's length
+        Assert.Equal(2, counter.BlobWrites - writes); // the refused append, then the missing bytes with the block
+        Assert.Equal(await ContentAsync(locations[0]), await ContentAsync(locations[1]));
+    }
+
+    /// <summary>
+    /// A copy that another writer brought up past the start of our block (it copied the sequencer's bytes, ours among
+    /// them) holds our block's first batch already: the rest is appended after it, and the copy matches the sequencer.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task A_copy_holding_part_of_the_block_gets_the_rest()
+    {
+        var (copies, _, locations) = await CopiesAsync();
+        var (first, ours1, ours2) = (Batch(0, "first"), Batch(1, "ours, one"), Batch(2, "ours, two"));
+        byte[] block = [.. ours1, .. ours2];
+        await AppendAsync(locations[0], 0, [.. first, .. block]);
+        await AppendAsync(locations[1], 0, [.. first, .. ours1]);
+        var view = View(first.Length, first);
+
+        Assert.Equal(CopyOutcome.Appended, await copies.WriteAsync(1, view, block, first.Length));
+        Assert.Equal(await ContentAsync(locations[0]), await ContentAsync(locations[1]));
+    }
+
+    /// <summary>A copy holding other bytes where the block belongs has diverged (the sequencer's storage went back): nothing is written to it.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task A_copy_with_other_bytes_where_the_block_belongs_has_diverged()
+    {
+        var (copies, _, locations) = await CopiesAsync();
+        var (first, ours, theirs) = (Batch(0, "first"), Batch(1, "ours"), Batch(1, "something else"));
+        await AppendAsync(locations[0], 0, [.. first, .. ours]);
+        await AppendAsync(locations[1], 0, [.. first, .. theirs]);
+        var before = await ContentAsync(locations[1]);
+
+        Assert.Equal(CopyOutcome.Diverged, await copies.WriteAsync(1, View(first.Length, first), ours, first.Length));
+        Assert.Equal(before, await ContentAsync(locations[1]));
+    }
+
+    /// <summary>
+    /// An index entry after the tail the writer knows costs one append; with a stale tail (another writer added an
+    /// entry since) the append is refused and the index is measured and its last entry read, so entries stay in
+    /// order; an entry not after the last one there is not added.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task An_index_entry_after_the_known_tail_costs_one_append_and_a_stale_tail_keeps_the_order()
+    {
+        var (copies, counter, locations) = await CopiesAsync();
+        var first = await copies.AppendIndexEntryAsync(1, BlobName, new OffsetIndexEntry(10, 1000, 0));
+        Assert.Equal(Tail(1, 1000), first);
+
+        var (reads, writes) = (counter.BlobReads, counter.BlobWrites);
+        var second = await copies.AppendIndexEntryAsync(1, BlobName, new OffsetIndexEntry(20, 2000, 0), first);
+        Assert.Equal(Tail(2, 2000), second);
+        Assert.Equal((0L, 1L), (counter.BlobReads - reads, counter.BlobWrites - writes));
+
+        var third = await copies.AppendIndexEntryAsync(1, BlobName, new OffsetIndexEntry(30, 3000, 0), first); // stale: another writer added the second
+        Assert.Equal(Tail(3, 3000), third);
+        Assert.Equal(Tail(3, 3000), await copies.AppendIndexEntryAsync(1, BlobName, new OffsetIndexEntry(20, 2000, 0), second)); // not after the last: left out
+
+        var segment = new SegmentInfo("00000|s|00000000000000000000-0000000000", 0, 0, BlobName, "0,1", 0, null, null, null);
+        var index = await copies.ReadIndexAsync(1, segment, TestContext.Current.CancellationToken);
+        Assert.Equal(new long[] { 1000, 2000, 3000 }, index.Entries.Select(e => e.Position));
+    }
+
+    /// <summary>An index's tail as <see cref="SegmentCopies.AppendIndexEntryAsync"/> answers it: <paramref name="entries"/> entries, the last at <paramref name="lastPosition"/>.</summary>
+    private static (long Length, long LastPosition)? Tail(int entries, long lastPosition) => ((long)entries * OffsetIndex.EntrySize, lastPosition);
+
+    private static byte[] Batch(long offset, string value)
+    {
+        var bytes = RecordBatch.Encode([new ProducerRecord(null, System.Text.Encoding.UTF8.GetBytes(value), 0)], TimestampType.CreateTime, 0);
+        RecordBatch.StampOffsetAndEpoch(bytes, offset, 0);
+        return bytes;
+    }
+
+    /// <summary>A writer's view of the segment with the sequencer (location 0) and one follower (location 1), having seen <paramref name="seen"/> from byte 0.</summary>
+    private static WriterView View(long position, byte[] seen)
+    {
+        var batches = BatchScanner.Parse(seen, 0, "test", out _);
+        var segment = new SegmentInfo("00000|s|00000000000000000000-0000000000", 0, 0, BlobName, "0,1,2", 0, null, null, null);
+        var state = new PartitionStateEntity { Replicas = "0,1,2", Isr = "0,1,2", Leader = 2 };
+        var tail = new SegmentTail(0, 0, position, batches[^1].NextOffset, 1, 0, 0, seen, batches, Sealed: false);
+        return new WriterView(segment, state, tail);
+    }
+
+    private async Task<(SegmentCopies Copies, StorageRequestCounter Counter, List<SegmentBlobs> Locations)> CopiesAsync()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        var counter = new StorageRequestCounter();
+        var counted = new BlobClientOptions();
+        counted.AddPolicy(counter.CreatePolicy(tables: false), Azure.Core.HttpPipelinePosition.PerRetry);
+        var locations = new List<SegmentBlobs>();
+        for (var i = 0; i < 2; i++)
+        {
+            var container = storage.Location.CreateBlobServiceClient(i == 1 ? counted : new BlobClientOptions()).GetBlobContainerClient($"{prefix}-l{i}");
+            await container.CreateIfNotExistsAsync(cancellationToken: TestContext.Current.CancellationToken);
+            var blobs = new SegmentBlobs(container);
+            await blobs.CreateSegmentAsync(BlobName, TestContext.Current.CancellationToken);
+            locations.Add(blobs);
+        }
+
+        var options = new CloudLogEngineOptions { ResourcePrefix = prefix };
+        var context = new LogContext(options, TimeProvider.System, null!, locations, null!, null!, NullLogger.Instance);
+        return (new SegmentCopies(context, "topic", 0), counter, locations);
+    }
+
+    private static Task<int> AppendAsync(SegmentBlobs location, long position, byte[] bytes) =>
+        SegmentBlobs.AppendAsync(location.Data(BlobName), bytes, position, TestContext.Current.CancellationToken);
+
+    private static async Task<byte[]> ContentAsync(SegmentBlobs location) =>
+        (await SegmentBlobs.ReadAsync(location.Data(BlobName), 0, null, TestContext.Current.CancellationToken)).Data.ToArray();
+}
