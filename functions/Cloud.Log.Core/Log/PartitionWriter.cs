@@ -191,7 +191,13 @@ internal sealed class PartitionWriter : IAsyncDisposable
                     continue;
                 }
 
-                RefuseWithoutEnoughReplicas(group, view);
+                if (RefuseWithoutEnoughReplicas(group, view))
+                {
+                    // The refusal came from this writer's view, which no storage call checked: replicas that
+                    // caught up since would never be seen. The next append reads the state row again.
+                    _view = null;
+                }
+
                 if (group.Count == 0)
                 {
                     return;
@@ -788,15 +794,19 @@ internal sealed class PartitionWriter : IAsyncDisposable
     /// Kafka's check before an append: with fewer in-sync replicas than the topic's <c>min.insync.replicas</c>,
     /// an <c>acks=all</c> batch is refused (NOT_ENOUGH_REPLICAS, retriable) and nothing of it is stored.
     /// </summary>
-    private static void RefuseWithoutEnoughReplicas(List<PendingAppend> group, WriterView view)
+    /// <returns>Whether any batch was refused.</returns>
+    private static bool RefuseWithoutEnoughReplicas(List<PendingAppend> group, WriterView view)
     {
         var inSync = view.State.IsrList.Count;
+        var refused = false;
         foreach (var pending in group.Where(p => p.Acks == Acks.All && inSync < p.Config.MinimumInSyncReplicas))
         {
             pending.Fail(NotEnoughReplicas(inSync, pending.Config.MinimumInSyncReplicas, stored: false));
+            refused = true;
         }
 
         group.RemoveAll(p => p.IsCompleted);
+        return refused;
     }
 
     private static CloudLogException NotEnoughReplicas(int inSync, int required, bool stored) =>

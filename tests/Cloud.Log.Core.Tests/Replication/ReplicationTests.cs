@@ -173,6 +173,46 @@ public sealed class ReplicationTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>
+    /// A writer that refused acks=all for too few in-sync replicas looks again: once another instance has
+    /// caught the returning locations up, the first instance's next acks=all produce is stored (the refusal
+    /// came from its cached view, which no storage call had checked; found by the soak run).
+    /// </summary>
+    [Fact(Timeout = 240_000)]
+    public async Task A_writer_that_refused_for_too_few_replicas_writes_once_another_instance_caught_them_up()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        await using var writer = await _storage.CreateEngineAsync(Options(prefix));
+        await writer.CreateTopicAsync("t", replicationFactor: 3, configs: new Dictionary<string, string> { ["min.insync.replicas"] = "2" });
+        await writer.ProduceAsync("t", [Records.Of(null, "all-three", partition: 0)]);
+        await _storage.Replicas[2].StopAsync();
+        await _storage.Replicas[1].StopAsync();
+        var error = await Assert.ThrowsAsync<CloudLogException>(async () =>
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await writer.ProduceAsync("t", [Records.Of(null, $"refused-{i}", partition: 0)]); // the first may take the followers out of the ISR
+            }
+        });
+        Assert.Equal(ErrorCode.NotEnoughReplicas, error.Code);
+
+        await _storage.Replicas[1].RestartAsync();
+        await _storage.Replicas[2].RestartAsync();
+        await using (var other = await _storage.CreateEngineAsync(Options(prefix)))
+        {
+            var deadline = Stopwatch.StartNew();
+            while ((await other.DescribeTopicAsync("t")).Partitions[0].Isr.Count < 3)
+            {
+                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(60), "catch-up did not return the locations to the ISR");
+                await other.CatchUpReplicasAsync();
+            }
+        }
+
+        var stored = await writer.ProduceAsync("t", [Records.Of(null, "after-catch-up", partition: 0)]);
+        var log = await writer.FetchAsync("t", 0, stored[0].Offset, maxRecords: 1);
+        Assert.Equal("after-catch-up", Records.Text(Assert.Single(log.Records).Value));
+    }
+
+    /// <summary>
     /// Two catch-up runs at once, on two instances (as the timer function and a server job might be): the
     /// returning location rejoins once, its copy matches the leader's, and the log is exactly what it was.
     /// A location that still does not answer is left out and the run does not fail.
