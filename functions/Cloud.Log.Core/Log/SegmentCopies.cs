@@ -303,7 +303,10 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
     /// <paramref name="end"/> bytes: appends what it lacks in whole, CRC-checked batches, then its index
     /// entries, and seals it when asked. A copy already longer holds the same bytes up to
     /// <paramref name="end"/> (the rest is what a failed writer left past the committed end). False when the
-    /// copy is sealed short of the end and can no longer be completed.
+    /// copy is sealed short of the end and can no longer be completed. A copy sealed short of a closed segment's
+    /// end (<paramref name="seal"/>: a roller or a writer sealed it before the segment's last bytes reached it)
+    /// holds a prefix of the committed bytes and nothing else, and no writer can append to it: it is replaced
+    /// by a whole copy, so that the location can hold the segment again.
     /// </summary>
     public async Task<bool> CopySegmentAsync(int source, int target, SegmentInfo segment, long end, bool seal, CancellationToken cancellationToken)
     {
@@ -318,6 +321,13 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
         }
 
         var (position, isSealed) = measured.Value;
+        if (position < end && isSealed && seal && await SegmentBlobs.DeleteIfSealedShortAsync(blob, end, cancellationToken).ConfigureAwait(false))
+        {
+            context.Logger.LogWarning("Location {Location}'s copy of {Segment} was sealed at byte {Position}, short of {End}; it is copied again whole.", target, segment.BlobName, position, end);
+            await to.CreateSegmentAsync(segment.BlobName, cancellationToken).ConfigureAwait(false);
+            (position, isSealed) = (await SegmentBlobs.MeasureAsync(blob, cancellationToken).ConfigureAwait(false)) ?? (0, false);
+        }
+
         if (position < end && isSealed)
         {
             context.Logger.LogError("Location {Location}'s copy of {Segment} is sealed at byte {Position}, short of {End}; it cannot rejoin.", target, segment.BlobName, position, end);

@@ -78,6 +78,34 @@ internal sealed class SegmentBlobs(BlobContainerClient container)
         }
     }
 
+    /// <summary>
+    /// Deletes the blob if it is sealed and shorter than <paramref name="shorterThan"/> bytes, under the ETag it
+    /// was read with, so a copy another copier has just started in its place is never deleted. True when it is
+    /// gone (deleted here, or already missing).
+    /// </summary>
+    public static async Task<bool> DeleteIfSealedShortAsync(AppendBlobClient blob, long shorterThan, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!properties.Value.IsSealed || properties.Value.ContentLength >= shorterThan)
+            {
+                return false;
+            }
+
+            await blob.DeleteAsync(conditions: new BlobRequestConditions { IfMatch = properties.Value.ETag }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return false; // changed since it was read: another copier replaced it
+        }
+    }
+
     /// <summary>Seals the blob so it refuses every later append; sealing a sealed blob is fine.</summary>
     public static async Task SealAsync(AppendBlobClient blob, CancellationToken cancellationToken)
     {

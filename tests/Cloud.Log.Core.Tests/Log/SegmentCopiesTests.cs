@@ -57,6 +57,27 @@ public class SegmentCopiesTests(StorageFixture storage)
         Assert.Equal(await ContentAsync(locations[0]), await ContentAsync(locations[1]));
     }
 
+    /// <summary>
+    /// A copy sealed short of a closed segment's end (sealed by a roll before the segment's last block reached it; a
+    /// soak run left a partition with one in-sync copy for good this way) is replaced: bringing it up to the end
+    /// copies it again whole and seals it, and it then holds exactly the source's bytes.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task A_copy_sealed_short_of_a_closed_segments_end_is_copied_again_whole()
+    {
+        var (copies, _, locations) = await CopiesAsync();
+        var (first, second) = (Batch(0, "first"), Batch(1, "second, never here"));
+        await AppendAsync(locations[0], 0, [.. first, .. second]);
+        await AppendAsync(locations[1], 0, first);
+        await SegmentBlobs.SealAsync(locations[1].Data(BlobName), TestContext.Current.CancellationToken);
+        long end = first.Length + second.Length;
+        var segment = new SegmentInfo("00000|s|00000000000000000000-0000000000", 0, 0, BlobName, "0,1", 0, 2, end, 0);
+
+        Assert.True(await copies.CopySegmentAsync(0, 1, segment, end, seal: true, TestContext.Current.CancellationToken));
+        Assert.Equal(await ContentAsync(locations[0]), await ContentAsync(locations[1]));
+        Assert.Equal((end, true), await SegmentBlobs.MeasureAsync(locations[1].Data(BlobName), TestContext.Current.CancellationToken));
+    }
+
     /// <summary>A copy holding other bytes where the block belongs has diverged (the sequencer's storage went back): nothing is written to it.</summary>
     [Fact(Timeout = 60_000)]
     public async Task A_copy_with_other_bytes_where_the_block_belongs_has_diverged()
