@@ -19,6 +19,7 @@ public sealed class CloudLogEngineOptions
     private TimeSpan _idempotencyKeyExpiration = TimeSpan.FromHours(1);
     private long _producerCheckpointBytes = 64L * 1024 * 1024;
     private TimeSpan _replicaLagTimeMax = TimeSpan.FromSeconds(10);
+    private TimeSpan _readerViewLease = TimeSpan.FromMilliseconds(500);
     private TimeSpan _orphanBlobGrace = TimeSpan.FromMinutes(10);
 
     /// <summary>
@@ -172,6 +173,21 @@ public sealed class CloudLogEngineOptions
     }
 
     /// <summary>
+    /// How long a reader trusts the replica view and segment list it read before its next look at the tail
+    /// reads them again (both at once), and how long acknowledgements wait after a roll that could not seal
+    /// every copy of the segment it closed (a location that did not answer). Together the two keep invariant 7
+    /// when a reader still names the old segment's copy at a location that comes back unsealed: any record
+    /// acknowledged after such a roll is acknowledged at least this long after the roll was recorded, so a
+    /// fetch that starts after the acknowledgement reads the segment list again first (see
+    /// docs/replication.md, "Readers after a roll"). Default 500 ms; 50 ms to 10 s.
+    /// </summary>
+    public TimeSpan ReaderViewLease
+    {
+        get => _readerViewLease;
+        set => _readerViewLease = InRange(value, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>
     /// How long a blob that compaction replaced (or that no segment row names) stays before the cleanup
     /// deletes it, so readers that still hold the old segment list finish their reads. Default 10 min.
     /// </summary>
@@ -197,6 +213,9 @@ public sealed class CloudLogEngineOptions
     /// step's name, so tests can interrupt a job at every step. Null in production.
     /// </summary>
     internal Func<string, CancellationToken, Task>? StepHook { get; set; }
+
+    /// <summary>Test hook: called when a roll is about to seal the closing segment's copies. Null in production.</summary>
+    internal Func<CancellationToken, Task>? BeforeRollSeals { get; set; }
 
     internal CloudLogEngineOptions Clone() => (CloudLogEngineOptions)MemberwiseClone();
 

@@ -525,11 +525,8 @@ internal sealed class PartitionLifecycle(LogContext context, PartitionLog log, S
     private SegmentBlobs Location(int location) => _context.Locations[location];
 
     /// <summary>The replica set and log start from the partition's state row, read now.</summary>
-    private async Task<ReplicaView> LoadReplicaViewAsync(CancellationToken cancellationToken) =>
-        ToView(await _log.ReadStateAsync(cancellationToken).ConfigureAwait(false));
-
-    private ReplicaView ToView(PartitionStateEntity state) =>
-        new(state.Leader, state.IsrList, state.ReplicaList, state.LogStartOffset, _context.Time.GetUtcNow());
+    private Task<ReplicaView> LoadReplicaViewAsync(CancellationToken cancellationToken) =>
+        _log.GetReplicaViewAsync(cancellationToken, refresh: true);
 
     private static IReadOnlyList<ConsumerRecord> Decode(StoredBatch batch)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Azure;
 using Azure.Data.Tables;
 using Cloud.Log.Core.Lifecycle;
@@ -29,8 +30,11 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     private readonly PartitionCatchUp _catchUp;
     private readonly PartitionReader _reader;
     private readonly PartitionLifecycle _lifecycle;
-    private volatile IReadOnlyList<SegmentInfo>? _segments;
+    private readonly Lock _gate = new();
+    private volatile SegmentList? _segments;
     private volatile ReplicaView? _replicaView;
+    private string? _heldSegment;
+    private long _acknowledgementsHeldUntil;
 
     public PartitionLog(LogContext context, string topicId, int partition)
     {
@@ -51,7 +55,7 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     public int Partition { get; }
 
     /// <summary>The segment list as last read from Table storage (null before the first read).</summary>
-    public IReadOnlyList<SegmentInfo>? KnownSegments => _segments;
+    public IReadOnlyList<SegmentInfo>? KnownSegments => _segments?.Segments;
 
     /// <summary>How many replicas the state row last read here counts in sync.</summary>
     public int InSyncCount => _replicaView?.Isr.Count ?? 1;
@@ -115,22 +119,72 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     }
 
     /// <summary>A writer or roller wrote the state row: readers take its replica set at once.</summary>
-    public void StateChanged(PartitionStateEntity state) => _replicaView = ToView(state);
+    public void StateChanged(PartitionStateEntity state) => _replicaView = ToView(state, _replicaView?.ReadStartedAt ?? 0); // no longer a lease than the view it replaces
 
     /// <summary>The partition's state row, read now (with its ETag), which also refreshes the replica view.</summary>
     public async Task<PartitionStateEntity> ReadStateAsync(CancellationToken cancellationToken)
     {
+        var startedAt = Stopwatch.GetTimestamp();
         var state = await _context.States.GetStateAsync(TopicId, Partition, cancellationToken).ConfigureAwait(false)
             ?? throw new CloudLogException(Protocol.Errors.ErrorCode.UnknownTopicOrPartition, $"Partition {Partition} no longer exists.");
-        _replicaView = ToView(state);
+        _replicaView = ToView(state, startedAt);
         return state;
     }
 
     /// <summary>The partition's segments in offset order (then by creating epoch), from Table storage (one query).</summary>
-    public async Task<IReadOnlyList<SegmentInfo>> LoadSegmentsAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SegmentInfo>> LoadSegmentsAsync(CancellationToken cancellationToken) =>
+        (await QuerySegmentsAsync(null, cancellationToken).ConfigureAwait(false)).Segments;
+
+    /// <summary>
+    /// The replica view and the segment list for a look at the tail: as known when both were read within
+    /// <see cref="CloudLogEngineOptions.ReaderViewLease"/>, else both read again at once (the segment list from
+    /// its last known segment on, so a long list costs no more than a short one).
+    /// </summary>
+    public async Task<(ReplicaView View, IReadOnlyList<SegmentInfo> Segments)> GetReadViewAsync(CancellationToken cancellationToken)
     {
+        var view = _replicaView;
+        var segments = _segments;
+        var lease = _context.Options.ReaderViewLease;
+        if (view is not null && segments is not null && Stopwatch.GetElapsedTime(Math.Min(view.ReadStartedAt, segments.ReadStartedAt)) < lease)
+        {
+            return (view, segments.Segments);
+        }
+
+        var viewRead = LoadReplicaViewAsync(cancellationToken);
+        var listed = await QuerySegmentsAsync(segments is { Segments.Count: > 0 } known ? known : null, cancellationToken).ConfigureAwait(false);
+        return (await viewRead.ConfigureAwait(false), listed.Segments);
+    }
+
+    /// <summary>
+    /// Waits while a segment this instance met lately was started by a roll that left a copy of the segment
+    /// before it unsealed (<see cref="SegmentInfo.PreviousCopiesOpen"/>): until <see cref="CloudLogEngineOptions.ReaderViewLease"/>
+    /// (and a margin for clock rates) has passed since this instance first read its row, every reader anywhere
+    /// that names the unsealed copy has read its view before the roll and will read it again before its next
+    /// look at the tail. Writers call it before they acknowledge anything. Real time, not the engine's clock.
+    /// </summary>
+    public Task HoldAcknowledgementsAsync()
+    {
+        long until;
+        lock (_gate)
+        {
+            until = _acknowledgementsHeldUntil;
+        }
+
+        var left = until - Stopwatch.GetTimestamp();
+        return left <= 0 ? Task.CompletedTask : Task.Delay(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency));
+    }
+
+    /// <summary>
+    /// Reads the segment rows (all of them, or from <paramref name="known"/>'s last one on, merged into it) and
+    /// keeps the result unless a read that started later was kept first.
+    /// </summary>
+    private async Task<SegmentList> QuerySegmentsAsync(SegmentList? known, CancellationToken cancellationToken)
+    {
+        var startedAt = Stopwatch.GetTimestamp();
         var (from, to) = SegmentEntity.RowKeyRange(Partition);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TopicId} and RowKey gt {from} and RowKey lt {to}");
+        var filter = known is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {TopicId} and RowKey gt {from} and RowKey lt {to}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {TopicId} and RowKey ge {known.Segments[^1].RowKey} and RowKey lt {to}");
         var segments = new List<SegmentInfo>();
         await foreach (var row in _context.Tables.Partitions.QueryAsync<SegmentEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
@@ -138,8 +192,29 @@ internal sealed partial class PartitionLog : IAsyncDisposable
         }
 
         segments.Sort((a, b) => string.CompareOrdinal(a.RowKey, b.RowKey));
-        _segments = segments;
-        return segments;
+        if (known is not null)
+        {
+            segments.InsertRange(0, known.Segments.Take(known.Segments.Count - 1));
+        }
+
+        var list = new SegmentList(segments, startedAt);
+        lock (_gate)
+        {
+            if (_segments is null || _segments.ReadStartedAt <= startedAt)
+            {
+                _segments = list;
+            }
+
+            if (segments.Count > 0 && segments[^1] is { PreviousCopiesOpen: true } last && last.RowKey != _heldSegment)
+            {
+                // First sight of it here; the row was written before this read answered.
+                _heldSegment = last.RowKey;
+                var margin = (_context.Options.ReaderViewLease / 10) + TimeSpan.FromMilliseconds(50);
+                _acknowledgementsHeldUntil = Stopwatch.GetTimestamp() + (long)((_context.Options.ReaderViewLease + margin).TotalSeconds * Stopwatch.Frequency);
+            }
+        }
+
+        return list;
     }
 
     /// <summary>
@@ -196,8 +271,8 @@ internal sealed partial class PartitionLog : IAsyncDisposable
         return _replicaView!;
     }
 
-    private ReplicaView ToView(PartitionStateEntity state) =>
-        new(state.Leader, state.IsrList, state.ReplicaList, state.LogStartOffset, _context.Time.GetUtcNow());
+    private ReplicaView ToView(PartitionStateEntity state, long readStartedAt) =>
+        new(state.Leader, state.IsrList, state.ReplicaList, state.LogStartOffset, _context.Time.GetUtcNow(), readStartedAt);
 
     /// <summary>The replica view, read again when <paramref name="refresh"/> or older than the metadata cache's lifetime.</summary>
     public async Task<ReplicaView> GetReplicaViewAsync(CancellationToken cancellationToken, bool refresh = false)

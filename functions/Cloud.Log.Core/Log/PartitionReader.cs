@@ -638,9 +638,9 @@ internal sealed class PartitionReader : IDisposable
 
     /// <summary>
     /// Reads what was appended to the leader's copy of the active segment since this instance last looked, so
-    /// a fetch here sees every record acknowledged anywhere before it started. The state row is read in
-    /// parallel, so a changed leader is noticed at once. Concurrent callers share one probe when it started
-    /// after they asked.
+    /// a fetch here sees every record acknowledged anywhere before it started. The state row and the segment list
+    /// are read again first when this instance read them longer ago than the reader view lease. Concurrent
+    /// callers share one probe when it started after they asked.
     /// </summary>
     private async Task<long> ProbeTailAsync(CancellationToken cancellationToken)
     {
@@ -672,13 +672,11 @@ internal sealed class PartitionReader : IDisposable
 
     private async Task<long> ReadLeaderTailAsync(CancellationToken cancellationToken)
     {
-        // The replica view may be a little old: the leader changes only with a roll, which seals the copy read here
-        // (then both are read again), and a leader that went away fails the read (then the view is read again).
-        var viewRead = _log.GetReplicaViewAsync(cancellationToken);
-        var segments = _log.KnownSegments is { Count: > 0 } known && !known[^1].IsClosed
-            ? known
-            : await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
-        var view = await viewRead.ConfigureAwait(false);
+        // The replica view and segment list may be a little old (at most the reader view lease): the leader changes
+        // only with a roll, which seals the copy read here (then both are read again) or, where a copy did not
+        // answer, holds its acknowledgements until every such view has expired; a leader that went away fails the
+        // read (then both are read again).
+        var (view, segments) = await _log.GetReadViewAsync(cancellationToken).ConfigureAwait(false);
         for (var hop = 0; ; hop++)
         {
             var last = segments.LastOrDefault(s => !s.IsEmpty || !s.IsClosed);

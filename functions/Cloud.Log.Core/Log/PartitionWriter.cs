@@ -241,11 +241,13 @@ internal sealed class PartitionWriter : IAsyncDisposable
                 }
 
                 view.Advance(block, batches, blockCount);
+                await _log.HoldAcknowledgementsAsync().ConfigureAwait(false);
                 AnswerOnFirstCopy(plan.Accepted, batches);
                 var holders = await ReplicateAsync(view, block, position, cancellationToken).ConfigureAwait(false);
                 if (holders is null)
                 {
                     // A roll settled it: the closed segment holds the block.
+                    await _log.HoldAcknowledgementsAsync().ConfigureAwait(false);
                     Complete(plan.Accepted, batches, _log.InSyncCount);
                 }
                 else
@@ -593,6 +595,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
     private async Task CommitAsync(WriterView view, List<PendingAppend> accepted, List<StoredBatch> batches, int holders, long position, int blockLength)
     {
         _log.Committed(view.MarkCommitted(), view.NextOffset, new TailProbe(view.Segment, view.Position, view.NextOffset));
+        await _log.HoldAcknowledgementsAsync().ConfigureAwait(false);
         Complete(accepted, batches, holders);
         _bytesSinceCheckpoint += blockLength;
         var interval = _context.Options.IndexIntervalBytes;
@@ -676,6 +679,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
             }
         }
 
+        await _log.HoldAcknowledgementsAsync().ConfigureAwait(false);
         foreach (var (pending, stored) in plan.Duplicates)
         {
             pending.Completion.TrySetResult(new AppendResult(stored.BaseOffset, stored.Timestamp, Duplicate: true));

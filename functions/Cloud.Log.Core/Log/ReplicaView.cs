@@ -5,5 +5,9 @@ namespace Cloud.Log.Core.Log;
 /// <param name="Isr">The in-sync replicas.</param>
 /// <param name="Replicas">Every replica location.</param>
 /// <param name="LogStartOffset">The first offset still in the log.</param>
-/// <param name="LoadedAt">When it was read.</param>
-internal sealed record ReplicaView(int Leader, IReadOnlyList<int> Isr, IReadOnlyList<int> Replicas, long LogStartOffset, DateTimeOffset LoadedAt);
+/// <param name="LoadedAt">When it was read (the engine's clock: metadata cache lifetimes).</param>
+/// <param name="ReadStartedAt">
+/// When the read (or the write) that produced it started, as a <see cref="System.Diagnostics.Stopwatch"/> timestamp:
+/// real time, since <see cref="CloudLogEngineOptions.ReaderViewLease"/> orders it against other instances' rolls.
+/// </param>
+internal sealed record ReplicaView(int Leader, IReadOnlyList<int> Isr, IReadOnlyList<int> Replicas, long LogStartOffset, DateTimeOffset LoadedAt, long ReadStartedAt);

@@ -171,6 +171,29 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
         }
     }
 
+    /// <summary>
+    /// Seals one copy, best effort: true when it is sealed or there is none (either way no reader takes it for a
+    /// live copy), false when the location does not answer.
+    /// </summary>
+    public async Task<bool> TrySealAsync(int location, string blobName, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(context.Options.ReplicaLagTimeMax);
+        try
+        {
+            await SegmentBlobs.SealAsync(Location(location).Data(blobName), timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return true;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsUnavailable(e))
+        {
+            return false;
+        }
+    }
+
     /// <summary>Seals one copy and answers its length, or null when the location does not answer (or lost the copy).</summary>
     public async Task<long?> SealAndMeasureAsync(int location, string blobName, CancellationToken cancellationToken)
     {

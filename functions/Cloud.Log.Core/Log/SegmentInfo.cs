@@ -4,9 +4,11 @@ namespace Cloud.Log.Core.Log;
 
 /// <summary>
 /// A segment as the log knows it: its row, where it starts, the epoch that created it, its blob, and its
-/// committed end once closed (copies of the blob may hold more; readers stop at <see cref="SizeBytes"/>).
+/// committed end once closed (copies of the blob may hold more; readers stop at <see cref="SizeBytes"/>), and
+/// whether the roll that started it left a copy of the segment before it unsealed
+/// (<see cref="SegmentEntity.PreviousCopiesOpen"/>).
 /// </summary>
-internal sealed record SegmentInfo(string RowKey, long BaseOffset, int Epoch, string BlobName, string Replicas, long CreatedAt, long? EndOffset, long? SizeBytes, long? MaxTimestamp, bool Compacted = false)
+internal sealed record SegmentInfo(string RowKey, long BaseOffset, int Epoch, string BlobName, string Replicas, long CreatedAt, long? EndOffset, long? SizeBytes, long? MaxTimestamp, bool Compacted = false, bool PreviousCopiesOpen = false)
 {
     public bool IsClosed => EndOffset is not null;
 
@@ -27,6 +29,7 @@ internal sealed record SegmentInfo(string RowKey, long BaseOffset, int Epoch, st
             e.EndOffset,
             e.SizeBytes,
             e.MaxTimestamp,
-            e.Compacted);
+            e.Compacted,
+            e.PreviousCopiesOpen);
     }
 }

@@ -28,6 +28,9 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
 {
     private const int Attempts = 6;
 
+    /// <summary>How long a roll waits for the seals of copies out of the ISR once its own are done.</summary>
+    private static readonly TimeSpan OthersSealGrace = TimeSpan.FromMilliseconds(250);
+
     /// <summary>
     /// Rolls <paramref name="segment"/> if it is still the active one; answers false when another instance
     /// rolled it first (the caller reads the new state). <paramref name="include"/> are locations whose copy of
@@ -45,6 +48,8 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
                 return false;
             }
 
+            await (context.Options.BeforeRollSeals?.Invoke(cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
+            var othersSealed = SealOthersAsync(segment, state, exclude, cancellationToken);
             var closed = await SealAsync(segment, state, exclude, cancellationToken).ConfigureAwait(false);
             var joined = new List<int>();
             foreach (var location in include.Where(l => !closed.InSync.Contains(l) && !exclude.Contains(l)))
@@ -63,7 +68,13 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
             }
 
             var isr = state.ReplicaList.Where(r => closed.InSync.Contains(r) || joined.Contains(r)).ToList();
-            if (await StartAsync(state, closed.Tail.NextOffset, isr, PreferredLeader(state, isr, exclude), (segment, closed), why, cancellationToken).ConfigureAwait(false))
+            var open = await OpenCopiesAsync(segment, state, closed, joined, othersSealed).ConfigureAwait(false);
+            if (open.Count > 0)
+            {
+                context.Logger.LogWarning("{TopicId}/{Partition}: the copies of {Segment} at {Open} could not be sealed; acknowledgements in the next segment wait out the reader view lease.", log.TopicId, log.Partition, segment.BlobName, string.Join(',', open));
+            }
+
+            if (await StartAsync(state, closed.Tail.NextOffset, isr, PreferredLeader(state, isr, exclude), (segment, closed, open.Count > 0), why, cancellationToken).ConfigureAwait(false))
             {
                 return true;
             }
@@ -75,6 +86,40 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
     /// <summary>Starts the partition's first segment (or one after a closed segment with no successor); false when another instance did first.</summary>
     public Task<bool> StartAsync(PartitionStateEntity state, long baseOffset, CancellationToken cancellationToken) =>
         StartAsync(state, baseOffset, [.. state.IsrList], state.Leader, null, "first segment", cancellationToken);
+
+    /// <summary>
+    /// Seals, at once and best effort, the copies of <paramref name="segment"/> that <see cref="SealAsync"/> leaves
+    /// alone: at locations out of the ISR or excluded by the caller (a leader that failed may answer again). A reader
+    /// that still names such a copy as the leader's meets the seal (or its absence) and reads the segment list
+    /// again. Answers the locations sealed, or found without a copy.
+    /// </summary>
+    private async Task<IReadOnlyList<int>> SealOthersAsync(SegmentInfo segment, PartitionStateEntity state, IReadOnlyCollection<int> exclude, CancellationToken cancellationToken)
+    {
+        var others = CopyLocations(segment, state).Where(l => !state.IsrList.Contains(l) || exclude.Contains(l)).ToList();
+        var results = await Task.WhenAll(others.Select(async location => (Location: location, Fenced: await copies.TrySealAsync(location, segment.BlobName, cancellationToken).ConfigureAwait(false)))).ConfigureAwait(false);
+        return results.Where(r => r.Fenced).Select(r => r.Location).ToList();
+    }
+
+    /// <summary>
+    /// The copies of the closing segment that no reader may be told apart from a live one: not sealed by the roll
+    /// (nor found missing). The other copies' seals get a short grace beyond the roll's own, not a wait on a
+    /// location that hangs: those count as open.
+    /// </summary>
+    private static async Task<IReadOnlyList<int>> OpenCopiesAsync(SegmentInfo segment, PartitionStateEntity state, ClosedSegment closed, List<int> joined, Task<IReadOnlyList<int>> othersSealed)
+    {
+        await Task.WhenAny(othersSealed, Task.Delay(OthersSealGrace)).ConfigureAwait(false);
+        var fenced = new HashSet<int>(closed.Sealed.Concat(joined));
+        if (othersSealed.IsCompletedSuccessfully)
+        {
+            fenced.UnionWith(othersSealed.Result);
+        }
+
+        return CopyLocations(segment, state).Where(l => !fenced.Contains(l)).ToList();
+    }
+
+    /// <summary>Every location that may hold a copy of the segment: its replicas when it started, and the partition's.</summary>
+    private static IEnumerable<int> CopyLocations(SegmentInfo segment, PartitionStateEntity state) =>
+        PartitionStateEntity.ParseList(segment.Replicas).Union(state.ReplicaList);
 
     /// <summary>The leader stays where it can; else the first in-sync replica in the partition's order.</summary>
     private static int PreferredLeader(PartitionStateEntity state, List<int> isr, IReadOnlyCollection<int> exclude) =>
@@ -136,14 +181,14 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
         var holder = lengths.First(kv => kv.Value == end).Key;
         var inSync = lengths.Where(kv => kv.Value == end).Select(kv => kv.Key).ToList();
         var tail = await copies.ReadTailAsync(holder, segment, end, cancellationToken).ConfigureAwait(false);
-        return new ClosedSegment(end, holder, inSync, tail);
+        return new ClosedSegment(end, holder, inSync, [.. lengths.Keys], tail);
     }
 
     /// <summary>
     /// Creates the new segment's blobs on <paramref name="isr"/> and records it in one transaction under the
     /// state row's ETag, closing <paramref name="closing"/>; false when the state row changed meanwhile.
     /// </summary>
-    private async Task<bool> StartAsync(PartitionStateEntity state, long baseOffset, List<int> isr, int leader, (SegmentInfo Segment, ClosedSegment End)? closing, string why, CancellationToken cancellationToken)
+    private async Task<bool> StartAsync(PartitionStateEntity state, long baseOffset, List<int> isr, int leader, (SegmentInfo Segment, ClosedSegment End, bool LeftOpen)? closing, string why, CancellationToken cancellationToken)
     {
         // A delete records the topic id before it seals the segments: never start a segment of a deleted topic.
         var deleted = await context.Tables.DeletedTopics.GetEntityIfExistsAsync<DeletedTopicEntity>(DeletedTopicEntity.Partition, log.TopicId, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -171,6 +216,7 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
             Replicas = PartitionStateEntity.FormatList(created),
             LeaderEpoch = epoch,
             CreatedAt = context.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+            PreviousCopiesOpen = closing?.LeftOpen ?? false,
         };
         var rows = new List<ITableEntity> { row };
         if (closing is { } c)
@@ -212,6 +258,6 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
         return true;
     }
 
-    /// <summary>Where a sealed segment ends, a copy that holds all of it, and which copies do.</summary>
-    private sealed record ClosedSegment(long Length, int Source, IReadOnlyList<int> InSync, SegmentTail Tail);
+    /// <summary>Where a sealed segment ends, a copy that holds all of it, which copies do, and which were sealed.</summary>
+    private sealed record ClosedSegment(long Length, int Source, IReadOnlyList<int> InSync, IReadOnlyList<int> Sealed, SegmentTail Tail);
 }

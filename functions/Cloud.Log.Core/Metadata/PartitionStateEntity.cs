@@ -64,6 +64,7 @@ internal sealed class PartitionStateEntity : TableEntityBase
 
     public PartitionStateEntity Copy() => (PartitionStateEntity)MemberwiseClone();
 
-    private static int[] ParseList(string list) =>
+    /// <summary>Reads a list of locations as <see cref="FormatList"/> writes it (also a segment row's replicas).</summary>
+    public static int[] ParseList(string list) =>
         list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 }

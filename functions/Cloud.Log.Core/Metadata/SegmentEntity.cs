@@ -37,6 +37,13 @@ internal sealed class SegmentEntity : TableEntityBase
     /// <summary>Whether compaction rewrote the segment: its batches may skip offsets (removed records).</summary>
     public bool Compacted { get; set; }
 
+    /// <summary>
+    /// Whether the roll that started this segment could not seal every copy of the one before it (a location did
+    /// not answer): a reader that still names such a copy can read it as the partition's end, so writers hold
+    /// their first acknowledgements in this segment for <see cref="CloudLogEngineOptions.ReaderViewLease"/>.
+    /// </summary>
+    public bool PreviousCopiesOpen { get; set; }
+
     /// <summary>The blob that <see cref="BlobName"/> replaced at the last compaction, deleted once no reader can still be on it.</summary>
     public string ReplacedBlob { get; set; } = "";
 
