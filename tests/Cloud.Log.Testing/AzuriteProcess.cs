@@ -72,9 +72,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
         await KillAsync().ConfigureAwait(false);
         _process.Dispose();
         _process = Launch(_dataFolder, BlobPort, QueuePort, TablePort);
-        if (!await WaitUntilListeningAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false))
+        if (!await WaitUntilListeningAsync(TimeSpan.FromSeconds(90), cancellationToken).ConfigureAwait(false)) // as long as a start may take on a busy machine
         {
-            throw new InvalidOperationException("Azurite did not come back within 30 s.");
+            throw new InvalidOperationException("Azurite did not come back within 90 s.");
         }
     }
 
