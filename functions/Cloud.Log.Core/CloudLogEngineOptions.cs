@@ -217,6 +217,9 @@ public sealed class CloudLogEngineOptions
     /// <summary>Test hook: called when a roll is about to seal the closing segment's copies. Null in production.</summary>
     internal Func<CancellationToken, Task>? BeforeRollSeals { get; set; }
 
+    /// <summary>Test hook: called before each read of a partition's state row. Null in production.</summary>
+    internal Func<CancellationToken, Task>? BeforeStateRead { get; set; }
+
     internal CloudLogEngineOptions Clone() => (CloudLogEngineOptions)MemberwiseClone();
 
     private static T InRange<T>(T value, T min, T max)

@@ -124,11 +124,33 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     /// <summary>The partition's state row, read now (with its ETag), which also refreshes the replica view.</summary>
     public async Task<PartitionStateEntity> ReadStateAsync(CancellationToken cancellationToken)
     {
+        await (_context.Options.BeforeStateRead?.Invoke(cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
         var startedAt = Stopwatch.GetTimestamp();
         var state = await _context.States.GetStateAsync(TopicId, Partition, cancellationToken).ConfigureAwait(false)
             ?? throw new CloudLogException(Protocol.Errors.ErrorCode.UnknownTopicOrPartition, $"Partition {Partition} no longer exists.");
         _replicaView = ToView(state, startedAt);
         return state;
+    }
+
+    /// <summary>
+    /// The state row and the segment list as of one moment, for a decision that the state row's ETag then guards
+    /// (starting or rolling a segment). Both are read at once; the list must not be older than the row, or a writer
+    /// would start a segment beside one it did not see: every segment is started together with the state row's
+    /// epoch, so the newest segment's epoch is the row's. When they disagree, the row is read again and then the
+    /// list, one after the other (a list read after the row holds every segment the row's ETag covers).
+    /// </summary>
+    public async Task<(PartitionStateEntity State, IReadOnlyList<SegmentInfo> Segments)> ReadStateAndSegmentsAsync(CancellationToken cancellationToken)
+    {
+        var stateRead = ReadStateAsync(cancellationToken);
+        var segments = await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+        var state = await stateRead.ConfigureAwait(false);
+        if ((segments.Count == 0 ? 0 : segments[^1].Epoch) == state.Epoch)
+        {
+            return (state, segments);
+        }
+
+        state = await ReadStateAsync(cancellationToken).ConfigureAwait(false);
+        return (state, await LoadSegmentsAsync(cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>The partition's segments in offset order (then by creating epoch), from Table storage (one query).</summary>

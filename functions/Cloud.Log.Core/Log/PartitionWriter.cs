@@ -354,9 +354,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var stateRead = _log.ReadStateAsync(cancellationToken);
-            var segments = await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
-            var state = await stateRead.ConfigureAwait(false);
+            var (state, segments) = await _log.ReadStateAndSegmentsAsync(cancellationToken).ConfigureAwait(false);
             var last = segments.Count > 0 ? segments[^1] : null;
             if (last is null || last.IsClosed)
             {

@@ -40,9 +40,7 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
     {
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
-            var stateRead = log.ReadStateAsync(cancellationToken);
-            var segments = await log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
-            var state = await stateRead.ConfigureAwait(false);
+            var (state, segments) = await log.ReadStateAndSegmentsAsync(cancellationToken).ConfigureAwait(false);
             if (segments.Count == 0 || segments[^1].RowKey != segment.RowKey || segments[^1].IsClosed)
             {
                 return false;

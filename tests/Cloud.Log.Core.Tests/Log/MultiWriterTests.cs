@@ -181,4 +181,40 @@ public class MultiWriterTests(StorageFixture storage)
         Assert.True(epochs.Distinct().Count() >= 3, $"epochs {string.Join(',', epochs)}: each rolled segment must raise it");
         Assert.Equal(epochs[^1], (await a.DescribeTopicAsync("t")).Partitions[0].LeaderEpoch);
     }
+    /// <summary>
+    /// Two instances start an empty partition at once, and the second reads the segment list before the first has
+    /// started the partition's first segment but the state row after (a slow state read): it must not start a
+    /// second first segment beside the first one, at the same offsets, with the first writer's records left in
+    /// a segment nobody reads (found by the soak run as two histories of one partition). Both acknowledged
+    /// records are there, at distinct offsets, read back by a fresh engine with caches off. If the list is still
+    /// being read when the first writer is done (a very slow machine), the race is not set up and the test shows
+    /// nothing either way.
+    /// </summary>
+    [Fact(Timeout = 90_000)]
+    public async Task A_writer_that_read_the_segment_list_before_the_state_row_starts_no_second_segment()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        await using var first = await storage.CreateEngineAsync(Options(prefix));
+        await first.CreateTopicAsync("t", partitions: 1);
+        var armed = 1;
+        var slow = Options(prefix);
+        slow.BeforeStateRead = async _ =>
+        {
+            if (Interlocked.Exchange(ref armed, 0) == 1)
+            {
+                await Task.Delay(2000, CancellationToken.None); // the segment list is read meanwhile, and found empty
+                await first.ProduceAsync("t", [Records.Of(null, "first", partition: 0)], cancellationToken: CancellationToken.None);
+            }
+        };
+        await using var late = await storage.CreateEngineAsync(slow);
+        var written = (await late.ProduceAsync("t", [Records.Of(null, "second", partition: 0)])).Single();
+        Assert.Equal(0, armed);
+
+        await using var fresh = await storage.CreateEngineAsync(Options(prefix, caches: false));
+        var all = await fresh.FetchAsync("t", 0, 0, maxRecords: 100);
+        Assert.Equal(["first", "second"], all.Records.Select(r => Records.Text(r.Value)).Order());
+        Assert.Equal([0L, 1L], all.Records.Select(r => r.Offset));
+        Assert.Equal("second", Records.Text(all.Records.Single(r => r.Offset == written.Offset).Value));
+        Assert.Equal(1, (await fresh.DescribeTopicAsync("t", includeSizes: true)).Partitions[0].SegmentCount);
+    }
 }
