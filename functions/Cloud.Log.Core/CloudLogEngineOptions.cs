@@ -63,8 +63,8 @@ public sealed class CloudLogEngineOptions
     /// Bytes the tail caches of all partitions hold together; past it the oldest cached batches go first,
     /// whichever partition they belong to, so memory stays bounded however many partitions an instance
     /// serves. What counts is the arrays the caches keep alive (each cache copies its batches into chunks of
-    /// 1 MiB and counts a chunk whole), so this is the caches' real footprint. Default 32 MiB (docs/memory.md:
-    /// with it the server stays within 256 MiB under the benchmark's HTTP load); 0 turns the caches off.
+    /// 1 MiB and counts a chunk whole), so this is the caches' real footprint. Default 32 MiB (what else a
+    /// server holds: docs/memory.md); 0 turns the caches off.
     /// </summary>
     public long TailCacheBytes
     {
