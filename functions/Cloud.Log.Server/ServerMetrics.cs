@@ -5,7 +5,7 @@ namespace Cloud.Log.Server;
 
 /// <summary>
 /// The server's memory gauges, on the meter <c>Cloud.Log.Server</c> beside the runtime's own (read them with
-/// <c>dotnet-counters monitor -p PID --counters System.Runtime,Cloud.Log.Server</c>; docs/memory.md): what the
+/// <c>dotnet-counters monitor -p &lt;pid&gt; --counters System.Runtime,Cloud.Log.Server</c>; docs/memory.md): what the
 /// tail caches hold, and the GC heap's size and committed bytes after the last collection.
 /// </summary>
 internal static class ServerMetrics
