@@ -50,6 +50,15 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
     /// <summary>The reads this engine starts ahead of sequential readers (tests count what they served).</summary>
     internal ReadAheads ReadAheads => _logContext.ReadAheads;
 
+    /// <summary>The arrays this engine's writers build their blocks in (tests count what is not given back).</summary>
+    internal BlockBuffers Blocks => _logContext.Blocks;
+
+    /// <summary>
+    /// Bytes the tail caches of all partitions hold now: the arrays they keep alive, each counted whole (at most
+    /// <see cref="CloudLogEngineOptions.TailCacheBytes"/>).
+    /// </summary>
+    public long TailCacheBytes => _logContext.CacheBudget.Bytes;
+
     /// <summary>
     /// Builds an engine over the replica <paramref name="locations"/> and creates its containers and tables
     /// where missing. The metadata tables live in <paramref name="metadataLocation"/>, by default the first

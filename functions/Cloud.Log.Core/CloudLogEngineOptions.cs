@@ -9,7 +9,7 @@ public sealed class CloudLogEngineOptions
     private string _resourcePrefix = "cloudlog";
     private int _defaultReplicationFactor = 1;
     private long _tailCacheBytesPerPartition = 8L * 1024 * 1024;
-    private long _tailCacheBytes = 64L * 1024 * 1024;
+    private long _tailCacheBytes = 32L * 1024 * 1024;
     private long _readAheadBytes = 32L * 1024 * 1024;
     private int _maxBlocksPerSegment = 50_000;
     private int _indexIntervalBytes = 1024 * 1024;
@@ -63,10 +63,9 @@ public sealed class CloudLogEngineOptions
     /// <summary>
     /// Bytes the tail caches of all partitions hold together; past it the oldest cached batches go first,
     /// whichever partition they belong to, so memory stays bounded however many partitions an instance
-    /// serves. Default 64 MiB: cached batches are large objects the GC holds with some slack, so the
-    /// process's resident memory grows by about twice this (the benchmark's HTTP runs peaked at 340 MiB with
-    /// 32 MiB, 430 MiB with 64 MiB and 520 MiB with 128 MiB), which keeps the server within the smallest Flex
-    /// Consumption instance (512 MB).
+    /// serves. What counts is the arrays the caches keep alive (each cache copies its batches into chunks of
+    /// 1 MiB and counts a chunk whole), so this is the caches' real footprint. Default 32 MiB (what else a
+    /// server holds: docs/memory.md); 0 turns the caches off.
     /// </summary>
     public long TailCacheBytes
     {

@@ -74,7 +74,7 @@ public static class CloudLogServer
         AddJob<CompactionJob>(builder.Services, jobs.CompactionInterval);
 
         var app = builder.Build();
-        app.Services.GetRequiredService<CloudLogEngine>(); // fail at start, not at the first request, when storage is unreachable
+        ServerMetrics.Observe(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), app.Services.GetRequiredService<CloudLogEngine>()); // fail at start, not at the first request, when storage is unreachable
         app.UseCors();
         app.Use(AnswerUnmatchedRoutesAsync);
         var api = app.MapGroup("/" + ApiRoutes.Prefix);

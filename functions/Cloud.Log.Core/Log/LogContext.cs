@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Cloud.Log.Core.Log;
 
-/// <summary>What every partition log of one engine shares: options, clock, storage, logging, the tail caches' budget and the read-aheads.</summary>
+/// <summary>What every partition log of one engine shares: options, clock, storage, logging, the tail caches' budget, the block buffers and the read-aheads.</summary>
 internal sealed record LogContext(
     CloudLogEngineOptions Options,
     TimeProvider Time,
@@ -17,6 +17,9 @@ internal sealed record LogContext(
 {
     /// <summary>The bound on all partitions' tail caches together (<see cref="CloudLogEngineOptions.TailCacheBytes"/>).</summary>
     public TailCacheBudget CacheBudget { get; } = new(Options.TailCacheBytes);
+
+    /// <summary>The arrays the writers' group-commit blocks are built in, each given back when its append attempt ends.</summary>
+    public BlockBuffers Blocks { get; } = new();
 
     /// <summary>Reads started ahead of sequential readers (<see cref="CloudLogEngineOptions.ReadAheadBytes"/>).</summary>
     public ReadAheads ReadAheads { get; } = new(Options.ReadAheadBytes, Time);

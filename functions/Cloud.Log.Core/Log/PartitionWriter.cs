@@ -211,7 +211,8 @@ internal sealed class PartitionWriter : IAsyncDisposable
                     return;
                 }
 
-                var (block, batches) = BuildBlock(plan.Accepted, view.NextOffset, view.Epoch);
+                using var built = _context.Blocks.Build([.. plan.Accepted.Select(p => p.Batch)], view.NextOffset, view.Epoch); // back to the pool when this attempt ends, however it ends
+                var (block, batches) = (built.Bytes, built.Batches);
                 var position = view.Position;
                 var sent = System.Diagnostics.Stopwatch.GetTimestamp();
                 var (outcome, blockCount) = await _copies.SequenceAsync(view.Sequencer, view.Segment.BlobName, block, position).ConfigureAwait(false);
@@ -240,7 +241,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
                     continue;
                 }
 
-                view.Advance(block, batches, blockCount);
+                view.Advance(block, batches, blockCount, keepBytes: false); // the block goes back to the pool: nothing may keep it
                 await _log.HoldAcknowledgementsAsync().ConfigureAwait(false);
                 AnswerOnFirstCopy(plan.Accepted, batches);
                 var holders = await ReplicateAsync(view, block, position, cancellationToken).ConfigureAwait(false);
@@ -818,25 +819,6 @@ internal sealed class PartitionWriter : IAsyncDisposable
         {
             RetryAfter = TimeSpan.FromSeconds(5),
         };
-
-    private static (byte[] Block, List<StoredBatch> Batches) BuildBlock(List<PendingAppend> group, long baseOffset, int epoch)
-    {
-        var block = new byte[group.Sum(p => p.Batch.Length)];
-        var batches = new List<StoredBatch>(group.Count);
-        var position = 0;
-        foreach (var pending in group)
-        {
-            var target = block.AsMemory(position, pending.Batch.Length);
-            pending.Batch.CopyTo(target);
-            RecordBatch.StampOffsetAndEpoch(target.Span, baseOffset, epoch);
-            RecordBatch.TryReadHeader(target.Span, out var header);
-            batches.Add(new StoredBatch(header, target));
-            baseOffset = header.NextOffset;
-            position += pending.Batch.Length;
-        }
-
-        return (block, batches);
-    }
 
     private static void FailAll(IEnumerable<PendingAppend> operations, Exception e)
     {

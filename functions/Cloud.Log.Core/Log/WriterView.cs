@@ -11,8 +11,11 @@ namespace Cloud.Log.Core.Log;
 /// </summary>
 internal sealed class WriterView
 {
-    /// <summary>How many recently seen bytes are kept for bringing lagging copies up.</summary>
-    private const long RecentBytesLimit = 16L * 1024 * 1024;
+    /// <summary>
+    /// How many recently seen bytes (other writers' blocks, read off the sequencer) are kept for bringing lagging
+    /// copies up: two of the largest blocks. A copy lagging further is brought up from a read of the sequencer.
+    /// </summary>
+    private const long RecentBytesLimit = 2L * Topics.TopicConfig.MaxBlockBytes;
 
     private readonly LinkedList<(long Position, ReadOnlyMemory<byte> Bytes)> _recent = new();
     private long _recentBytes;
@@ -99,10 +102,15 @@ internal sealed class WriterView
         return state.Leader;
     }
 
-    /// <summary>Takes bytes the sequencer holds from <see cref="Position"/> on (this writer's block, or what others appended).</summary>
-    public void Advance(ReadOnlyMemory<byte> bytes, IReadOnlyList<StoredBatch> batches, int? blockCount)
+    /// <summary>
+    /// Takes bytes the sequencer holds from <see cref="Position"/> on (this writer's block, or what others appended).
+    /// Without <paramref name="keepBytes"/> the bytes are not kept for bringing copies up (this writer's own block:
+    /// it wrote the block to every in-sync copy itself, and its array goes back to a pool), and its batches are kept
+    /// only until <see cref="MarkCommitted"/>.
+    /// </summary>
+    public void Advance(ReadOnlyMemory<byte> bytes, IReadOnlyList<StoredBatch> batches, int? blockCount, bool keepBytes = true)
     {
-        Remember(Position, bytes, batches);
+        Remember(Position, keepBytes ? bytes : ReadOnlyMemory<byte>.Empty, batches);
         Position += bytes.Length;
         if (batches.Count > 0)
         {

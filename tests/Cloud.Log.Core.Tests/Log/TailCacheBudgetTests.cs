@@ -3,7 +3,7 @@ using Cloud.Log.Protocol.Batches;
 
 namespace Cloud.Log.Core.Tests.Log;
 
-/// <summary>All partitions' tail caches together stay within the engine's budget, the oldest batches going first.</summary>
+/// <summary>All partitions' tail caches together stay within the engine's budget, the oldest batches going first (each batch in an array of its own here: chunk size 0).</summary>
 public class TailCacheBudgetTests
 {
     /// <summary>A batch of about 1 KiB at <paramref name="baseOffset"/>.</summary>
@@ -21,8 +21,8 @@ public class TailCacheBudgetTests
     {
         var size = Batch(0).Bytes.Length;
         var budget = new TailCacheBudget(10L * size);
-        var idle = new TailCache(8L * size, budget);
-        var busy = new TailCache(8L * size, budget);
+        var idle = new TailCache(8L * size, budget, chunkBytes: 0);
+        var busy = new TailCache(8L * size, budget, chunkBytes: 0);
 
         idle.Add(Enumerable.Range(0, 6).Select(i => Batch(i)));
         Assert.Equal(6L * size, budget.Bytes);
@@ -48,7 +48,7 @@ public class TailCacheBudgetTests
     {
         var size = Batch(0).Bytes.Length;
         var budget = new TailCacheBudget(100L * size);
-        var cache = new TailCache(100L * size, budget);
+        var cache = new TailCache(100L * size, budget, chunkBytes: 0);
         cache.Add([Batch(0), Batch(1)]);
         cache.Add([Batch(10)]);
         Assert.Equal(size, budget.Bytes);
