@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using System.Net;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
-using System.Net;
 using Cloud.Log.Api.Auth;
 using Cloud.Log.Kafka.Handlers;
 using Cloud.Log.Kafka.Protocol;
