@@ -132,7 +132,22 @@ public sealed partial class CloudLogEngine
     /// outcome per batch, in request order: a partition that fails (a sequence gap, a storage outage) does not
     /// undo the others, as in Kafka's produce response. When every batch failed, throws the first failure.
     /// </summary>
-    public Task<IReadOnlyList<ProducedBatch>> ProduceBatchesAsync(string topic, IReadOnlyList<(int Partition, ReadOnlyMemory<byte> Batch)> batches, Acks acks = Acks.All, CancellationToken cancellationToken = default) =>
+    public async Task<IReadOnlyList<ProducedBatch>> ProduceBatchesAsync(string topic, IReadOnlyList<(int Partition, ReadOnlyMemory<byte> Batch)> batches, Acks acks = Acks.All, CancellationToken cancellationToken = default)
+    {
+        var stored = await QueueBatchesAsync(topic, batches, acks, cancellationToken).ConfigureAwait(false);
+        return await stored.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="ProduceBatchesAsync"/> in two steps, for a caller that must keep its requests in order while
+    /// they are stored (Kafka's protocol answers a connection's requests in order, and a partition's batches must
+    /// be stored in the order they were sent): the returned task completes once every batch is checked and queued
+    /// at its partition's writer, so batches queued by a later call are stored after these; the task it gives
+    /// completes with the outcomes once they are stored (with <see cref="Acks.None"/>, at once). A request
+    /// refused whole throws from the first step, nothing queued; when every batch failed to be stored, the
+    /// second task throws the first failure.
+    /// </summary>
+    public Task<Task<IReadOnlyList<ProducedBatch>>> QueueBatchesAsync(string topic, IReadOnlyList<(int Partition, ReadOnlyMemory<byte> Batch)> batches, Acks acks = Acks.All, CancellationToken cancellationToken = default) =>
         GuardAsync(async () =>
         {
             TopicCatalog.ValidateName(topic);
@@ -152,19 +167,30 @@ public sealed partial class CloudLogEngine
             var checkedBatches = batches.Select((b, i) => CheckBatch(topic, metadata, b.Partition, b.Batch, i, now)).ToList();
 
             // Everything is valid: only now does anything reach storage. Batches of one partition keep their order.
-            var appendTime = metadata.Config.TimestampType == TimestampType.LogAppendTime;
-            var appends = new List<Task<ProducedBatch>>();
-            foreach (var (partition, bytes, header) in checkedBatches)
+            var logs = new PartitionLog[checkedBatches.Count];
+            for (var i = 0; i < checkedBatches.Count; i++)
             {
-                var log = await GetLogAsync(metadata.TopicId, partition, cancellationToken).ConfigureAwait(false);
-                var append = log.AppendAsync(bytes, metadata.Config, acks, cancellationToken);
-                appends.Add(acks == Acks.None
-                    ? Task.FromResult(new ProducedBatch(partition, -1, header.RecordCount, -1))
-                    : OutcomeAsync(partition, header.RecordCount, append, appendTime));
+                logs[i] = await GetLogAsync(metadata.TopicId, checkedBatches[i].Partition, cancellationToken).ConfigureAwait(false);
             }
 
-            var outcomes = await Task.WhenAll(appends).ConfigureAwait(false);
-            return outcomes.All(o => o.Error is not null) ? throw outcomes[0].Error! : (IReadOnlyList<ProducedBatch>)outcomes;
+            var appendTime = metadata.Config.TimestampType == TimestampType.LogAppendTime;
+            var appends = new Task<ProducedBatch>[checkedBatches.Count];
+            for (var i = 0; i < checkedBatches.Count; i++)
+            {
+                var (partition, bytes, header) = checkedBatches[i];
+                var append = logs[i].AppendAsync(bytes, metadata.Config, acks, cancellationToken);
+                appends[i] = acks == Acks.None
+                    ? Task.FromResult(new ProducedBatch(partition, -1, header.RecordCount, -1))
+                    : OutcomeAsync(partition, header.RecordCount, append, appendTime);
+            }
+
+            return AllStoredAsync(appends);
+
+            static async Task<IReadOnlyList<ProducedBatch>> AllStoredAsync(Task<ProducedBatch>[] appends)
+            {
+                var outcomes = await Task.WhenAll(appends).ConfigureAwait(false);
+                return outcomes.All(o => o.Error is not null) ? throw outcomes[0].Error! : outcomes;
+            }
 
             static async Task<ProducedBatch> OutcomeAsync(int partition, int recordCount, Task<AppendResult> append, bool appendTime)
             {

@@ -14,7 +14,7 @@ public sealed partial class KafkaRequestDispatcher
     private const short TransactionalAttribute = 0x10;
     private const short ControlAttribute = 0x20;
 
-    private async Task<bool> ProduceAsync(KafkaReader reader, short version, KafkaWriter writer, CancellationToken cancellationToken)
+    private async Task<bool> ProduceAsync(KafkaReader reader, short version, KafkaWriter writer, Action? queued, CancellationToken cancellationToken)
     {
         var request = ProduceMessages.ReadRequest(reader, version);
         Acks? acks = request.Acks switch
@@ -29,15 +29,26 @@ public sealed partial class KafkaRequestDispatcher
             : acks is null ? InvalidRequiredAcks
             : KafkaError.None;
 
-        var topics = new List<ProduceTopicResponse>();
-        foreach (var topic in request.Topics)
-        {
-            var partitions = topic.Partitions
+        // First every partition's batches are checked and queued at their writers (the request's place in each
+        // partition's order is then fixed, and the connection may start its next request), then stored.
+        var queuing = request.Topics
+            .Select(topic => (topic.Name, Partitions: topic.Partitions
                 .Select(p => refusal != KafkaError.None
-                    ? Task.FromResult(Failed(p.Partition, refusal, null))
-                    : ProducePartitionAsync(topic.Name, p, acks!.Value, cancellationToken))
-                .ToList();
-            topics.Add(new ProduceTopicResponse(topic.Name, await Task.WhenAll(partitions).ConfigureAwait(false)));
+                    ? Task.FromResult(Task.FromResult(Failed(p.Partition, refusal, null)))
+                    : QueuePartitionAsync(topic.Name, p, acks!.Value, cancellationToken))
+                .ToList()))
+            .ToList();
+        var stored = new List<(string Name, Task<ProducePartitionResponse>[] Partitions)>(queuing.Count);
+        foreach (var (name, partitions) in queuing)
+        {
+            stored.Add((name, await Task.WhenAll(partitions).ConfigureAwait(false)));
+        }
+
+        queued?.Invoke();
+        var topics = new List<ProduceTopicResponse>(stored.Count);
+        foreach (var (name, partitions) in stored)
+        {
+            topics.Add(new ProduceTopicResponse(name, await Task.WhenAll(partitions).ConfigureAwait(false)));
         }
 
         if (acks == Acks.None && refusal == KafkaError.None)
@@ -54,7 +65,8 @@ public sealed partial class KafkaRequestDispatcher
     /// <summary>INVALID_REQUIRED_ACKS: acks other than 0, 1 and -1.</summary>
     private const short InvalidRequiredAcks = 21;
 
-    private async Task<ProducePartitionResponse> ProducePartitionAsync(string topic, ProducePartitionData data, Acks acks, CancellationToken cancellationToken)
+    /// <summary>Checks and queues one partition's batches; the task it gives answers once they are stored.</summary>
+    private async Task<Task<ProducePartitionResponse>> QueuePartitionAsync(string topic, ProducePartitionData data, Acks acks, CancellationToken cancellationToken)
     {
         List<(int Partition, ReadOnlyMemory<byte> Batch)> batches;
         try
@@ -63,28 +75,42 @@ public sealed partial class KafkaRequestDispatcher
         }
         catch (RecordBatchFormatException e)
         {
-            return new ProducePartitionResponse(data.Partition, KafkaError.CorruptMessage, -1, -1, -1, e.Message);
+            return Task.FromResult(new ProducePartitionResponse(data.Partition, KafkaError.CorruptMessage, -1, -1, -1, e.Message));
         }
         catch (NotSupportedException e)
         {
-            return new ProducePartitionResponse(data.Partition, KafkaError.InvalidRecord, -1, -1, -1, e.Message);
+            return Task.FromResult(new ProducePartitionResponse(data.Partition, KafkaError.InvalidRecord, -1, -1, -1, e.Message));
         }
 
         try
         {
-            var results = await _engine.ProduceBatchesAsync(topic, batches, acks, cancellationToken).ConfigureAwait(false);
-            var failed = results.FirstOrDefault(r => r.Error is not null);
-            if (failed?.Error is { } error)
-            {
-                return new ProducePartitionResponse(data.Partition, KafkaError.From(error.Code), -1, -1, -1, error.Message);
-            }
-
-            return new ProducePartitionResponse(data.Partition, KafkaError.None, results[0].BaseOffset, results[0].LogAppendTime, -1, null);
+            var stored = await _engine.QueueBatchesAsync(topic, batches, acks, cancellationToken).ConfigureAwait(false);
+            return StoredAsync(data.Partition, stored);
         }
         catch (Exception e) when (e is CloudLogException or Azure.RequestFailedException)
         {
             LogFailure(e, "produce");
-            return new ProducePartitionResponse(data.Partition, KafkaError.From(e), -1, -1, -1, e.Message);
+            return Task.FromResult(new ProducePartitionResponse(data.Partition, KafkaError.From(e), -1, -1, -1, e.Message));
+        }
+    }
+
+    private async Task<ProducePartitionResponse> StoredAsync(int partition, Task<IReadOnlyList<ProducedBatch>> stored)
+    {
+        try
+        {
+            var results = await stored.ConfigureAwait(false);
+            var failed = results.FirstOrDefault(r => r.Error is not null);
+            if (failed?.Error is { } error)
+            {
+                return new ProducePartitionResponse(partition, KafkaError.From(error.Code), -1, -1, -1, error.Message);
+            }
+
+            return new ProducePartitionResponse(partition, KafkaError.None, results[0].BaseOffset, results[0].LogAppendTime, -1, null);
+        }
+        catch (Exception e) when (e is CloudLogException or Azure.RequestFailedException)
+        {
+            LogFailure(e, "produce");
+            return new ProducePartitionResponse(partition, KafkaError.From(e), -1, -1, -1, e.Message);
         }
     }
 

@@ -54,7 +54,22 @@ public sealed partial class KafkaRequestDispatcher
     /// <param name="clientHost">The client's address, as DescribeGroups reports it.</param>
     /// <param name="session">The connection's authentication; null serves every request with every right.</param>
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
-    public async Task<ReadOnlyMemory<byte>?> HandleAsync(ReadOnlyMemory<byte> frame, string? clientHost, KafkaSession? session, CancellationToken cancellationToken = default)
+    public Task<ReadOnlyMemory<byte>?> HandleAsync(ReadOnlyMemory<byte> frame, string? clientHost, KafkaSession? session, CancellationToken cancellationToken = default) =>
+        HandleAsync(frame, clientHost, session, queued: null, cancellationToken);
+
+    /// <summary>
+    /// The response frame for one request frame, as <see cref="HandleAsync(ReadOnlyMemory{byte}, string?, KafkaSession?, CancellationToken)"/>
+    /// answers it, telling the connection when a Produce request's place in its partitions' order is fixed: once
+    /// <paramref name="queued"/> is called, every batch of the request is queued at its partition's writer (or
+    /// refused), so the connection may start its next request while this one's appends are in flight. For any
+    /// other key (and a Produce refused whole) it is not called: the request is done when its task is.
+    /// </summary>
+    /// <param name="frame">The request frame.</param>
+    /// <param name="clientHost">The client's address, as DescribeGroups reports it.</param>
+    /// <param name="session">The connection's authentication; null serves every request with every right.</param>
+    /// <param name="queued">Called once a Produce request's batches are queued; null when the caller does not pipeline.</param>
+    /// <param name="cancellationToken">Cancelled when the connection closes.</param>
+    public async Task<ReadOnlyMemory<byte>?> HandleAsync(ReadOnlyMemory<byte> frame, string? clientHost, KafkaSession? session, Action? queued, CancellationToken cancellationToken = default)
     {
         var reader = new KafkaReader(frame);
         var header = RequestHeader.Read(reader);
@@ -85,7 +100,7 @@ public sealed partial class KafkaRequestDispatcher
             ApiKey.SaslHandshake => (session ?? throw NoSession(range.Key)).Handshake(reader, version, writer),
             ApiKey.SaslAuthenticate => await (session ?? throw NoSession(range.Key)).AuthenticateAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
             ApiKey.Metadata => await MetadataAsync(reader, version, writer, session?.Caller, cancellationToken).ConfigureAwait(false),
-            ApiKey.Produce => await ProduceAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
+            ApiKey.Produce => await ProduceAsync(reader, version, writer, queued, cancellationToken).ConfigureAwait(false),
             ApiKey.Fetch => await FetchAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
             ApiKey.ListOffsets => await ListOffsetsAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
             ApiKey.InitProducerId => InitProducerId(reader, version, writer),

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using Cloud.Log.Api.Auth;
 using Cloud.Log.Kafka.Handlers;
 using Cloud.Log.Kafka.Protocol;
@@ -16,13 +18,19 @@ namespace Cloud.Log.Kafka.Hosting;
 /// One Kafka client connection on Kestrel: reads size-delimited request frames (int32 length, then the
 /// request), answers each in order through <see cref="KafkaRequestDispatcher"/>, and closes the connection
 /// (only this one, logged) on a length prefix out of range, a malformed request, a client that goes silent
-/// mid-request, or any failure. Requests on one connection are answered one at a time, in order, as
-/// Kafka's protocol requires. Each connection has a <see cref="KafkaSession"/> over the server's credentials:
-/// with none configured, a client that is not on loopback is closed at once (the REST API's rule); a failed
-/// SASL step is answered, then the connection closed.
+/// mid-request, or any failure. Responses go out in the order of the requests, as Kafka's protocol requires.
+/// Produce requests are pipelined: once one's batches are queued at their partitions' writers, the next
+/// request is read and started while its appends are in flight (up to
+/// <see cref="KafkaListenerOptions.MaxInFlightProduceRequests"/>), so a producer's requests share blocks and
+/// overlap their round trips; any other request waits until every earlier response is written and runs
+/// alone, as before. Each connection has a <see cref="KafkaSession"/> over the server's credentials: with
+/// none configured, a client that is not on loopback is closed at once (the REST API's rule); a failed SASL
+/// step is answered, then the connection closed.
 /// </summary>
 public sealed class KafkaConnectionHandler : ConnectionHandler
 {
+    private const int FirstFrameBytes = 1024 * 1024;
+
     private readonly KafkaRequestDispatcher _dispatcher;
     private readonly KafkaListenerOptions _options;
     private readonly ILogger _logger;
@@ -47,6 +55,10 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         var closed = connection.ConnectionClosed;
         var loopback = connection.RemoteEndPoint is not IPEndPoint remote || IPAddress.IsLoopback(remote.Address);
         var session = new KafkaSession(_credentials, loopback);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(closed);
+        var responses = Channel.CreateUnbounded<InFlight>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        using var slots = new SemaphoreSlim(_options.MaxInFlightProduceRequests);
+        var writing = Task.CompletedTask;
         try
         {
             if (!_credentials.Configured && !loopback)
@@ -55,34 +67,40 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                 return;
             }
 
-            while (!closed.IsCancellationRequested)
+            writing = WriteResponsesAsync(responses.Reader, output, slots, stop);
+            Exception? failure = null;
+            try
             {
-                var frame = await ReadFrameAsync(input, connection.ConnectionId, closed).ConfigureAwait(false);
-                if (frame is null)
-                {
-                    return;
-                }
+                await ReadRequestsAsync(connection, session, responses.Writer, slots, stop).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+                await stop.CancelAsync().ConfigureAwait(false);
+            }
 
-                var response = await _dispatcher.HandleAsync(frame, connection.RemoteEndPoint?.ToString(), session, closed).ConfigureAwait(false);
-                if (response is { } bytes)
-                {
-                    var flushed = await output.WriteAsync(bytes, closed).ConfigureAwait(false);
-                    if (flushed.IsCompleted || flushed.IsCanceled)
-                    {
-                        return;
-                    }
-                }
+            responses.Writer.TryComplete();
+            try
+            {
+                await writing.ConfigureAwait(false); // the responses in flight go out before the connection closes
+            }
+            catch (Exception e) when (failure is null or OperationCanceledException)
+            {
+                failure = e; // the reader stopped because the writer failed: the writer's failure is the cause
+            }
+            catch (Exception)
+            {
+                // the reader's failure is the cause; the writer stopped because of it
+            }
 
-                if (session.CloseAfterResponse)
-                {
-                    _logger.LogInformation("Kafka connection {Connection} from {Remote} closed after a refused SASL step.", connection.ConnectionId, connection.RemoteEndPoint);
-                    return;
-                }
+            if (failure is not null)
+            {
+                ExceptionDispatchInfo.Capture(failure).Throw();
             }
         }
-        catch (OperationCanceledException) when (closed.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // the client went away
+            // the client went away (or stopped reading responses)
         }
         catch (KafkaProtocolException e)
         {
@@ -92,6 +110,10 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         {
             // the client went away
         }
+        catch (SessionClosing)
+        {
+            _logger.LogInformation("Kafka connection {Connection} from {Remote} closed after a refused SASL step.", connection.ConnectionId, connection.RemoteEndPoint);
+        }
         catch (Exception e)
         {
             _logger.LogError(e, "Kafka connection {Connection} from {Remote} closed after a failure.", connection.ConnectionId, connection.RemoteEndPoint);
@@ -100,6 +122,111 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         {
             await input.CompleteAsync().ConfigureAwait(false);
             await output.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Reads requests until the client closes between two: a Produce request is started as soon as a slot is
+    /// free and handed to the writer, and the next is read once its batches are queued (or it is done); any
+    /// other request waits until every earlier response is written, then is answered before the next is read.
+    /// </summary>
+    private async Task ReadRequestsAsync(ConnectionContext connection, KafkaSession session, ChannelWriter<InFlight> responses, SemaphoreSlim slots, CancellationTokenSource stop)
+    {
+        var client = connection.RemoteEndPoint?.ToString();
+        var pipelined = _options.MaxInFlightProduceRequests > 1;
+        Task lastWritten = Task.CompletedTask;
+        while (!stop.IsCancellationRequested)
+        {
+            var frame = await ReadFrameAsync(connection.Transport.Input, connection.ConnectionId, stop.Token).ConfigureAwait(false);
+            if (frame is not { } request)
+            {
+                return;
+            }
+
+            var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (pipelined && IsProduce(request.Memory.Span))
+            {
+                await slots.WaitAsync(stop.Token).ConfigureAwait(false);
+                var queued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var response = _dispatcher.HandleAsync(request.Memory, client, session, () => queued.TrySetResult(), stop.Token);
+                responses.TryWrite(new InFlight(response, request, written, Slot: true));
+                lastWritten = written.Task;
+                await Task.WhenAny(queued.Task, response).WaitAsync(stop.Token).ConfigureAwait(false);
+                continue;
+            }
+
+            // Not pipelined: alone on the connection, as Kafka's brokers serve every request.
+            await lastWritten.WaitAsync(stop.Token).ConfigureAwait(false);
+            responses.TryWrite(new InFlight(_dispatcher.HandleAsync(request.Memory, client, session, stop.Token), request, written, Slot: false));
+            lastWritten = written.Task;
+            await written.Task.WaitAsync(stop.Token).ConfigureAwait(false);
+            if (session.CloseAfterResponse)
+            {
+                throw new SessionClosing();
+            }
+        }
+    }
+
+    /// <summary>Writes each request's response in the order the requests came; stops the connection when one fails.</summary>
+    private static async Task WriteResponsesAsync(ChannelReader<InFlight> requests, PipeWriter output, SemaphoreSlim slots, CancellationTokenSource stop)
+    {
+        try
+        {
+            while (await requests.WaitToReadAsync(stop.Token).ConfigureAwait(false))
+            {
+                while (requests.TryRead(out var request))
+                {
+                    var response = await request.Response.ConfigureAwait(false);
+                    request.Frame.Return(); // the handler is done with the request's bytes
+                    if (response is { } bytes)
+                    {
+                        var flushed = await output.WriteAsync(bytes, stop.Token).ConfigureAwait(false);
+                        if (flushed.IsCompleted || flushed.IsCanceled)
+                        {
+                            await stop.CancelAsync().ConfigureAwait(false); // the client stopped reading
+                            return;
+                        }
+                    }
+
+                    if (request.Slot)
+                    {
+                        slots.Release();
+                    }
+
+                    request.Written.TrySetResult();
+                }
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Whether a request frame is a Produce request (its first int16, the API key, is 0).</summary>
+    private static bool IsProduce(ReadOnlySpan<byte> frame) =>
+        frame.Length >= 2 && BinaryPrimitives.ReadInt16BigEndian(frame) == (short)ApiKey.Produce;
+
+    /// <summary>A request handed to the response writer: its response to come, its frame, and when it was written.</summary>
+    private sealed record InFlight(Task<ReadOnlyMemory<byte>?> Response, PooledFrame Frame, TaskCompletionSource Written, bool Slot);
+
+    /// <summary>Thrown to close the connection after a refused SASL step's answer went out.</summary>
+    private sealed class SessionClosing : Exception;
+
+    /// <summary>A request frame in an array rented from the shared pool, returned once its handler is done.</summary>
+    private sealed class PooledFrame(byte[] array, int length)
+    {
+        private byte[]? _array = array;
+
+        public ReadOnlyMemory<byte> Memory { get; } = array.AsMemory(0, length);
+
+        public void Return()
+        {
+            if (Interlocked.Exchange(ref _array, null) is { } rented)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 
@@ -115,7 +242,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
     /// Silence between requests is allowed up to the idle timeout; once a request has begun, the rest must
     /// come within the request read timeout.
     /// </summary>
-    private async Task<byte[]?> ReadFrameAsync(PipeReader input, string connectionId, CancellationToken closed)
+    private async Task<PooledFrame?> ReadFrameAsync(PipeReader input, string connectionId, CancellationToken closed)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(closed);
         timeout.CancelAfter(_options.IdleTimeout);
@@ -145,7 +272,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                     }
 
                     rest = rest.Slice(4);
-                    frame = new byte[Math.Min(length, 1024 * 1024)];
+                    frame = ArrayPool<byte>.Shared.Rent(Math.Min(length, FirstFrameBytes)); // a lying length prefix gets no large allocation
                 }
 
                 if (length >= 0)
@@ -153,7 +280,10 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                     var take = (int)Math.Min(rest.Length, length - filled);
                     if (filled + take > frame!.Length)
                     {
-                        Array.Resize(ref frame, (int)Math.Min(length, Math.Max((long)frame.Length * 2, filled + take)));
+                        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, Math.Max((long)frame.Length * 2, filled + take)));
+                        frame.AsSpan(0, filled).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(frame);
+                        frame = larger;
                     }
 
                     rest.Slice(0, take).CopyTo(frame.AsSpan(filled));
@@ -162,7 +292,9 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                     if (filled == length)
                     {
                         input.AdvanceTo(rest.Start);
-                        return frame;
+                        var whole = new PooledFrame(frame, length);
+                        frame = null;
+                        return whole;
                     }
                 }
 
@@ -183,6 +315,13 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
             throw new KafkaProtocolException(started
                 ? $"The rest of a request did not arrive within {_options.RequestReadTimeout.TotalSeconds:0} s."
                 : $"Connection {connectionId} was idle for {_options.IdleTimeout.TotalSeconds:0} s.");
+        }
+        finally
+        {
+            if (frame is not null)
+            {
+                ArrayPool<byte>.Shared.Return(frame); // a request that never came whole
+            }
         }
     }
 }

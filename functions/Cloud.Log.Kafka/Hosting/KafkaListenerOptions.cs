@@ -12,6 +12,7 @@ public sealed class KafkaListenerOptions
     private int _port = 9092;
     private int _maxRequestBytes = 100 * 1024 * 1024;
     private int _defaultPartitions = 1;
+    private int _maxInFlightProduceRequests = 16;
 
     /// <summary>Whether the server listens for Kafka clients. Default false; <c>./run.sh</c> turns it on.</summary>
     public bool Enabled { get; set; }
@@ -56,6 +57,19 @@ public sealed class KafkaListenerOptions
     {
         get => _maxRequestBytes;
         set => _maxRequestBytes = value >= 1024 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least 1024 bytes.");
+    }
+
+    /// <summary>
+    /// How many Produce requests of one connection may be in flight at once: each is answered in order, but the
+    /// next is read, checked and queued at its partitions while earlier ones wait for their appends, so their
+    /// batches share blocks (group commit) and their round trips overlap. 1 serves a connection's requests one
+    /// at a time. Default 16 (librdkafka keeps up to 1,000,000 in flight per connection, 5 when idempotent;
+    /// the Java client 5).
+    /// </summary>
+    public int MaxInFlightProduceRequests
+    {
+        get => _maxInFlightProduceRequests;
+        set => _maxInFlightProduceRequests = value is >= 1 and <= 1024 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "1 to 1024 requests.");
     }
 
     /// <summary>How long a connection may stay silent between requests before it is closed (Kafka's <c>connections.max.idle.ms</c>). Default 10 minutes.</summary>
