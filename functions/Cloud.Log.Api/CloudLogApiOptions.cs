@@ -10,6 +10,7 @@ public sealed class CloudLogApiOptions
     private int _maxRequestHeaderBytes = 64 * 1024;
     private int _maxFetchBytes = 64 * 1024 * 1024;
     private int _maxFetchRecords = 100_000;
+    private int _maxFetchPartitions = 256;
 
     /// <summary>
     /// The largest request body taken, in bytes; a larger one is 413 REQUEST_TOO_LARGE before any of it
@@ -43,6 +44,16 @@ public sealed class CloudLogApiOptions
     {
         get => _maxFetchRecords;
         set => _maxFetchRecords = InRange(value, 1, 1_000_000);
+    }
+
+    /// <summary>
+    /// The most partitions one multi-partition fetch (<c>POST /api/fetch</c>) may name; more is 400 INVALID_REQUEST.
+    /// Default 256; 1 to 10,000.
+    /// </summary>
+    public int MaxFetchPartitions
+    {
+        get => _maxFetchPartitions;
+        set => _maxFetchPartitions = InRange(value, 1, 10_000);
     }
 
     private static int InRange(int value, int min, int max) =>

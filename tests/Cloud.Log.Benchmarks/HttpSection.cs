@@ -123,7 +123,9 @@ internal static class HttpSection
 
     /// <summary>
     /// The binary fetch itself over HttpClient (1 MiB at a time, each partition read from the beginning over and
-    /// over), then the SDK's consumer doing the same with its decoding and prefetch, against raw range reads.
+    /// over: one request per partition, then one request for all of them, <c>POST /api/fetch</c>), then the SDK's
+    /// consumer doing the same with its decoding and prefetch (one request per round for all its partitions),
+    /// against raw range reads.
     /// </summary>
     public static async Task RunFetchAsync(BenchmarkRun run, ServerProcess server, string topic, int partitions, RawStorage raw, long blobBytes, int blockBytes)
     {
@@ -157,6 +159,41 @@ internal static class HttpSection
                     return new Paired.CaseRound(measurement, () => raw.RangeReadAsync(readers, 1024 * 1024, blobBytes, blockBytes));
                 }).ConfigureAwait(false);
             }
+        }
+
+        using (var http = new HttpClient { BaseAddress = server.Endpoint })
+        {
+            var label = $"HTTP (HttpClient, binary, one request for all), {partitions} partition(s)";
+            await Paired.RunAsync(run, Sections.Fetch, label, async _ =>
+            {
+                server.ResetPeak();
+                var next = new long[partitions];
+                var result = await Load.RunAsync(run.Duration, 1, async _ =>
+                {
+                    var body = "{\"partitions\":[" + string.Join(",", Enumerable.Range(0, partitions).Select(p => $"{{\"topic\":\"{topic}\",\"partition\":{p},\"offset\":{next[p]},\"maxBytes\":1048576,\"maxRecords\":100000}}")) + "]}";
+                    using var request = new HttpRequestMessage(HttpMethod.Post, "/api/fetch") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+                    request.Headers.Accept.ParseAdd(Cloud.Log.Protocol.Wire.MediaTypes.RecordBatches);
+                    using var response = await http.SendAsync(request).ConfigureAwait(false);
+                    response.EnsureSuccessStatusCode();
+                    var frames = Cloud.Log.Protocol.Wire.FetchFrames.Read(await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false));
+                    long bytes = 0;
+                    foreach (var frame in frames)
+                    {
+                        next[frame.Partition] = frame.NextOffset >= frame.HighWatermark ? 0 : frame.NextOffset;
+                        bytes += frame.Batches.Length;
+                    }
+
+                    return new Load.Done(0, bytes);
+                }, processes: run.Processes).ConfigureAwait(false);
+                var measurement = new Measurement(Sections.Fetch, label)
+                {
+                    MegabytesPerSecond = result.MegabytesPerSecond,
+                    RequestsPerSecond = result.OperationsPerSecond,
+                    RecordsPerSecond = result.Bytes / (FetchSection.RecordBytes + 20.0) / result.Elapsed.TotalSeconds,
+                    Figures = new(result.CpuFigures()) { [ServerPeakRss] = server.PeakRssMib, [ServerCpuPerMegabyte] = CpuPerMegabyte(result), ["block KiB"] = blockBytes / 1024.0 },
+                };
+                return new Paired.CaseRound(measurement, () => raw.RangeReadAsync(partitions, 1024 * 1024, blobBytes, blockBytes));
+            }).ConfigureAwait(false);
         }
 
         foreach (var readers in new[] { 1, partitions })

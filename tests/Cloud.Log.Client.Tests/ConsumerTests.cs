@@ -133,14 +133,60 @@ public sealed class ConsumerTests(StorageFixture storage) : TestServer(storage)
         var consumer = Consumer(new CloudLogConsumerClientOptions { FetchMaxWait = TimeSpan.FromSeconds(20) }, proxy);
         consumer.Assign([new TopicPartitionOffset(topic, 0, Offset.End)]);
         Assert.Null(await consumer.ConsumeAsync(TimeSpan.FromMilliseconds(500)));
-        var fetches = proxy.Count("GET", "/records");
+        var fetches = proxy.Count("POST", "/api/fetch");
 
         var waiting = consumer.ConsumeAsync(TimeSpan.FromSeconds(15));
         await Producer().ProduceAsync(new TopicPartition(topic, 0), Message(null, "news"));
         var record = await waiting;
 
         Assert.Equal("news", record?.Value?.ToString());
-        Assert.InRange(proxy.Count("GET", "/records") - fetches, 0, 2); // one poll waited, it did not spin
+        Assert.InRange(proxy.Count("POST", "/api/fetch") - fetches, 0, 2); // one poll waited, it did not spin
+    }
+
+    /// <summary>One fetch request serves every assigned partition: four partitions' records come in one or two requests, none a single-partition fetch.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task One_fetch_request_serves_every_assigned_partition()
+    {
+        var topic = await TopicWithAsync(8, partitions: 4);
+        var proxy = new FaultProxy();
+        var consumer = Consumer(new CloudLogConsumerClientOptions { FetchMaxWait = TimeSpan.FromSeconds(10) }, proxy);
+        consumer.Assign(Enumerable.Range(0, 4).Select(p => new TopicPartitionOffset(topic, p, 0)));
+
+        var records = await TakeAsync(consumer, 8);
+
+        Assert.Equal([0, 1, 2, 3], records.Select(r => r.Partition).Distinct().Order());
+        Assert.All(records.GroupBy(r => r.Partition), g => Assert.Equal([0L, 1L], g.Select(r => r.Offset.Value)));
+        Assert.Equal(0, proxy.Count("GET", "/records"));
+        Assert.InRange(proxy.Count("POST", "/api/fetch"), 1, 2); // the one that brought all eight, and perhaps the long poll after it
+    }
+
+    /// <summary>A partition's own error (its topic is unknown) reaches the application, and the partition fetched in the same request is still read.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task A_partitions_own_error_does_not_stop_the_others_in_its_request()
+    {
+        var topic = await TopicWithAsync(2);
+        var consumer = Consumer(new CloudLogConsumerClientOptions { FetchMaxWait = TimeSpan.FromMilliseconds(200) });
+        consumer.Assign([new TopicPartitionOffset(NewTopic(), 0, 0), new TopicPartitionOffset(topic, 0, 0)]);
+
+        var values = new List<string?>();
+        var errors = new List<CloudLogErrorCode>();
+        while (values.Count < 2)
+        {
+            try
+            {
+                if (await consumer.ConsumeAsync(TimeSpan.FromSeconds(20)) is { } record)
+                {
+                    values.Add(record.Value?.ToString());
+                }
+            }
+            catch (CloudLogException e)
+            {
+                errors.Add(e.Code);
+            }
+        }
+
+        Assert.Equal(["v0", "v1"], values);
+        Assert.Contains(CloudLogErrorCode.UnknownTopicOrPartition, errors);
     }
 
     /// <summary>Manual commits store the position; a new consumer of the group starts there; auto offset reset decides where none is.</summary>

@@ -25,6 +25,10 @@ public sealed class AuthTests(StorageFixture storage) : IAsyncLifetime
         ["CloudLog:Auth:ApiKeys:2:Name"] = "billing",
         ["CloudLog:Auth:ApiKeys:2:Key"] = "consume-secret",
         ["CloudLog:Auth:ApiKeys:2:Rights:0"] = "consume",
+        ["CloudLog:Auth:ApiKeys:3:Name"] = "reporting",
+        ["CloudLog:Auth:ApiKeys:3:Key"] = "orders-reader-secret",
+        ["CloudLog:Auth:ApiKeys:3:Rights:0"] = "consume",
+        ["CloudLog:Auth:ApiKeys:3:TopicPrefixes:0"] = "orders.",
     });
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();
@@ -64,6 +68,23 @@ public sealed class AuthTests(StorageFixture storage) : IAsyncLifetime
         await _host.Client.ProblemAsync(HttpMethod.Post, "/api/topics/orders.eu/records", 403, "FORBIDDEN", """{"records":[{"value":"x"}]}""", consumer);
         await _host.Client.ProblemAsync(HttpMethod.Delete, "/api/topics/audit", 403, "FORBIDDEN", headers: consumer);
         Assert.Equal(HttpStatusCode.OK, (await _host.Client.JsonAsync(HttpMethod.Get, "/api/topics/audit/partitions/0/records", headers: admin)).Status);
+    }
+
+    /// <summary>A multi-partition fetch needs the consume right and every topic it names within the key's prefixes: one outside refuses the whole request (403).</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task Multi_fetch_checks_the_right_and_the_prefix_of_every_topic_named()
+    {
+        var admin = Key("admin-secret");
+        Assert.Equal(HttpStatusCode.Created, (await _host.Client.JsonAsync(HttpMethod.Post, "/api/topics", """{"name":"orders.fetch"}""", admin)).Status);
+        Assert.Equal(HttpStatusCode.Created, (await _host.Client.JsonAsync(HttpMethod.Post, "/api/topics", """{"name":"audit.fetch"}""", admin)).Status);
+        const string Orders = """{"partitions":[{"topic":"orders.fetch","partition":0,"offset":0}]}""";
+        const string Both = """{"partitions":[{"topic":"orders.fetch","partition":0,"offset":0},{"topic":"audit.fetch","partition":0,"offset":0}]}""";
+
+        Assert.Equal(HttpStatusCode.OK, (await _host.Client.JsonAsync(HttpMethod.Post, "/api/fetch", Orders, Key("orders-reader-secret"))).Status);
+        await _host.Client.ProblemAsync(HttpMethod.Post, "/api/fetch", 403, "FORBIDDEN", Both, Key("orders-reader-secret"));
+        await _host.Client.ProblemAsync(HttpMethod.Post, "/api/fetch", 403, "FORBIDDEN", Orders, Key("produce-secret"));
+        await _host.Client.ProblemAsync(HttpMethod.Post, "/api/fetch", 401, "UNAUTHORIZED", Orders);
+        Assert.Equal(HttpStatusCode.OK, (await _host.Client.JsonAsync(HttpMethod.Post, "/api/fetch", Both, Key("consume-secret"))).Status);
     }
 
     /// <summary>The function app's key header works here too, so one client setting serves both hosts.</summary>

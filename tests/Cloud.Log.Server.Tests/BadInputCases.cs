@@ -38,6 +38,7 @@ public static class BadInputCases
             ("produce", Post, produce),
             ("commit", Post, $"/api/groups/{Group}/offsets"),
             ("join", Post, $"/api/groups/{Group}/members"),
+            ("multifetch", Post, "/api/fetch"),
         };
 
         // 1. Bodies that are not a JSON object at all, on every endpoint that takes a body.
@@ -230,6 +231,56 @@ public static class BadInputCases
         {
             yield return BadInputCase.Json($"query/{name}", Get, $"{fetch}?{query}", null, status, code);
         }
+
+        // 6b. The multi-partition fetch: every field checked, the whole request refused, nothing read or stored.
+        var entry = $$"""{"topic":"{{Topic}}","partition":0,"offset":0}""";
+        var tooMany = string.Join(",", Enumerable.Range(0, 257).Select(p => $$"""{"topic":"{{Topic}}","partition":{{p}},"offset":0}"""));
+        foreach (var (name, body, code) in new[]
+        {
+            ("partitions-missing", "{}", "INVALID_REQUEST"),
+            ("partitions-empty", "{\"partitions\":[]}", "INVALID_REQUEST"),
+            ("partitions-object", "{\"partitions\":{}}", "INVALID_REQUEST"),
+            ("partitions-null", "{\"partitions\":null}", "INVALID_REQUEST"),
+            ("partition-entry-number", "{\"partitions\":[1]}", "INVALID_REQUEST"),
+            ("partition-entry-null", "{\"partitions\":[null]}", "INVALID_REQUEST"),
+            ("too-many-partitions", "{\"partitions\":[" + tooMany + "]}", "INVALID_REQUEST"),
+            ("duplicate-partition", "{\"partitions\":[" + entry + "," + entry + "]}", "INVALID_REQUEST"),
+            ("duplicate-entry-field", $$"""{"partitions":[{"topic":"{{Topic}}","partition":0,"partition":1,"offset":0}]}""", "INVALID_REQUEST"),
+            ("unknown-entry-field", $$"""{"partitions":[{"topic":"{{Topic}}","partition":0,"offset":0,"ofset":1}]}""", "INVALID_REQUEST"),
+            ("topic-missing", """{"partitions":[{"partition":0,"offset":0}]}""", "INVALID_TOPIC"),
+            ("topic-invalid", """{"partitions":[{"topic":"a/b","partition":0,"offset":0}]}""", "INVALID_TOPIC"),
+            ("topic-dotdot", """{"partitions":[{"topic":"..","partition":0,"offset":0}]}""", "INVALID_TOPIC"),
+            ("topic-number", """{"partitions":[{"topic":7,"partition":0,"offset":0}]}""", "INVALID_REQUEST"),
+            ("invalid-topic-after-good", "{\"partitions\":[" + entry + ",{\"topic\":\"bad topic\",\"partition\":0,\"offset\":0}]}", "INVALID_TOPIC"),
+            ("partition-missing", $$"""{"partitions":[{"topic":"{{Topic}}","offset":0}]}""", "INVALID_REQUEST"),
+            ("partition-negative", $$"""{"partitions":[{"topic":"{{Topic}}","partition":-1,"offset":0}]}""", "INVALID_REQUEST"),
+            ("partition-huge", $$"""{"partitions":[{"topic":"{{Topic}}","partition":99999999999,"offset":0}]}""", "INVALID_REQUEST"),
+            ("partition-string", $$"""{"partitions":[{"topic":"{{Topic}}","partition":"0","offset":0}]}""", "INVALID_REQUEST"),
+            ("offset-missing", $$"""{"partitions":[{"topic":"{{Topic}}","partition":0}]}""", "INVALID_REQUEST"),
+            ("offset-negative", $$"""{"partitions":[{"topic":"{{Topic}}","partition":0,"offset":-1}]}""", "INVALID_REQUEST"),
+            ("offset-min", $$"""{"partitions":[{"topic":"{{Topic}}","partition":0,"offset":-9223372036854775808}]}""", "INVALID_REQUEST"),
+            ("offset-fraction", $$"""{"partitions":[{"topic":"{{Topic}}","partition":0,"offset":0.5}]}""", "INVALID_REQUEST"),
+            ("offset-overflow", $$"""{"partitions":[{"topic":"{{Topic}}","partition":0,"offset":99999999999999999999}]}""", "INVALID_REQUEST"),
+            ("partition-max-bytes-zero", $$"""{"partitions":[{"topic":"{{Topic}}","partition":0,"offset":0,"maxBytes":0}]}""", "INVALID_REQUEST"),
+            ("partition-max-bytes-huge", $$"""{"partitions":[{"topic":"{{Topic}}","partition":0,"offset":0,"maxBytes":2147483647}]}""", "INVALID_REQUEST"),
+            ("partition-max-bytes-overflow", $$"""{"partitions":[{"topic":"{{Topic}}","partition":0,"offset":0,"maxBytes":9999999999}]}""", "INVALID_REQUEST"),
+            ("partition-max-records-zero", $$"""{"partitions":[{"topic":"{{Topic}}","partition":0,"offset":0,"maxRecords":0}]}""", "INVALID_REQUEST"),
+            ("partition-max-records-huge", $$"""{"partitions":[{"topic":"{{Topic}}","partition":0,"offset":0,"maxRecords":99999999}]}""", "INVALID_REQUEST"),
+            ("max-bytes-zero", "{\"maxBytes\":0,\"partitions\":[" + entry + "]}", "INVALID_REQUEST"),
+            ("max-bytes-huge", "{\"maxBytes\":2147483647,\"partitions\":[" + entry + "]}", "INVALID_REQUEST"),
+            ("max-bytes-string", "{\"maxBytes\":\"1MB\",\"partitions\":[" + entry + "]}", "INVALID_REQUEST"),
+            ("max-records-negative", "{\"maxRecords\":-1,\"partitions\":[" + entry + "]}", "INVALID_REQUEST"),
+            ("max-wait-negative", "{\"maxWaitMs\":-1,\"partitions\":[" + entry + "]}", "INVALID_REQUEST"),
+            ("max-wait-over-30s", "{\"maxWaitMs\":30001,\"partitions\":[" + entry + "]}", "INVALID_REQUEST"),
+            ("max-wait-fraction", "{\"maxWaitMs\":1.5,\"partitions\":[" + entry + "]}", "INVALID_REQUEST"),
+            ("encoding-hex", "{\"encoding\":\"hex\",\"partitions\":[" + entry + "]}", "INVALID_REQUEST"),
+            ("duplicate-top-field", "{\"partitions\":[" + entry + "],\"partitions\":[" + entry + "]}", "INVALID_REQUEST"),
+        })
+        {
+            yield return BadInputCase.Json($"multifetch/{name}", Post, "/api/fetch", body, 400, code);
+        }
+
+        yield return BadInputCase.Json("multifetch/get", Get, "/api/fetch", null, 405, "METHOD_NOT_ALLOWED");
 
         var offsets = $"/api/topics/{Topic}/partitions/0/offsets";
         foreach (var (name, query) in new[] { ("at-missing", ""), ("at-word", "?at=yesterday"), ("at-negative", "?at=-1"), ("at-fraction", "?at=1.5"), ("at-twice", "?at=earliest&at=latest"), ("at-overflow", "?at=99999999999999999999") })

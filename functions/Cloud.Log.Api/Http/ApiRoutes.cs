@@ -25,6 +25,7 @@ public static class ApiRoutes
         new("Produce", "POST", "topics/{topic}/records", ApiAccess.Produce, (api, r, v) => api.ProduceAsync(r, Value(v, "topic"))),
         new("InitProducer", "POST", "producers", ApiAccess.Produce, (api, r, _) => api.InitProducerAsync(r)),
         new("Fetch", "GET", "topics/{topic}/partitions/{partition}/records", ApiAccess.Consume, (api, r, v) => api.FetchAsync(r, Value(v, "topic"), Value(v, "partition"))),
+        new("FetchPartitions", "POST", "fetch", ApiAccess.Consume, (api, r, _) => api.FetchPartitionsAsync(r)),
         new("ListOffsets", "GET", "topics/{topic}/partitions/{partition}/offsets", ApiAccess.Consume, (api, r, v) => api.ListOffsetsAsync(r, Value(v, "topic"), Value(v, "partition"))),
         new("CommitGroupOffsets", "POST", "groups/{group}/offsets", ApiAccess.Consume, (api, r, v) => api.CommitGroupOffsetsAsync(r, Value(v, "group"))),
         new("GetGroupOffsets", "GET", "groups/{group}/offsets", ApiAccess.Consume, (api, r, v) => api.GetGroupOffsetsAsync(r, Value(v, "group"))),

@@ -206,6 +206,45 @@ internal static class ResponseJson
         w.WriteEndObject();
     }
 
+    /// <summary>A multi-partition fetch: per partition its records (as a single fetch writes them), offsets, and error if any.</summary>
+    internal static void WriteMultiFetch(Utf8JsonWriter w, IReadOnlyList<Http.PartitionFetch> partitions, bool base64)
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("partitions");
+        foreach (var p in partitions)
+        {
+            w.WriteStartObject();
+            w.WriteString("topic", p.Topic);
+            w.WriteNumber("partition", p.Partition);
+            w.WriteStartArray("records");
+            foreach (var record in p.Records?.Records ?? [])
+            {
+                w.WriteStartObject();
+                w.WriteNumber("partition", p.Partition);
+                w.WriteNumber("offset", record.Offset);
+                w.WriteNumber("timestamp", record.Timestamp);
+                WriteBytes(w, "key", record.Key, base64);
+                WriteBytes(w, "value", record.Value, base64);
+                WriteHeaders(w, record.Headers, base64);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("nextOffset", p.NextOffset);
+            w.WriteNumber("highWatermark", p.HighWatermark);
+            w.WriteNumber("logStartOffset", p.LogStartOffset);
+            if (p.Error is { } error)
+            {
+                WriteError(w, error);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
     public static void WriteOffset(Utf8JsonWriter w, OffsetLookup lookup)
     {
         w.WriteStartObject();

@@ -22,6 +22,11 @@ public sealed class RecordFunctions(CloudLogHttpApi api)
     public Task<IResult> FetchAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "topics/{topic}/partitions/{partition}/records")] HttpRequest request, string topic, string partition) =>
         api.FetchAsync(request, topic, partition);
 
+    /// <summary><c>POST /api/fetch</c>: several partitions in one request.</summary>
+    [Function("FetchPartitions")]
+    public Task<IResult> FetchPartitionsAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = "fetch")] HttpRequest request) =>
+        api.FetchPartitionsAsync(request);
+
     /// <summary><c>GET /api/topics/{topic}/partitions/{partition}/offsets</c>.</summary>
     [Function("ListOffsets")]
     public Task<IResult> ListOffsetsAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = "topics/{topic}/partitions/{partition}/offsets")] HttpRequest request, string topic, string partition) =>

@@ -90,11 +90,8 @@ public partial class CloudLogConsumerClient
             state.Position = position.Offset;
             state.FetchPosition = position.Offset;
             state.Buffered = 0;
-            var fetch = state.FetchCancellation;
-            state.FetchCancellation = new CancellationTokenSource();
-            fetch.Cancel(); // a long poll at the old position ends now
-            fetch.Dispose();
-            state.SpaceFreed.TrySetResult();
+            state.RetryAt = 0;
+            RestartFetch(); // a long poll at the old position ends now
         }
     }
 

@@ -291,6 +291,11 @@ public partial class CloudLogConsumerClient : IAsyncDisposable
         }
 
         await _closing.CancelAsync().ConfigureAwait(false);
+        if (_fetcher is not null)
+        {
+            await _fetcher.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         if (_autoCommit is not null)
         {
             await _autoCommit.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -323,9 +328,9 @@ public partial class CloudLogConsumerClient : IAsyncDisposable
 
                 var record = chunk.Records[chunk.Next++];
                 state.Buffered--;
-                if (state.Buffered < _options.PrefetchCount)
+                if (state.Buffered == _options.PrefetchCount - 1)
                 {
-                    state.SpaceFreed.TrySetResult();
+                    WakeFetcher(); // room again: the next fetch may name this partition
                 }
 
                 if (record.Offset.Value < state.Position.Value)
@@ -409,7 +414,8 @@ public partial class CloudLogConsumerClient : IAsyncDisposable
     {
         var state = new PartitionState(topicPartition, start);
         _partitions[topicPartition] = state;
-        _ = Task.Run(() => FetchLoopAsync(state));
+        StartFetcher();
+        RestartFetch();
         return state;
     }
 
@@ -418,9 +424,7 @@ public partial class CloudLogConsumerClient : IAsyncDisposable
     {
         state.Removed = true;
         state.Epoch++;
-        state.FetchCancellation.Cancel();
-        state.SpaceFreed.TrySetResult();
-        _partitions.Remove(state.TopicPartition);
+        _partitions.Remove(state.TopicPartition); // a fetch in flight that names it is dropped when it answers
     }
 
     private async Task StopReadingAsync(CancellationToken cancellationToken)

@@ -27,11 +27,11 @@ internal sealed class PartitionState(TopicPartition topicPartition, Offset start
 
     public long HighWatermark { get; set; } = -1;
 
-    /// <summary>Stops the current fetch: on a seek (to restart it) and when the partition goes.</summary>
-    public CancellationTokenSource FetchCancellation { get; set; } = new();
+    /// <summary>Failed fetches of the partition in a row: its backoff grows with them.</summary>
+    public int Failures { get; set; }
 
-    /// <summary>Completed when the application took records and the fetcher may fetch ahead again.</summary>
-    public TaskCompletionSource SpaceFreed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>When the partition may be fetched again after a failure (<see cref="Environment.TickCount64"/>); 0: now.</summary>
+    public long RetryAt { get; set; }
 
     public bool Removed { get; set; }
 }

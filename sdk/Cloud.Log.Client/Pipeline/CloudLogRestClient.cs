@@ -120,6 +120,47 @@ internal sealed class CloudLogRestClient(CloudLogPipeline pipeline)
             Header(response, FetchHeaders.LogStartOffset));
     }
 
+    /// <summary>
+    /// A binary multi-partition fetch (<c>POST /api/fetch</c>): one frame per partition asked for, in request
+    /// order, each with its batches (slices of one answer array), offsets, or its own error.
+    /// </summary>
+    public async Task<List<FetchFrame>> FetchPartitionsAsync(IReadOnlyList<(string Topic, int Partition, long Offset)> partitions, int maxBytesPerPartition, int maxRecordsPerPartition, TimeSpan maxWait, TimeSpan networkTimeout, CancellationToken cancellationToken)
+    {
+        using var message = pipeline.CreateMessage(RequestMethod.Post, "fetch");
+        message.Request.Headers.SetValue(HttpHeader.Names.Accept, MediaTypes.RecordBatches);
+        message.Request.Content = Json(w =>
+        {
+            w.WriteNumber("maxWaitMs", (long)maxWait.TotalMilliseconds);
+            w.WriteStartArray("partitions");
+            foreach (var (topic, partition, offset) in partitions)
+            {
+                w.WriteStartObject();
+                w.WriteString("topic", topic);
+                w.WriteNumber("partition", partition);
+                w.WriteNumber("offset", offset);
+                w.WriteNumber("maxBytes", maxBytesPerPartition);
+                w.WriteNumber("maxRecords", maxRecordsPerPartition);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+        message.NetworkTimeout = maxWait + networkTimeout; // a long poll is not a hung connection
+        message.BufferResponse = false; // read into one array of the answer's length, not a growing buffer and a copy
+        var response = await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        using var body = response.ContentStream ?? Stream.Null;
+        var answer = new byte[response.Headers.ContentLength ?? throw new CloudLogException(CloudLogErrorCode.ServiceUnreachable, "The fetch answer has no Content-Length.")];
+        await body.ReadExactlyAsync(answer, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return FetchFrames.Read(answer);
+        }
+        catch (Protocol.Batches.RecordBatchFormatException e)
+        {
+            throw new CloudLogException(CloudLogErrorCode.ServiceUnreachable, "POST /api/fetch: the answer is not the contract's frames (" + e.Message + ").", e);
+        }
+    }
+
     /// <summary>List offsets: <paramref name="at"/> is earliest, latest or a timestamp in ms. Null offset: none at or after the timestamp.</summary>
     public async Task<long?> ListOffsetAsync(string topic, int partition, string at, CancellationToken cancellationToken)
     {
