@@ -50,6 +50,9 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
     /// <summary>The reads this engine starts ahead of sequential readers (tests count what they served).</summary>
     internal ReadAheads ReadAheads => _logContext.ReadAheads;
 
+    /// <summary>How this engine's fetches found the high watermark they answered.</summary>
+    internal TailLooks TailLooks => _logContext.TailLooks;
+
     /// <summary>
     /// Builds an engine over the replica <paramref name="locations"/> and creates its containers and tables
     /// where missing. The metadata tables live in <paramref name="metadataLocation"/>, by default the first
