@@ -63,14 +63,20 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                     return;
                 }
 
-                var response = await _dispatcher.HandleAsync(frame, connection.RemoteEndPoint?.ToString(), session, closed).ConfigureAwait(false);
-                if (response is { } bytes)
+                // Fetched record batches go from the read buffers they lie in straight to the connection, and the
+                // buffers back to the pool once written: an answer of many MiB is never copied whole.
+                var response = new KafkaWriter(byReference: true);
+                try
                 {
-                    var flushed = await output.WriteAsync(bytes, closed).ConfigureAwait(false);
-                    if (flushed.IsCompleted || flushed.IsCanceled)
+                    if (await _dispatcher.HandleAsync(frame, connection.RemoteEndPoint?.ToString(), session, response, closed).ConfigureAwait(false)
+                        && !await response.WriteToAsync(output, closed).ConfigureAwait(false))
                     {
                         return;
                     }
+                }
+                finally
+                {
+                    response.Release();
                 }
 
                 if (session.CloseAfterResponse)
