@@ -658,9 +658,9 @@ internal sealed class PartitionReader : IDisposable
     /// <summary>
     /// Whether a fetch at <paramref name="offset"/> (below the known high watermark) may leave the look at the
     /// tail out and answer from its own reads: it reads the active segment, which this reader has looked at
-    /// before, and the last fetch that tried could answer so (one that could not has the next fetches look at
-    /// the tail beside their reads again, as a partition being written would have them wait for a look after
-    /// their reads every time).
+    /// before, and no recent fetch found the copy's end moved (that has the next fetches look at the tail beside
+    /// their reads again, as a partition being written would have them wait for a look after their reads every
+    /// time).
     /// </summary>
     private bool MayAnswerFromReads(long offset)
     {
@@ -688,17 +688,24 @@ internal sealed class PartitionReader : IDisposable
             return await answered.ConfigureAwait(false);
         }
 
-        if (sighting is not null && await HighWatermarkFromReadsAsync(sighting, cancellationToken).ConfigureAwait(false) is { } seen)
+        var (seen, moved) = sighting is null ? (null, false) : await HighWatermarkFromReadsAsync(sighting, cancellationToken).ConfigureAwait(false);
+        if (seen is { } highWatermark)
         {
             _context.TailLooks.CountAnsweredFromReads();
-            return seen;
+            return highWatermark;
         }
 
-        Volatile.Write(ref _probesBesideReads, ProbesBesideReadsAfterAMiss);
+        if (moved)
+        {
+            // The copy's end had moved past the last look: a partition being written, where the next fetches would
+            // wait for a look after their reads every time, so they look beside their reads for a while.
+            Volatile.Write(ref _probesBesideReads, ProbesBesideReadsAfterAMiss);
+        }
+
         return await GetHighWatermarkAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Fetches that look at the tail beside their reads after one whose reads could not tell the high watermark.</summary>
+    /// <summary>Fetches that look at the tail beside their reads after one whose reads found the copy's end moved.</summary>
     private const int ProbesBesideReadsAfterAMiss = 8;
 
     /// <summary>
@@ -707,10 +714,12 @@ internal sealed class PartitionReader : IDisposable
     /// then: every writer writes that copy last, and it is sealed before another segment or leader takes over.
     /// So when the read was of the unsealed leader copy (per the replica view a look at the tail would use), and
     /// the copy's length was where its whole batches ended, the offset after them is the high watermark; when
-    /// the length was where the last look at the tail stopped, that look's next offset is.
+    /// the length was where the last look at the tail stopped, that look's next offset is. Answers too whether
+    /// a read found the copy's end elsewhere (it moved since the last look).
     /// </summary>
-    private async Task<long?> HighWatermarkFromReadsAsync(TailSighting sighting, CancellationToken cancellationToken)
+    private async Task<(long? HighWatermark, bool Moved)> HighWatermarkFromReadsAsync(TailSighting sighting, CancellationToken cancellationToken)
     {
+        var moved = false;
         foreach (var sight in sighting.Latest)
         {
             if (await sight.State.WaitAsync(cancellationToken).ConfigureAwait(false) is not { IsSealed: false } state)
@@ -729,6 +738,7 @@ internal sealed class PartitionReader : IDisposable
             }
             else
             {
+                moved = true;
                 continue;
             }
 
@@ -740,10 +750,10 @@ internal sealed class PartitionReader : IDisposable
 
             AdvanceProbe(sight.Segment, state.Length, highWatermark);
             _tail.Raise(highWatermark);
-            return Math.Max(highWatermark, _tail.KnownHighWatermark);
+            return (Math.Max(highWatermark, _tail.KnownHighWatermark), false);
         }
 
-        return null;
+        return (null, moved);
     }
 
     /// <summary>Moves the tail probe's start to where a fetch's read found the leader copy's end, unless a probe runs now.</summary>
