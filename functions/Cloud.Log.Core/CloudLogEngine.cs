@@ -59,6 +59,9 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
     /// </summary>
     public long TailCacheBytes => _logContext.CacheBudget.Bytes;
 
+    /// <summary>How this engine's fetches found the high watermark they answered.</summary>
+    internal TailLooks TailLooks => _logContext.TailLooks;
+
     /// <summary>
     /// Builds an engine over the replica <paramref name="locations"/> and creates its containers and tables
     /// where missing. The metadata tables live in <paramref name="metadataLocation"/>, by default the first

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Cloud.Log.Core.Log;
 
-/// <summary>What every partition log of one engine shares: options, clock, storage, logging, the tail caches' budget, the block buffers and the read-aheads.</summary>
+/// <summary>What every partition log of one engine shares: options, clock, storage, logging, the tail caches' budget, the block buffers, the read-aheads and the count of how fetches found the tail.</summary>
 internal sealed record LogContext(
     CloudLogEngineOptions Options,
     TimeProvider Time,
@@ -23,4 +23,7 @@ internal sealed record LogContext(
 
     /// <summary>Reads started ahead of sequential readers (<see cref="CloudLogEngineOptions.ReadAheadBytes"/>).</summary>
     public ReadAheads ReadAheads { get; } = new(Options.ReadAheadBytes, Time);
+
+    /// <summary>How fetches found the high watermark they answered.</summary>
+    public TailLooks TailLooks { get; } = new();
 }

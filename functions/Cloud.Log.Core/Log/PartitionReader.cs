@@ -42,6 +42,9 @@ internal sealed class PartitionReader : IDisposable
     private long _lastProbeStartedAt;
     private long _lastProbeResult;
 
+    /// <summary>Fetches left that look at the tail beside their reads, since the last one whose reads could not answer the high watermark.</summary>
+    private int _probesBesideReads;
+
     /// <summary>
     /// Where the last reads of each segment ended: (segment blob, next offset) → byte position. A consumer's next
     /// fetch starts there, so it is one range read of what it asked for, with no index read and no bytes before it.
@@ -72,13 +75,14 @@ internal sealed class PartitionReader : IDisposable
     public async Task<FetchResult> FetchAsync(long? offset, int maxRecords, int maxBytes, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         var (from, highWatermark, logStart, answered) = await StartFetchAsync(offset, maxWait, cancellationToken).ConfigureAwait(false);
+        var sighting = answered is null ? new TailSighting() : null;
         List<ConsumerRecord> records = [];
         var next = from;
         if (from < highWatermark)
         {
             try
             {
-                (records, next) = await ReadRecordsAsync(from, highWatermark, maxRecords, maxBytes, cancellationToken).ConfigureAwait(false);
+                (records, next) = await ReadRecordsAsync(from, highWatermark, maxRecords, maxBytes, sighting, cancellationToken).ConfigureAwait(false);
             }
             catch (RequestFailedException e) when (e.Status == 404)
             {
@@ -86,13 +90,14 @@ internal sealed class PartitionReader : IDisposable
             }
         }
 
-        return new FetchResult(records, next, await answered.ConfigureAwait(false), logStart);
+        return new FetchResult(records, next, await AnsweredAsync(answered, sighting, cancellationToken).ConfigureAwait(false), logStart);
     }
 
     /// <summary>Reads whole batches, as stored, from the one holding <paramref name="offset"/>; no record is decoded.</summary>
     public async Task<FetchedBatches> FetchBatchesAsync(long? offset, int maxRecords, int maxBytes, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         var (from, highWatermark, logStart, answered) = await StartFetchAsync(offset, maxWait, cancellationToken).ConfigureAwait(false);
+        var sighting = answered is null ? new TailSighting() : null;
         List<StoredBatch> batches = [];
         var next = from;
         var buffers = new FetchBuffers();
@@ -102,7 +107,7 @@ internal sealed class PartitionReader : IDisposable
             {
                 try
                 {
-                    (batches, next) = await ReadStoredBatchesAsync(from, highWatermark, maxRecords, maxBytes, buffers, cancellationToken).ConfigureAwait(false);
+                    (batches, next) = await ReadStoredBatchesAsync(from, highWatermark, maxRecords, maxBytes, buffers, sighting, cancellationToken).ConfigureAwait(false);
                 }
                 catch (RequestFailedException e) when (e.Status == 404)
                 {
@@ -110,7 +115,8 @@ internal sealed class PartitionReader : IDisposable
                 }
             }
 
-            return new FetchedBatches(batches.Select(b => b.Bytes).ToList(), next, await answered.ConfigureAwait(false), logStart) { Buffers = buffers };
+            var answeredHighWatermark = await AnsweredAsync(answered, sighting, cancellationToken).ConfigureAwait(false);
+            return new FetchedBatches(batches.Select(b => b.Bytes).ToList(), next, answeredHighWatermark, logStart) { Buffers = buffers };
         }
         catch
         {
@@ -135,7 +141,7 @@ internal sealed class PartitionReader : IDisposable
             {
                 var (batches, skipTo, _) = _tail.Cache.From(offset) is { } cached
                     ? (cached, offset, false)
-                    : await ReadBatchesFromStorageAsync(offset, ProducerScanReadBytes, to, buffers, cancellationToken).ConfigureAwait(false);
+                    : await ReadBatchesFromStorageAsync(offset, ProducerScanReadBytes, to, buffers, null, cancellationToken).ConfigureAwait(false);
                 if (batches.Count == 0)
                 {
                     if (skipTo > offset)
@@ -166,15 +172,16 @@ internal sealed class PartitionReader : IDisposable
     /// high watermark to read up to; and the one to answer with. Below a high watermark already seen, records
     /// are committed and never change: a reader catching up reads them at once, while the tail is probed in
     /// parallel for the answer, so the answer never names an older high watermark than one acknowledged before
-    /// the fetch began, on any instance.
+    /// the fetch began, on any instance. No look at the tail is started (Answered is null) when the fetch's own
+    /// reads may tell the high watermark instead (<see cref="MayAnswerFromReads"/>).
     /// </summary>
-    private async Task<(long From, long HighWatermark, long LogStart, Task<long> Answered)> StartFetchAsync(long? offset, TimeSpan maxWait, CancellationToken cancellationToken)
+    private async Task<(long From, long HighWatermark, long LogStart, Task<long>? Answered)> StartFetchAsync(long? offset, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         var logStart = await GetLogStartOffsetAsync(cancellationToken).ConfigureAwait(false);
         var known = _tail.KnownHighWatermark;
         if (offset is { } asked && asked >= logStart && asked < known)
         {
-            return (asked, known, logStart, GetHighWatermarkAsync(cancellationToken));
+            return (asked, known, logStart, MayAnswerFromReads(asked) ? null : GetHighWatermarkAsync(cancellationToken));
         }
 
         var highWatermark = await GetHighWatermarkAsync(cancellationToken).ConfigureAwait(false);
@@ -319,10 +326,10 @@ internal sealed class PartitionReader : IDisposable
     /// Answers them and the offset to read next: past the last record returned, and past any offsets compaction
     /// removed after it.
     /// </summary>
-    private async Task<(List<ConsumerRecord> Records, long Next)> ReadRecordsAsync(long from, long highWatermark, int maxRecords, int maxBytes, CancellationToken cancellationToken)
+    private async Task<(List<ConsumerRecord> Records, long Next)> ReadRecordsAsync(long from, long highWatermark, int maxRecords, int maxBytes, TailSighting? sighting, CancellationToken cancellationToken)
     {
         // Records are slices of what was read, written out after this returns: these reads are not pooled.
-        var (batches, next) = await ReadStoredBatchesAsync(from, highWatermark, maxRecords, maxBytes, null, cancellationToken).ConfigureAwait(false);
+        var (batches, next) = await ReadStoredBatchesAsync(from, highWatermark, maxRecords, maxBytes, null, sighting, cancellationToken).ConfigureAwait(false);
         var records = new List<ConsumerRecord>();
         foreach (var record in batches.SelectMany(BatchScanner.Decode).Where(r => r.Offset >= from && r.Offset < highWatermark))
         {
@@ -342,7 +349,7 @@ internal sealed class PartitionReader : IDisposable
     /// <paramref name="maxBytes"/> and hold fewer than <paramref name="maxRecords"/> records together.
     /// Answers them and the offset to read next.
     /// </summary>
-    private async Task<(List<StoredBatch> Batches, long Next)> ReadStoredBatchesAsync(long from, long highWatermark, int maxRecords, int maxBytes, FetchBuffers? buffers, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, long Next)> ReadStoredBatchesAsync(long from, long highWatermark, int maxRecords, int maxBytes, FetchBuffers? buffers, TailSighting? sighting, CancellationToken cancellationToken)
     {
         var result = new List<StoredBatch>();
         long bytes = 0;
@@ -352,7 +359,7 @@ internal sealed class PartitionReader : IDisposable
         {
             var (batches, skipTo, cut) = _tail.Cache.From(offset) is { } cached
                 ? (cached, offset, false)
-                : await ReadBatchesFromStorageAsync(offset, (int)Math.Max(1, maxBytes - bytes), highWatermark, buffers, cancellationToken).ConfigureAwait(false);
+                : await ReadBatchesFromStorageAsync(offset, (int)Math.Max(1, maxBytes - bytes), highWatermark, buffers, sighting, cancellationToken).ConfigureAwait(false);
             var progressed = false;
             foreach (var batch in batches.Where(b => b.NextOffset > offset))
             {
@@ -396,7 +403,7 @@ internal sealed class PartitionReader : IDisposable
     /// segment's end, where reading goes on. A segment blob that disappeared (compaction replaced it) sends
     /// the read back to the segment list once.
     /// </summary>
-    private async Task<(List<StoredBatch> Batches, long SkipTo, bool Cut)> ReadBatchesFromStorageAsync(long offset, int maxBytes, long highWatermark, FetchBuffers? buffers, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, long SkipTo, bool Cut)> ReadBatchesFromStorageAsync(long offset, int maxBytes, long highWatermark, FetchBuffers? buffers, TailSighting? sighting, CancellationToken cancellationToken)
     {
         var segments = _log.KnownSegments ?? await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < 3; attempt++)
@@ -417,7 +424,7 @@ internal sealed class PartitionReader : IDisposable
             bool cut;
             try
             {
-                (batches, cut) = await OnSomeCopyAsync((location, token) => ReadFromSegmentAsync(location, segment, offset, maxBytes, highWatermark, buffers, token), cancellationToken).ConfigureAwait(false);
+                (batches, cut) = await OnSomeCopyAsync((location, token) => ReadFromSegmentAsync(location, segment, offset, maxBytes, highWatermark, buffers, sighting, token), cancellationToken).ConfigureAwait(false);
             }
             catch (RequestFailedException e) when (e.Status == 404 && attempt < 2)
             {
@@ -447,9 +454,10 @@ internal sealed class PartitionReader : IDisposable
     /// cut off a batch after them (so that batch is larger than what was left of the read). A read that goes on
     /// from the previous one takes the range read ahead for it, if any, and starts the read of the next range.
     /// With <paramref name="buffers"/>, the reads are pooled and the buffer the answered batches lie in joins them;
-    /// a pooled read whose bytes are not answered goes back at once.
+    /// a pooled read whose bytes are not answered goes back at once. What each read made here (not one read
+    /// ahead for an earlier fetch) told of the copy goes to <paramref name="sighting"/>.
     /// </summary>
-    private async Task<(List<StoredBatch> Batches, bool Cut)> ReadFromSegmentAsync(int location, SegmentInfo segment, long offset, int maxBytes, long highWatermark, FetchBuffers? buffers, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, bool Cut)> ReadFromSegmentAsync(int location, SegmentInfo segment, long offset, int maxBytes, long highWatermark, FetchBuffers? buffers, TailSighting? sighting, CancellationToken cancellationToken)
     {
         long position;
         long? expected;
@@ -485,18 +493,24 @@ internal sealed class PartitionReader : IDisposable
                 SegmentBlobs.Return(read.Pooled);
                 read = await SegmentBlobs.ReadAsync(blob, position, clipped, cancellationToken, pooled).ConfigureAwait(false);
                 batches = BatchScanner.Parse(read.Data, expected, where, out consumed, segment.Compacted);
+                ahead = null;
             }
             else if (ahead is not null)
             {
                 _context.ReadAheads.CountServed();
             }
 
+            if (ahead is null)
+            {
+                sighting?.Saw(segment, location, position + consumed, batches.Count > 0 ? batches[^1].NextOffset : expected, Task.FromResult<BlobState?>(new BlobState(read.BlobLength, read.IsSealed)));
+            }
+
             var wanted = batches.FindIndex(b => b.NextOffset > offset);
             if (wanted >= 0)
             {
-                if (sequential && read.Data.Length == clipped)
+                if (sequential && read.Data.Length == clipped && ReadAhead(location, segment, position + consumed, clipped.Value) is { } headers)
                 {
-                    ReadAhead(location, segment, position + consumed, clipped.Value);
+                    sighting?.Saw(segment, location, position + consumed, batches[^1].NextOffset, headers);
                 }
 
                 // Batches lie back to back: each one's position, so the fetch can remember where it stopped.
@@ -544,15 +558,20 @@ internal sealed class PartitionReader : IDisposable
 
     /// <summary>
     /// Starts reading the range after a sequential read, as long as the one just read, so the consumer's next fetch
-    /// finds it read or on its way. Nothing is started past a closed segment's committed end.
+    /// finds it read or on its way. Nothing is started past a closed segment's committed end. Answers the blob's
+    /// state as that read's headers will tell it, when this call started it (else null).
     /// </summary>
-    private void ReadAhead(int location, SegmentInfo segment, long position, long length)
+    private Task<BlobState?>? ReadAhead(int location, SegmentInfo segment, long position, long length)
     {
         var clipped = Clip(segment, position, length) ?? length;
-        if (clipped > 0 && _context.Options.ReadAheadBytes > 0)
+        if (clipped <= 0 || _context.Options.ReadAheadBytes <= 0)
         {
-            _context.ReadAheads.Start(location, segment.BlobName, position, clipped, token => SegmentBlobs.ReadAsync(_context.Locations[location].Data(segment.BlobName), position, clipped, token, pooled: true));
+            return null;
         }
+
+        var headers = new TaskCompletionSource<BlobState?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = _context.ReadAheads.Start(location, segment.BlobName, position, clipped, token => SegmentBlobs.ReadAsync(_context.Locations[location].Data(segment.BlobName), position, clipped, token, pooled: true, headers));
+        return started ? headers.Task : null;
     }
 
     /// <summary>Whether the batches read reach what a fetch could want of this segment: the high watermark, or the segment's end.</summary>
@@ -634,6 +653,131 @@ internal sealed class PartitionReader : IDisposable
         }
 
         return index;
+    }
+
+    /// <summary>
+    /// Whether a fetch at <paramref name="offset"/> (below the known high watermark) may leave the look at the
+    /// tail out and answer from its own reads: it reads the active segment, which this reader has looked at
+    /// before, and no recent fetch found the copy's end moved (that has the next fetches look at the tail beside
+    /// their reads again, as a partition being written would have them wait for a look after their reads every
+    /// time).
+    /// </summary>
+    private bool MayAnswerFromReads(long offset)
+    {
+        if (Volatile.Read(ref _probesBesideReads) > 0)
+        {
+            Interlocked.Decrement(ref _probesBesideReads);
+            return false;
+        }
+
+        return Volatile.Read(ref _probe) is { } probe
+            && _log.KnownSegments is { Count: > 0 } segments
+            && segments[^1] is { IsClosed: false } active
+            && active.RowKey == probe.Segment.RowKey
+            && offset >= active.BaseOffset;
+    }
+
+    /// <summary>
+    /// The high watermark a fetch answers: the look at the tail started beside its reads, or, when none was,
+    /// what its reads told (<see cref="HighWatermarkFromReadsAsync"/>), or else a look at the tail now.
+    /// </summary>
+    private async Task<long> AnsweredAsync(Task<long>? answered, TailSighting? sighting, CancellationToken cancellationToken)
+    {
+        if (answered is not null)
+        {
+            return await answered.ConfigureAwait(false);
+        }
+
+        var (seen, moved) = sighting is null ? (null, false) : await HighWatermarkFromReadsAsync(sighting, cancellationToken).ConfigureAwait(false);
+        if (seen is { } highWatermark)
+        {
+            _context.TailLooks.CountAnsweredFromReads();
+            return highWatermark;
+        }
+
+        if (moved)
+        {
+            // The copy's end had moved past the last look: a partition being written, where the next fetches would
+            // wait for a look after their reads every time, so they look beside their reads for a while.
+            Volatile.Write(ref _probesBesideReads, ProbesBesideReadsAfterAMiss);
+        }
+
+        return await GetHighWatermarkAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Fetches that look at the tail beside their reads after one whose reads found the copy's end moved.</summary>
+    private const int ProbesBesideReadsAfterAMiss = 8;
+
+    /// <summary>
+    /// The high watermark as a fetch's own reads told it, or null. Each of those reads started after the fetch
+    /// began, so what it told of the leader's copy of the active segment is as fresh as a look at the tail made
+    /// then: every writer writes that copy last, and it is sealed before another segment or leader takes over.
+    /// So when the read was of the unsealed leader copy (per the replica view and segment list a look at the tail
+    /// would use, within the reader view lease), and
+    /// the copy's length was where its whole batches ended, the offset after them is the high watermark; when
+    /// the length was where the last look at the tail stopped, that look's next offset is. Answers too whether
+    /// a read found the copy's end elsewhere (it moved since the last look).
+    /// </summary>
+    private async Task<(long? HighWatermark, bool Moved)> HighWatermarkFromReadsAsync(TailSighting sighting, CancellationToken cancellationToken)
+    {
+        var moved = false;
+        foreach (var sight in sighting.Latest)
+        {
+            if (await sight.State.WaitAsync(cancellationToken).ConfigureAwait(false) is not { IsSealed: false } state)
+            {
+                continue;
+            }
+
+            long highWatermark;
+            if (sight.EndNextOffset is { } end && sight.End == state.Length)
+            {
+                highWatermark = end;
+            }
+            else if (Volatile.Read(ref _probe) is { } probe && probe.Segment.RowKey == sight.Segment.RowKey && probe.Segment.BlobName == sight.Segment.BlobName && probe.Position == state.Length)
+            {
+                highWatermark = probe.NextOffset;
+            }
+            else
+            {
+                moved = true;
+                continue;
+            }
+
+            // The view must be one a look at the tail would use: younger than the reader view lease, and naming
+            // this segment as the active one and this copy as the leader's (docs/replication.md, "Readers after a roll").
+            var (view, segments) = await _log.GetReadViewAsync(cancellationToken).ConfigureAwait(false);
+            if (sight.Location != view.Leader || segments.Count == 0 || segments[^1].IsClosed || segments[^1].RowKey != sight.Segment.RowKey)
+            {
+                continue;
+            }
+
+            AdvanceProbe(sight.Segment, state.Length, highWatermark);
+            _tail.Raise(highWatermark);
+            return (Math.Max(highWatermark, _tail.KnownHighWatermark), false);
+        }
+
+        return (null, moved);
+    }
+
+    /// <summary>Moves the tail probe's start to where a fetch's read found the leader copy's end, unless a probe runs now.</summary>
+    private void AdvanceProbe(SegmentInfo segment, long position, long nextOffset)
+    {
+        if (!_probeLock.Wait(0))
+        {
+            return;
+        }
+
+        try
+        {
+            if (_probe is null || (_probe.Segment.RowKey == segment.RowKey && _probe.Position < position))
+            {
+                _probe = new TailProbe(segment, position, nextOffset);
+            }
+        }
+        finally
+        {
+            _probeLock.Release();
+        }
     }
 
     /// <summary>

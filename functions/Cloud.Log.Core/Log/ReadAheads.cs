@@ -44,13 +44,14 @@ internal sealed class ReadAheads(long capacityBytes, TimeProvider time)
     /// <summary>
     /// Starts <paramref name="read"/> of <paramref name="length"/> bytes at <paramref name="position"/> of a copy of
     /// a segment, unless one is held for that place already or it is larger than the whole budget. The read gets
-    /// its own cancellation (it outlives the fetch that started it) and its failure is kept as a miss.
+    /// its own cancellation (it outlives the fetch that started it) and its failure is kept as a miss. True when
+    /// this call started it.
     /// </summary>
-    public void Start(int location, string blob, long position, long length, Func<CancellationToken, Task<BlobRead>> read)
+    public bool Start(int location, string blob, long position, long length, Func<CancellationToken, Task<BlobRead>> read)
     {
         if (length > capacityBytes)
         {
-            return;
+            return false;
         }
 
         var key = new Key(location, blob, position);
@@ -59,7 +60,7 @@ internal sealed class ReadAheads(long capacityBytes, TimeProvider time)
         {
             if (_entries.ContainsKey(key))
             {
-                return;
+                return false;
             }
 
             MakeRoom(length);
@@ -69,6 +70,7 @@ internal sealed class ReadAheads(long capacityBytes, TimeProvider time)
 
         Interlocked.Increment(ref _started);
         _ = RunAsync(read, result); // outside the lock: sending the request runs in part synchronously
+        return true;
     }
 
     /// <summary>Claims the read started for this place, if there is one; the caller awaits it (null: it failed).</summary>

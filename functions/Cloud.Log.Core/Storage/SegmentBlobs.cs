@@ -123,8 +123,25 @@ internal sealed class SegmentBlobs(BlobContainerClient container)
     /// Reading at or past the end answers no bytes (with the blob's state), not an error. With
     /// <paramref name="pooled"/>, the bytes lie in a buffer of the read pool (<see cref="BlobRead.Pooled"/>),
     /// which the caller gives back with <see cref="Return"/> once nothing reads them any more (or never).
+    /// With <paramref name="headers"/>, the blob's state is told as soon as the response's headers are in, before
+    /// its bytes (null when the read fails).
     /// </summary>
-    public static async Task<BlobRead> ReadAsync(AppendBlobClient blob, long position, long? length, CancellationToken cancellationToken, bool pooled = false)
+    public static async Task<BlobRead> ReadAsync(AppendBlobClient blob, long position, long? length, CancellationToken cancellationToken, bool pooled = false, TaskCompletionSource<BlobState?>? headers = null)
+    {
+        try
+        {
+            var read = await ReadCoreAsync(blob, position, length, headers, pooled, cancellationToken).ConfigureAwait(false);
+            headers?.TrySetResult(new BlobState(read.BlobLength, read.IsSealed));
+            return read;
+        }
+        catch
+        {
+            headers?.TrySetResult(null);
+            throw;
+        }
+    }
+
+    private static async Task<BlobRead> ReadCoreAsync(AppendBlobClient blob, long position, long? length, TaskCompletionSource<BlobState?>? headers, bool pooled, CancellationToken cancellationToken)
     {
         if (length == 0)
         {
@@ -144,6 +161,11 @@ internal sealed class SegmentBlobs(BlobContainerClient container)
             // and copy per read.
             var result = await blob.DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
             var details = result.Value.Details;
+            if (TotalLength(details.ContentRange, -1) is var total and >= 0)
+            {
+                headers?.TrySetResult(new BlobState(total, details.IsSealed));
+            }
+
             var size = checked((int)details.ContentLength);
             var rented = pooled && size > 0 ? ReadPool.Rent(size) : null;
             var data = rented ?? new byte[size];

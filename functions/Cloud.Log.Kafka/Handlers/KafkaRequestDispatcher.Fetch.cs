@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Cloud.Log.Core;
 using Cloud.Log.Kafka.Messages;
 using Cloud.Log.Kafka.Protocol;
@@ -21,13 +22,23 @@ public sealed partial class KafkaRequestDispatcher
             return true;
         }
 
+        // Every fetch's read buffers go back to the pool once the answer was written (or will not be).
+        var fetches = new ConcurrentBag<FetchedBatches>();
+        writer.AfterSent(() =>
+        {
+            foreach (var fetched in fetches)
+            {
+                fetched.ReturnBuffers();
+            }
+        });
+
         // First every partition at once, without waiting; then, when none had records, a long poll on all of
         // them until the first has some or max_wait_ms is over.
-        var results = await Task.WhenAll(wanted.Select(w => FetchPartitionAsync(w.Topic, w.Request, TimeSpan.Zero, cancellationToken))).ConfigureAwait(false);
+        var results = await Task.WhenAll(wanted.Select(w => FetchPartitionAsync(w.Topic, w.Request, TimeSpan.Zero, fetches, cancellationToken))).ConfigureAwait(false);
         var maxWait = TimeSpan.FromMilliseconds(Math.Clamp(request.MaxWaitMs, 0, (int)CloudLogEngine.MaxFetchWait.TotalMilliseconds));
         if (maxWait > TimeSpan.Zero && request.MinBytes > 0 && results.Length > 0 && results.All(r => r.Batches.Count == 0) && results.Any(r => r.ErrorCode == KafkaError.None))
         {
-            await LongPollAsync(wanted, results, maxWait, cancellationToken).ConfigureAwait(false);
+            await LongPollAsync(wanted, results, maxWait, fetches, cancellationToken).ConfigureAwait(false);
         }
 
         // The request's max_bytes over all partitions: at least the first batch, then whole batches while they fit.
@@ -57,7 +68,7 @@ public sealed partial class KafkaRequestDispatcher
         return true;
     }
 
-    private async Task LongPollAsync(List<(string Topic, FetchPartitionRequest Request)> wanted, FetchPartitionResponse[] results, TimeSpan maxWait, CancellationToken cancellationToken)
+    private async Task LongPollAsync(List<(string Topic, FetchPartitionRequest Request)> wanted, FetchPartitionResponse[] results, TimeSpan maxWait, ConcurrentBag<FetchedBatches> fetches, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var polls = new Dictionary<Task<FetchPartitionResponse>, int>();
@@ -65,7 +76,7 @@ public sealed partial class KafkaRequestDispatcher
         {
             if (results[i].ErrorCode == KafkaError.None)
             {
-                polls[FetchPartitionAsync(wanted[i].Topic, wanted[i].Request, maxWait, stop.Token)] = i;
+                polls[FetchPartitionAsync(wanted[i].Topic, wanted[i].Request, maxWait, fetches, stop.Token)] = i;
             }
         }
 
@@ -97,11 +108,12 @@ public sealed partial class KafkaRequestDispatcher
         }
     }
 
-    private async Task<FetchPartitionResponse> FetchPartitionAsync(string topic, FetchPartitionRequest request, TimeSpan maxWait, CancellationToken cancellationToken)
+    private async Task<FetchPartitionResponse> FetchPartitionAsync(string topic, FetchPartitionRequest request, TimeSpan maxWait, ConcurrentBag<FetchedBatches> fetches, CancellationToken cancellationToken)
     {
         try
         {
             var fetched = await _engine.FetchBatchesAsync(topic, request.Partition, request.FetchOffset, MaxRecordsPerPartition, Math.Max(request.PartitionMaxBytes, 1), maxWait, cancellationToken).ConfigureAwait(false);
+            fetches.Add(fetched);
             return new FetchPartitionResponse(request.Partition, KafkaError.None, fetched.HighWatermark, fetched.LogStartOffset, fetched.Batches);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

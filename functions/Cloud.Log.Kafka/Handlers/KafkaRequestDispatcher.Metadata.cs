@@ -42,7 +42,9 @@ public sealed partial class KafkaRequestDispatcher
                 }
                 catch (CloudLogException e) when (e.Code == ErrorCode.TopicAlreadyExists)
                 {
-                    partitions = (await _engine.DescribeTopicAsync(name, cancellationToken).ConfigureAwait(false)).Partitions.Count;
+                    // Another request created it meanwhile: its partition count from the topic list (describing the
+                    // topic would look at every partition's tail, a storage read each, only to count them).
+                    partitions = (await _engine.ListTopicsAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(t => t.Name == name)?.Partitions ?? 0;
                 }
                 catch (CloudLogException e)
                 {

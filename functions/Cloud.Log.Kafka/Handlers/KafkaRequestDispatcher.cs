@@ -71,6 +71,25 @@ public sealed partial class KafkaRequestDispatcher
     /// <param name="cancellationToken">Cancelled when the connection closes.</param>
     public async Task<ReadOnlyMemory<byte>?> HandleAsync(ReadOnlyMemory<byte> frame, string? clientHost, KafkaSession? session, Action? queued, CancellationToken cancellationToken = default)
     {
+        var writer = new KafkaWriter();
+        try
+        {
+            return await HandleAsync(frame, clientHost, session, writer, queued, cancellationToken).ConfigureAwait(false) ? writer.WrittenMemory : null;
+        }
+        finally
+        {
+            writer.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes the response frame for one request frame into <paramref name="writer"/> (as
+    /// <see cref="HandleAsync(ReadOnlyMemory{byte}, string?, KafkaSession?, CancellationToken)"/>); false when the
+    /// request takes no answer. What the writer references is released by <see cref="KafkaWriter.Release"/>;
+    /// <paramref name="queued"/> as for <see cref="HandleAsync(ReadOnlyMemory{byte}, string?, KafkaSession?, Action?, CancellationToken)"/>.
+    /// </summary>
+    internal async Task<bool> HandleAsync(ReadOnlyMemory<byte> frame, string? clientHost, KafkaSession? session, KafkaWriter writer, Action? queued, CancellationToken cancellationToken)
+    {
         var reader = new KafkaReader(frame);
         var header = RequestHeader.Read(reader);
         if (!ApiVersionTable.TryGet(header.ApiKey, out var range))
@@ -86,7 +105,6 @@ public sealed partial class KafkaRequestDispatcher
 
         session?.Admit(range.Key);
 
-        var writer = new KafkaWriter();
         writer.WriteInt32(0); // the frame length, written last
         writer.WriteInt32(header.CorrelationId);
         if (range.Key != ApiKey.ApiVersions && range.IsFlexible(version))
@@ -123,11 +141,11 @@ public sealed partial class KafkaRequestDispatcher
         };
         if (!answered)
         {
-            return null;
+            return false;
         }
 
         writer.PatchInt32(0, writer.Length - 4);
-        return writer.WrittenMemory;
+        return true;
     }
 
     /// <summary>ApiVersions: every key with minimum 0; a version above ours gets UNSUPPORTED_VERSION in v0's layout.</summary>

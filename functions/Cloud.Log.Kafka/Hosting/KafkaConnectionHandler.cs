@@ -148,7 +148,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
             {
                 await slots.WaitAsync(stop.Token).ConfigureAwait(false);
                 var queued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                var response = _dispatcher.HandleAsync(request.Memory, client, session, () => queued.TrySetResult(), stop.Token);
+                var response = AnswerAsync(request.Memory, client, session, () => queued.TrySetResult(), stop.Token);
                 responses.TryWrite(new InFlight(response, request, written, Slot: true));
                 lastWritten = written.Task;
                 await Task.WhenAny(queued.Task, response).WaitAsync(stop.Token).ConfigureAwait(false);
@@ -157,7 +157,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
 
             // Not pipelined: alone on the connection, as Kafka's brokers serve every request.
             await lastWritten.WaitAsync(stop.Token).ConfigureAwait(false);
-            responses.TryWrite(new InFlight(_dispatcher.HandleAsync(request.Memory, client, session, stop.Token), request, written, Slot: false));
+            responses.TryWrite(new InFlight(AnswerAsync(request.Memory, client, session, queued: null, stop.Token), request, written, Slot: false));
             lastWritten = written.Task;
             await written.Task.WaitAsync(stop.Token).ConfigureAwait(false);
             if (session.CloseAfterResponse)
@@ -178,13 +178,19 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
                 {
                     var response = await request.Response.ConfigureAwait(false);
                     request.Frame.Return(); // the handler is done with the request's bytes
-                    if (response is { } bytes)
+                    if (response is { } writer)
                     {
-                        var flushed = await output.WriteAsync(bytes, stop.Token).ConfigureAwait(false);
-                        if (flushed.IsCompleted || flushed.IsCanceled)
+                        try
                         {
-                            await stop.CancelAsync().ConfigureAwait(false); // the client stopped reading
-                            return;
+                            if (!await writer.WriteToAsync(output, stop.Token).ConfigureAwait(false))
+                            {
+                                await stop.CancelAsync().ConfigureAwait(false); // the client stopped reading
+                                return;
+                            }
+                        }
+                        finally
+                        {
+                            writer.Release(); // the read buffers a fetch answer was written from go back
                         }
                     }
 
@@ -204,12 +210,37 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         }
     }
 
+    /// <summary>
+    /// Answers one request into a writer that keeps fetched record batches by reference, so they go from the read
+    /// buffers they lie in straight to the connection and the buffers back to the pool once written: an answer of
+    /// many MiB is never copied whole. Null when the request takes no answer.
+    /// </summary>
+    private async Task<KafkaWriter?> AnswerAsync(ReadOnlyMemory<byte> frame, string? client, KafkaSession session, Action? queued, CancellationToken cancellationToken)
+    {
+        var writer = new KafkaWriter(byReference: true);
+        try
+        {
+            if (await _dispatcher.HandleAsync(frame, client, session, writer, queued, cancellationToken).ConfigureAwait(false))
+            {
+                return writer;
+            }
+        }
+        catch
+        {
+            writer.Release();
+            throw;
+        }
+
+        writer.Release();
+        return null;
+    }
+
     /// <summary>Whether a request frame is a Produce request (its first int16, the API key, is 0).</summary>
     private static bool IsProduce(ReadOnlySpan<byte> frame) =>
         frame.Length >= 2 && BinaryPrimitives.ReadInt16BigEndian(frame) == (short)ApiKey.Produce;
 
     /// <summary>A request handed to the response writer: its response to come, its frame, and when it was written.</summary>
-    private sealed record InFlight(Task<ReadOnlyMemory<byte>?> Response, PooledFrame Frame, TaskCompletionSource Written, bool Slot);
+    private sealed record InFlight(Task<KafkaWriter?> Response, PooledFrame Frame, TaskCompletionSource Written, bool Slot);
 
     /// <summary>Thrown to close the connection after a refused SASL step's answer went out.</summary>
     private sealed class SessionClosing : Exception;

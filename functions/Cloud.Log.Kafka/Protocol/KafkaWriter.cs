@@ -1,27 +1,112 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Pipelines;
 using System.Text;
 
 namespace Cloud.Log.Kafka.Protocol;
 
 /// <summary>
 /// Writes Kafka's primitive types into a growing buffer: the mirror of <see cref="KafkaReader"/>. Record
-/// batches are written as they are stored, without a copy of their records being decoded.
+/// batches are written as they are stored, without a copy of their records being decoded; a writer made
+/// <c>byReference</c> does not even copy them into its buffer, but keeps where they go and writes them from
+/// where they lie straight to the connection (<see cref="WriteToAsync"/>): a fetch answer of many MiB is then
+/// never held twice.
 /// </summary>
 internal sealed class KafkaWriter
 {
-    private readonly ArrayBufferWriter<byte> _buffer;
+    /// <summary>Bytes written to a connection between two flushes, so the connection's buffer stays small.</summary>
+    private const int FlushBytes = 256 * 1024;
 
-    public KafkaWriter(int initialCapacity = 256)
+    private readonly ArrayBufferWriter<byte> _buffer;
+    private readonly List<(int At, ReadOnlyMemory<byte> Bytes)>? _references;
+    private readonly List<Action> _afterSent = [];
+    private int _referencedBytes;
+
+    public KafkaWriter(int initialCapacity = 256, bool byReference = false)
     {
         _buffer = new ArrayBufferWriter<byte>(initialCapacity);
+        _references = byReference ? [] : null;
     }
 
-    /// <summary>Bytes written so far.</summary>
-    public int Length => _buffer.WrittenCount;
+    /// <summary>Bytes written so far, record batches kept by reference included.</summary>
+    public int Length => checked(_buffer.WrittenCount + _referencedBytes);
 
-    /// <summary>What was written.</summary>
-    public ReadOnlyMemory<byte> WrittenMemory => _buffer.WrittenMemory;
+    /// <summary>What was written, in one piece (record batches kept by reference are copied in here).</summary>
+    public ReadOnlyMemory<byte> WrittenMemory
+    {
+        get
+        {
+            if (_references is not { Count: > 0 })
+            {
+                return _buffer.WrittenMemory;
+            }
+
+            var whole = new byte[Length];
+            var at = 0;
+            var from = 0;
+            foreach (var (position, bytes) in _references)
+            {
+                _buffer.WrittenSpan[from..position].CopyTo(whole.AsSpan(at));
+                at += position - from;
+                from = position;
+                bytes.Span.CopyTo(whole.AsSpan(at));
+                at += bytes.Length;
+            }
+
+            _buffer.WrittenSpan[from..].CopyTo(whole.AsSpan(at));
+            return whole;
+        }
+    }
+
+    /// <summary>Runs <paramref name="release"/> once what was written has gone out (or will not): the bytes referenced may go then.</summary>
+    public void AfterSent(Action release) => _afterSent.Add(release);
+
+    /// <summary>Runs what waits for the bytes to have gone out (<see cref="AfterSent"/>); a second call does nothing.</summary>
+    public void Release()
+    {
+        var releases = _afterSent.ToList();
+        _afterSent.Clear();
+        foreach (var release in releases)
+        {
+            release();
+        }
+    }
+
+    /// <summary>
+    /// Writes everything to <paramref name="output"/>, the record batches kept by reference from where they lie,
+    /// flushing every <see cref="FlushBytes"/> so the connection pushes back on a slow reader. False when the
+    /// connection stopped taking bytes.
+    /// </summary>
+    public async Task<bool> WriteToAsync(PipeWriter output, CancellationToken cancellationToken)
+    {
+        var from = 0;
+        var pending = 0;
+        foreach (var (position, bytes) in _references ?? [])
+        {
+            output.Write(_buffer.WrittenSpan[from..position]);
+            pending += position - from;
+            from = position;
+            for (var at = 0; at < bytes.Length; at += FlushBytes)
+            {
+                var part = bytes.Slice(at, Math.Min(FlushBytes, bytes.Length - at));
+                output.Write(part.Span);
+                pending += part.Length;
+                if (pending >= FlushBytes)
+                {
+                    pending = 0;
+                    var flushed = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    if (flushed.IsCompleted || flushed.IsCanceled)
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        output.Write(_buffer.WrittenSpan[from..]);
+        var last = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return !last.IsCompleted && !last.IsCanceled;
+    }
 
     public void WriteInt8(sbyte value) => Span(1)[0] = (byte)value;
 
@@ -90,7 +175,15 @@ internal sealed class KafkaWriter
         WriteLength(total, flexible, wide: true);
         foreach (var batch in batches)
         {
-            batch.Span.CopyTo(Span(batch.Length));
+            if (_references is not null)
+            {
+                _references.Add((_buffer.WrittenCount, batch));
+                _referencedBytes = checked(_referencedBytes + batch.Length);
+            }
+            else
+            {
+                batch.Span.CopyTo(Span(batch.Length));
+            }
         }
     }
 

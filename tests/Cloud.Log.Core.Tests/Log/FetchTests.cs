@@ -89,13 +89,13 @@ public class FetchTests(StorageFixture storage)
     }
 
     /// <summary>
-    /// A reader catching up (below the high watermark it has seen) pays one range read per fetch for its records:
-    /// it starts where its previous fetch ended (no index read, no bytes before its offset), and the one other read
-    /// is the small look at the leader copy's tail, made alongside, for the high watermark it answers with.
-    /// Read-ahead is off here, so each fetch's read is counted within it.
+    /// A reader catching up (below the high watermark it has seen) in the active segment pays one storage read per
+    /// fetch, the high watermark included: it starts where its previous fetch ended (no index read, no bytes before
+    /// its offset), and its range read of the leader copy tells the copy's length, which is where its last look at
+    /// the tail ended, so it needs no other look. Read-ahead is off here, so each fetch's read is counted within it.
     /// </summary>
     [Fact(Timeout = 120_000)]
-    public async Task A_reader_catching_up_pays_one_range_read_per_fetch()
+    public async Task A_reader_catching_up_pays_one_storage_read_per_fetch()
     {
         var prefix = await FillWithLargeBatchesAsync(partitions: 1);
         await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, ReaderViewLease = CountedLease, TailCacheBytesPerPartition = 0, ReadAheadBytes = 0 });
@@ -109,13 +109,15 @@ public class FetchTests(StorageFixture storage)
             var left = (1200 - fetched.NextOffset) / 30;
             fetched = await reader.FetchBatchesAsync("t", 0, fetched.NextOffset, maxBytes: MaxBytes);
             Assert.Equal(Math.Min(3, left), fetched.Batches.Count);
+            Assert.Equal(1200, fetched.HighWatermark);
             offsets.AddRange(fetched.Batches.SelectMany(b => RecordBatch.DecodeRecords(b)).Select(r => r.Offset));
-            Assert.Equal(2, reader.StorageRequests.BlobReads - reads);
+            Assert.Equal(1, reader.StorageRequests.BlobReads - reads);
             Assert.Equal(0, reader.StorageRequests.TableRequests - tables);
             fetches++;
         }
 
         Assert.Equal(13, fetches);
+        Assert.Equal(fetches, reader.TailLooks.AnsweredFromReads);
         Assert.Equal(Enumerable.Range(90, 1110).Select(o => (long)o), offsets);
         Assert.Equal(0, reader.ReadAheads.Started);
     }
@@ -124,8 +126,10 @@ public class FetchTests(StorageFixture storage)
     /// A reader catching up finds each next range already read: every fetch that goes on from the previous one,
     /// but the first, is served by the read started when the previous one was answered — and the storage is
     /// read exactly once per fetch for its records all the same (nothing read twice, no read-ahead wasted), the
-    /// last range included although the segment ended inside it; besides, each fetch makes one small read of the
-    /// leader copy's tail for the high watermark it answers with (any instance may have appended meanwhile).
+    /// last range included although the segment ended inside it. The high watermark comes from the headers of
+    /// the read each fetch starts ahead (it started after the fetch began; one read ahead for an earlier fetch
+    /// is older than the fetch, and any instance may have appended since): only the last fetch, which starts
+    /// none, looks at the tail.
     /// </summary>
     [Fact(Timeout = 120_000)]
     public async Task A_reader_catching_up_finds_each_next_range_read_ahead()
@@ -149,15 +153,16 @@ public class FetchTests(StorageFixture storage)
         Assert.Equal(13, fetches);
         Assert.Equal(fetches - 1, reader.ReadAheads.Served);
         Assert.Equal(fetches - 1, reader.ReadAheads.Started); // the last range was short: nothing follows it
-        Assert.Equal(2 * fetches, reader.StorageRequests.BlobReads - reads);
+        Assert.Equal(fetches + 1, reader.StorageRequests.BlobReads - reads);
+        Assert.Equal(fetches - 1, reader.TailLooks.AnsweredFromReads);
         Assert.Equal(0, reader.StorageRequests.TableRequests - tables);
         Assert.Equal(0, reader.ReadAheads.Bytes);
     }
 
     /// <summary>
     /// A range read ahead when the segment ended inside it is not served once more was appended: the fetch reads
-    /// the range again, at once (one read, no index read, beside its look at the tail), and answers the records
-    /// appended since.
+    /// the range again, at once (one read, no index read), and answers the records appended since; that read
+    /// reached the copy's end, so it tells the high watermark too, with no look at the tail.
     /// </summary>
     [Fact(Timeout = 120_000)]
     public async Task A_range_read_ahead_before_an_append_is_read_again()
@@ -187,8 +192,80 @@ public class FetchTests(StorageFixture storage)
         var third = await reader.FetchBatchesAsync("t", 0, second.NextOffset, maxBytes: MaxBytes);
 
         Assert.Equal(Enumerable.Range(180, 90).Select(o => (long)o), third.Batches.SelectMany(b => RecordBatch.DecodeRecords(b)).Select(r => r.Offset));
-        Assert.Equal(2, reader.StorageRequests.BlobReads - reads);
+        Assert.Equal(270, third.HighWatermark);
+        Assert.Equal(1, reader.StorageRequests.BlobReads - reads);
         Assert.Equal(served, reader.ReadAheads.Served);
+    }
+
+    /// <summary>
+    /// Records another instance appended after a reader last looked at the tail are in the high watermark of the
+    /// reader's next fetch: when its range read reaches the leader copy's end, from that read alone (one storage
+    /// read); when it stops short of an end that moved, from a look at the tail after it.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task A_fetch_after_an_append_elsewhere_answers_it_with_or_without_a_look_at_the_tail()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        await using var writer = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
+        await writer.CreateTopicAsync("t");
+        async Task AppendAsync(int batches)
+        {
+            for (var i = 0; i < batches; i++)
+            {
+                await writer.ProduceAsync("t", Enumerable.Range(0, 30).Select(j => Records.Of(null, new string('x', 1000) + $"{i}-{j}", partition: 0)).ToArray());
+            }
+        }
+
+        await AppendAsync(10); // 30 KiB batches: a 100 KiB fetch holds three
+        await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0, ReadAheadBytes = 0 });
+        var first = await reader.FetchBatchesAsync("t", 0, 0, maxBytes: 100 * 1024);
+        Assert.Equal((90, 300), (first.NextOffset, first.HighWatermark));
+
+        await AppendAsync(1);
+        var (reads, answered) = (reader.StorageRequests.BlobReads, reader.TailLooks.AnsweredFromReads);
+        var toTheEnd = await reader.FetchBatchesAsync("t", 0, 90, maxBytes: 1024 * 1024);
+        Assert.Equal((300, 330), (toTheEnd.NextOffset, toTheEnd.HighWatermark)); // read up to what was known committed when it began
+        Assert.Equal(1, reader.StorageRequests.BlobReads - reads);
+        Assert.Equal(answered + 1, reader.TailLooks.AnsweredFromReads);
+
+        await AppendAsync(1);
+        (reads, answered) = (reader.StorageRequests.BlobReads, reader.TailLooks.AnsweredFromReads);
+        var shortOne = await reader.FetchBatchesAsync("t", 0, 90, maxBytes: 1);
+        Assert.Equal((120, 360), (shortOne.NextOffset, shortOne.HighWatermark));
+        Assert.Equal(2, reader.StorageRequests.BlobReads - reads); // its range read, then the look at the tail
+        Assert.Equal(answered, reader.TailLooks.AnsweredFromReads);
+    }
+
+    /// <summary>
+    /// A range read ahead before another instance appended tells nothing of the tail to the fetch it serves,
+    /// which began after the append: that fetch answers the new high watermark all the same.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task A_fetch_served_by_a_read_ahead_older_than_an_append_elsewhere_answers_the_append()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        await using var writer = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
+        await writer.CreateTopicAsync("t");
+        async Task AppendAsync(int batches)
+        {
+            for (var i = 0; i < batches; i++)
+            {
+                await writer.ProduceAsync("t", Enumerable.Range(0, 30).Select(j => Records.Of(null, new string('x', 1000) + $"{i}-{j}", partition: 0)).ToArray());
+            }
+        }
+
+        await AppendAsync(12);
+        await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0 });
+        var first = await reader.FetchBatchesAsync("t", 0, 0, maxBytes: 100 * 1024);
+        var second = await reader.FetchBatchesAsync("t", 0, first.NextOffset, maxBytes: 100 * 1024);
+        Assert.Equal((180, 360), (second.NextOffset, second.HighWatermark));
+        Assert.Equal(1, reader.ReadAheads.Started);
+        await Task.Delay(300, TestContext.Current.CancellationToken); // the read ahead is done before the append (the answer must not depend on it)
+        await AppendAsync(1);
+        var served = reader.ReadAheads.Served;
+        var third = await reader.FetchBatchesAsync("t", 0, second.NextOffset, maxBytes: 100 * 1024);
+        Assert.Equal(served + 1, reader.ReadAheads.Served);
+        Assert.Equal((270, 390), (third.NextOffset, third.HighWatermark));
     }
 
     /// <summary>

@@ -193,6 +193,46 @@ public sealed class CodecTests
         Assert.Equal(Hex.Normal(expected), Hex.Of(writer.WrittenMemory));
     }
 
+    /// <summary>
+    /// A writer that keeps record batches by reference writes the same bytes to a connection, and in one piece, as
+    /// one that copies them (batches larger than a flush, several partitions, bytes after the last batch), and
+    /// runs what waits for the bytes to have gone out once, after they did.
+    /// </summary>
+    [Theory(Timeout = 10_000)]
+    [InlineData(4)]
+    [InlineData(12)]
+    public async Task FetchResponseWrittenByReferenceMatchesTheCopiedOne(short version)
+    {
+        var large = new byte[700 * 1024];
+        Random.Shared.NextBytes(large);
+        FetchTopicResponse[] topics =
+        [
+            new("t", [new FetchPartitionResponse(0, 0, 9, 2, [Hex.Bytes("AA"), large]), new FetchPartitionResponse(1, 0, 3, 0, [])]),
+            new("u", [new FetchPartitionResponse(0, 0, 5, 1, [large.AsMemory(1, 1000), Hex.Bytes("BBCC")])]),
+        ];
+        var copied = new KafkaWriter();
+        FetchMessages.WriteResponse(copied, version, 0, topics);
+        var referenced = new KafkaWriter(byReference: true);
+        FetchMessages.WriteResponse(referenced, version, 0, topics);
+        var released = 0;
+        referenced.AfterSent(() => released++);
+
+        var pipe = new System.IO.Pipelines.Pipe(); // pushes back past 64 KiB: the reader must keep up
+        using var sent = new MemoryStream();
+        var reading = pipe.Reader.CopyToAsync(sent, TestContext.Current.CancellationToken);
+        Assert.True(await referenced.WriteToAsync(pipe.Writer, TestContext.Current.CancellationToken));
+        await pipe.Writer.CompleteAsync();
+        await reading;
+        Assert.Equal(0, released);
+        referenced.Release();
+        referenced.Release();
+
+        Assert.Equal(1, released);
+        Assert.Equal(copied.Length, referenced.Length);
+        Assert.Equal(copied.WrittenMemory.ToArray(), sent.ToArray());
+        Assert.Equal(copied.WrittenMemory.ToArray(), referenced.WrittenMemory.ToArray());
+    }
+
     /// <summary>ListOffsets v0 answers old-style offset arrays; v1 one timestamp and offset; v6 is flexible with the leader epoch.</summary>
     [Theory]
     [InlineData(0, "00000001 0001 74 00000001 00000000 0000 00000001 000000000000002A")]
