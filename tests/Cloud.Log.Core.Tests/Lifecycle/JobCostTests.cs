@@ -1,4 +1,5 @@
 using Cloud.Log.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cloud.Log.Core.Tests.Lifecycle;
 
@@ -6,7 +7,8 @@ namespace Cloud.Log.Core.Tests.Lifecycle;
 /// What the background jobs and the write path cost in storage requests, counted by the engine's own
 /// counter (docs/cost.md): runs over idle partitions read per topic, not per partition; compaction leaves
 /// topics that do not compact alone but for one sweep per topic; catch-up skips topics with one replica;
-/// index entries come once per index interval, not once per block.
+/// index entries come once per index interval, not once per block, each one append; callers share a read of
+/// the topic's metadata.
 /// </summary>
 public sealed class JobCostTests(StorageFixture storage)
 {
@@ -66,20 +68,21 @@ public sealed class JobCostTests(StorageFixture storage)
         await using (var writer = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix }))
         {
             await writer.CreateTopicAsync("t");
-            long indexWrites = 0, dataWrites = 0;
+            long indexWrites = 0, dataWrites = 0, indexReads = 0;
             for (var call = 0; call < 12; call++)
             {
                 await writer.ProduceAsync("t", Enumerable.Range(0, 1000).Select(i => Records.Of(null, value + $"{call}-{i}", partition: 0)).ToArray());
                 if (call == 0)
                 {
                     // The segment's blobs are created by the first append: counted from the second on.
-                    (indexWrites, dataWrites) = (writer.StorageRequests.IndexWrites, writer.StorageRequests.BlobWrites - writer.StorageRequests.IndexWrites);
+                    (indexWrites, dataWrites, indexReads) = (writer.StorageRequests.IndexWrites, writer.StorageRequests.BlobWrites - writer.StorageRequests.IndexWrites, writer.StorageRequests.IndexReads);
                 }
             }
 
             await Task.Delay(500); // index appends are sent after the answer
             Assert.Equal(11, writer.StorageRequests.BlobWrites - writer.StorageRequests.IndexWrites - dataWrites);
             Assert.InRange(writer.StorageRequests.IndexWrites - indexWrites, 1, 3); // 4 and 8 MiB crossed: 2 entries (3 if one was retried)
+            Assert.Equal(0, writer.StorageRequests.IndexReads - indexReads); // the index's tail is known from opening the segment: no measure first
         }
 
         await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0, ReadAheadBytes = 0 });
@@ -91,6 +94,23 @@ public sealed class JobCostTests(StorageFixture storage)
             Assert.Equal(offset, fetched.Records.Single().Offset);
             Assert.InRange(reader.StorageRequests.BlobReads - before, 1, 4); // tail probe + index + one range read (+ one for a cut batch)
         }
+    }
+
+    /// <summary>
+    /// Produce calls that all find the topic's cached metadata aged out share one read of its row, not one each
+    /// (64 partitions' callers of one instance met the expiry together: a burst of table reads every 5 s).
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task Calls_that_find_the_topic_metadata_aged_out_share_one_read()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var engine = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = StorageFixture.NewPrefix() }, time);
+        await engine.CreateTopicAsync("t", 8);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(p => engine.ProduceAsync("t", [Records.Of(null, "open", partition: p)])));
+        time.Advance(TimeSpan.FromSeconds(6)); // past MetadataCacheTtl (5 s)
+        var before = engine.StorageRequests.TableRequests;
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(i => engine.ProduceAsync("t", [Records.Of(null, $"v{i}", partition: i % 8)])));
+        Assert.Equal(1, engine.StorageRequests.TableRequests - before);
     }
 
     /// <summary>An engine over <see cref="Topics"/> delete-policy topics of <see cref="PartitionsPerTopic"/> partitions, each written once.</summary>
