@@ -201,18 +201,9 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
     public async Task<IReadOnlyList<ReplicaCatchUp>> CatchUpReplicasAsync(CancellationToken cancellationToken = default)
     {
         var result = new List<ReplicaCatchUp>();
-        foreach (var summary in await _topics.ListAsync(cancellationToken).ConfigureAwait(false))
+        // One query for the topics, and one per topic with replicas that can lag: a single copy is always in sync.
+        foreach (var topic in (await _topics.ListMetadataAsync(cancellationToken).ConfigureAwait(false)).Where(t => t.ReplicationFactor > 1))
         {
-            TopicMetadata topic;
-            try
-            {
-                topic = await _topics.GetAsync(summary.Name, cancellationToken).ConfigureAwait(false);
-            }
-            catch (CloudLogException e) when (e.Code == Protocol.Errors.ErrorCode.UnknownTopicOrPartition)
-            {
-                continue; // deleted meanwhile
-            }
-
             var states = await _logContext.States.GetStatesAsync(topic.TopicId, cancellationToken).ConfigureAwait(false);
             foreach (var state in states.Where(s => s.IsrList.Count < s.ReplicaList.Count))
             {

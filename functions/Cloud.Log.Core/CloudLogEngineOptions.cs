@@ -12,7 +12,7 @@ public sealed class CloudLogEngineOptions
     private long _tailCacheBytes = 32L * 1024 * 1024;
     private long _readAheadBytes = 32L * 1024 * 1024;
     private int _maxBlocksPerSegment = 50_000;
-    private int _indexIntervalBytes = 1024 * 1024;
+    private int _indexIntervalBytes = 4 * 1024 * 1024;
     private TimeSpan _metadataCacheTtl = TimeSpan.FromSeconds(5);
     private TimeSpan _tailPollInterval = TimeSpan.FromMilliseconds(200);
     private TimeSpan _producerIdExpiration = TimeSpan.FromDays(1);
@@ -98,8 +98,10 @@ public sealed class CloudLogEngineOptions
 
     /// <summary>
     /// Bytes of log between two entries of a segment's offset index (Kafka's <c>index.interval.bytes</c>,
-    /// larger here because each entry costs a storage round trip). A fetch reads at most about this much
-    /// before the first byte it returns. Default 1 MiB; 1 KiB to 64 MiB.
+    /// larger here because each entry costs a storage transaction per copy). A fetch that starts at an offset
+    /// no earlier fetch ended at reads at most about this much before the first byte it returns, still in one
+    /// range read. Default 4 MiB (one largest block: at 1 MiB, blocks of about 1 MiB cost an index append each,
+    /// nearly doubling the transactions per record, docs/cost.md); 1 KiB to 64 MiB.
     /// </summary>
     public int IndexIntervalBytes
     {

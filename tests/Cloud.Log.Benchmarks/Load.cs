@@ -31,7 +31,7 @@ internal static class Load
         var clock = Stopwatch.StartNew();
         var windowStart = TimeSpan.MaxValue.Ticks;
         var windowEnd = TimeSpan.MaxValue.Ticks;
-        long operations = 0, records = 0, bytes = 0, startedInWindow = 0, warmedWorkers = 0, failures = 0;
+        long operations = 0, records = 0, bytes = 0, startedInWindow = 0, warmedWorkers = 0, failures = 0, allRecords = 0;
         Exception? firstFailure = null;
         var latencies = new ConcurrentBag<double>();
         var tasks = Enumerable.Range(0, workers).Select(worker => Task.Run(async () =>
@@ -63,6 +63,7 @@ internal static class Load
                     continue;
                 }
 
+                Interlocked.Add(ref allRecords, done.Records);
                 if (!warmed)
                 {
                     warmed = true;
@@ -110,6 +111,7 @@ internal static class Load
             MachineCpuPercent = busy,
             ProcessCpuPercent = processPercent,
             Failures = failures,
+            AllRecords = Interlocked.Read(ref allRecords),
             FirstFailure = firstFailure?.GetType().Name + ": " + firstFailure?.Message,
         };
     }

@@ -9,6 +9,9 @@ internal sealed record LoadResult(long Operations, long Records, long Bytes, Tim
     /// <summary>Figures "{process} CPU % of a core" for the processes the run was asked to watch.</summary>
     public IReadOnlyDictionary<string, double> ProcessCpuPercent { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>Records of every operation that succeeded, the warm-up's and those that ran past the window included: what a count of requests over the whole run is divided by.</summary>
+    public long AllRecords { get; init; }
+
     /// <summary>Operations started in the window that threw (they moved nothing).</summary>
     public long Failures { get; init; }
 

@@ -152,8 +152,8 @@ internal static class BenchmarkProgram
         // 9. Cost: storage requests and executions per million records and per idle day, counted.
         if (Runs("cost"))
         {
-            await CostSection.RunProduceAsync(run, prefix => CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = prefix }), "1 location, acks=1", Cloud.Log.Protocol.Acks.Leader).ConfigureAwait(false);
-            await CostSection.RunProduceAsync(run, prefix => replicated!.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix }), "3 replica locations, acks=all", Cloud.Log.Protocol.Acks.All).ConfigureAwait(false);
+            await CostSection.RunProduceAsync(run, prefix => CloudLogEngine.CreateAsync([location], new CloudLogEngineOptions { ResourcePrefix = prefix }), "1 location, acks=1", 1, Cloud.Log.Protocol.Acks.Leader).ConfigureAwait(false);
+            await CostSection.RunProduceAsync(run, prefix => replicated!.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix }), "3 replicas, acks=all", 3, Cloud.Log.Protocol.Acks.All).ConfigureAwait(false);
             await CostSection.RunIdleAsync(run, prefix => replicated!.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix })).ConfigureAwait(false);
         }
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
-using Azure.Storage.Blobs.Models;
 using Cloud.Log.Core.Lifecycle;
 using Cloud.Log.Core.Metadata;
 using Cloud.Log.Core.Storage;
@@ -18,8 +17,9 @@ namespace Cloud.Log.Core.Log;
 /// retention moves the log start before it deletes anything; compaction writes the new copy at every
 /// in-sync location before one conditional transaction (the segment row with the state row, so the ISR it
 /// wrote is the ISR at the switch) switches readers to it, and old blobs go only after a grace period.
-/// It keeps no state between runs: what it reads it reads from storage, and it tells the
-/// <see cref="PartitionLog"/> when the segment list or the state row changed.
+/// It keeps no state between runs: it works from the rows <see cref="TopicLifecycle"/> read for the whole topic
+/// (and only for partitions with work to do, <see cref="HasRetentionWork"/>, <see cref="HasCompactionWork"/>),
+/// and tells the <see cref="PartitionLog"/> when the segment list or the state row changed.
 /// </summary>
 internal sealed class PartitionLifecycle(LogContext context, PartitionLog log, SegmentCopies copies, SegmentRoller roller)
 {
@@ -35,11 +35,67 @@ internal sealed class PartitionLifecycle(LogContext context, PartitionLog log, S
 
     private int Partition => _log.Partition;
 
-    /// <summary>Applies <c>retention.ms</c> and <c>retention.bytes</c>; also finishes what an interrupted run left.</summary>
-    public async Task<SegmentCleanup> EnforceRetentionAsync(string topic, TopicConfig config, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether a retention run has anything to do in a partition, from its state row and segment rows as the
+    /// topic's queries read them (<see cref="TopicLifecycle"/>): a closed segment below the log start (an
+    /// interrupted run's, or one a record deletion left), a closed segment past <c>retention.ms</c>, a
+    /// <c>retention.bytes</c> limit to measure against, or an active segment older than <c>retention.ms</c>
+    /// with no closed segment left to keep. An idle partition with none of these costs a run nothing more.
+    /// </summary>
+    public static bool HasRetentionWork(TopicConfig config, PartitionStateEntity state, IReadOnlyList<SegmentInfo> segments, long now)
     {
-        var view = await LoadReplicaViewAsync(cancellationToken).ConfigureAwait(false);
-        var segments = await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(segments);
+        if (segments.Any(s => s.IsClosed && s.EndOffset <= state.LogStartOffset))
+        {
+            return true;
+        }
+
+        if (!config.Deletes)
+        {
+            return false;
+        }
+
+        if (config.RetentionBytesPerPartition >= 0)
+        {
+            return true;
+        }
+
+        if (config.RetentionMilliseconds < 0)
+        {
+            return false;
+        }
+
+        var cutoff = now - config.RetentionMilliseconds;
+        var closed = segments.Where(s => s.IsClosed && !s.IsEmpty && s.EndOffset > state.LogStartOffset).ToList();
+        if (closed.Count > 0 && closed[0].MaxTimestamp < cutoff)
+        {
+            return true;
+        }
+
+        return closed.Count == 0 && segments.Count > 0 && !segments[^1].IsClosed && segments[^1].CreatedAt < cutoff;
+    }
+
+    /// <summary>
+    /// Whether a compaction run has anything to do in a partition: a compacted topic's closed segments with
+    /// records past the log start. (The sweep of replaced and orphaned blobs runs once per topic, every topic.)
+    /// </summary>
+    public static bool HasCompactionWork(TopicConfig config, PartitionStateEntity state, IReadOnlyList<SegmentInfo> segments)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(segments);
+        return config.Compacted && segments.Any(s => s.IsClosed && !s.IsEmpty && s.EndOffset > state.LogStartOffset);
+    }
+
+    /// <summary>
+    /// Applies <c>retention.ms</c> and <c>retention.bytes</c>; also finishes what an interrupted run left. Works
+    /// from the state row and segment rows the topic's queries read (no read of its own unless it has work).
+    /// </summary>
+    public async Task<SegmentCleanup> EnforceRetentionAsync(string topic, TopicConfig config, PartitionStateEntity state, IReadOnlyList<SegmentInfo> segments, CancellationToken cancellationToken)
+    {
+        var view = ToView(state);
         var logStart = view.LogStartOffset;
         var now = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
         if (config.Deletes)
@@ -156,12 +212,11 @@ internal sealed class PartitionLifecycle(LogContext context, PartitionLog log, S
     /// too. The active segment is never touched. Also deletes blobs that compaction replaced, once the grace
     /// period has passed.
     /// </summary>
-    public async Task<SegmentCleanup> CompactAsync(string topic, TopicConfig config, CancellationToken cancellationToken)
+    public async Task<SegmentCleanup> CompactAsync(string topic, TopicConfig config, PartitionStateEntity state, IReadOnlyList<SegmentInfo> segments, CancellationToken cancellationToken)
     {
-        var view = await LoadReplicaViewAsync(cancellationToken).ConfigureAwait(false);
-        var segments = await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+        var view = ToView(state);
         var closed = segments.Where(s => s.IsClosed && !s.IsEmpty && s.EndOffset > view.LogStartOffset).ToList();
-        var freed = await SweepReplacedBlobsAsync(view, segments, cancellationToken).ConfigureAwait(false);
+        long freed = 0;
         if (!config.Compacted || closed.Count == 0)
         {
             return new SegmentCleanup(topic, Partition, 0, 0, freed, view.LogStartOffset);
@@ -421,69 +476,6 @@ internal sealed class PartitionLifecycle(LogContext context, PartitionLog log, S
     /// <summary>The key a compacted topic keeps the newest record of: its bytes, as text for the map.</summary>
     private static string KeyOf(ConsumerRecord record) => Convert.ToBase64String(record.Key!.Value.Span);
 
-    /// <summary>
-    /// Deletes, once the grace period has passed, the blobs that compaction replaced, and at every location
-    /// the partition's blobs that no segment row names (a compaction or a segment start that did not finish).
-    /// </summary>
-    private async Task<long> SweepReplacedBlobsAsync(ReplicaView view, IReadOnlyList<SegmentInfo> segments, CancellationToken cancellationToken)
-    {
-        var graceStart = (_context.Time.GetUtcNow() - _context.Options.OrphanBlobGrace).ToUnixTimeMilliseconds();
-        var (from, to) = SegmentEntity.RowKeyRange(Partition);
-        var filter = Azure.Data.Tables.TableClient.CreateQueryFilter($"PartitionKey eq {TopicId} and RowKey gt {from} and RowKey lt {to}");
-        var named = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var row in _context.Tables.Partitions.QueryAsync<SegmentEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            named.Add(row.BlobName);
-            if (row.ReplacedBlob.Length == 0)
-            {
-                continue;
-            }
-
-            if (row.ReplacedAt >= graceStart)
-            {
-                named.Add(row.ReplacedBlob);
-                continue;
-            }
-
-            await StepAsync("compaction:sweep-replaced", cancellationToken).ConfigureAwait(false);
-            await DeleteBlobsAsync(view.Replicas, [row.ReplacedBlob], cancellationToken).ConfigureAwait(false);
-            row.ReplacedBlob = "";
-            try
-            {
-                await _context.Tables.Partitions.UpdateEntityAsync(row, row.ETag, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RequestFailedException e) when (e.Status is 412 or 404)
-            {
-                // Changed or gone meanwhile; the next run looks again.
-            }
-        }
-
-        long freed = 0;
-        var prefix = string.Create(CultureInfo.InvariantCulture, $"{TopicId}/{Partition:D5}/");
-        foreach (var location in view.Replicas)
-        {
-            try
-            {
-                await foreach (var blob in Location(location).Container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
-                {
-                    var data = blob.Name.EndsWith(".index", StringComparison.Ordinal) ? blob.Name[..^".index".Length] + ".log" : blob.Name;
-                    if (!named.Contains(data) && blob.Properties.CreatedOn?.ToUnixTimeMilliseconds() < graceStart)
-                    {
-                        await StepAsync("compaction:sweep-orphan", cancellationToken).ConfigureAwait(false);
-                        await DeleteBlobAsync(Location(location), blob.Name, cancellationToken).ConfigureAwait(false);
-                        freed += blob.Properties.ContentLength ?? 0;
-                    }
-                }
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RequestFailedException or AggregateException)
-            {
-                _context.Logger.LogInformation(e, "Location {Location} was not swept this time.", location);
-            }
-        }
-
-        return freed;
-    }
-
     /// <summary>Deletes segment blobs (data and index) at every location that answers; a missing blob is fine.</summary>
     private async Task DeleteBlobsAsync(IEnumerable<int> locations, IEnumerable<string> blobNames, CancellationToken cancellationToken)
     {
@@ -524,9 +516,9 @@ internal sealed class PartitionLifecycle(LogContext context, PartitionLog log, S
 
     private SegmentBlobs Location(int location) => _context.Locations[location];
 
-    /// <summary>The replica set and log start from the partition's state row, read now.</summary>
-    private Task<ReplicaView> LoadReplicaViewAsync(CancellationToken cancellationToken) =>
-        _log.GetReplicaViewAsync(cancellationToken, refresh: true);
+    /// <summary>A replica view of a state row this job read (in its per-topic query); never a reader's lease.</summary>
+    private ReplicaView ToView(PartitionStateEntity state) =>
+        new(state.Leader, state.IsrList, state.ReplicaList, state.LogStartOffset, _context.Time.GetUtcNow(), ReadStartedAt: 0);
 
     private static IReadOnlyList<ConsumerRecord> Decode(StoredBatch batch)
     {

@@ -97,12 +97,12 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     public void Committed(IReadOnlyList<StoredBatch> batches, long nextOffset, TailProbe? end = null) => _tail.Published(batches, nextOffset, end);
 
     /// <inheritdoc cref="PartitionLifecycle.EnforceRetentionAsync"/>
-    public Task<SegmentCleanup> EnforceRetentionAsync(string topic, TopicConfig config, CancellationToken cancellationToken) =>
-        _lifecycle.EnforceRetentionAsync(topic, config, cancellationToken);
+    public Task<SegmentCleanup> EnforceRetentionAsync(string topic, TopicConfig config, PartitionStateEntity state, IReadOnlyList<SegmentInfo> segments, CancellationToken cancellationToken) =>
+        _lifecycle.EnforceRetentionAsync(topic, config, state, segments, cancellationToken);
 
     /// <inheritdoc cref="PartitionLifecycle.CompactAsync"/>
-    public Task<SegmentCleanup> CompactAsync(string topic, TopicConfig config, CancellationToken cancellationToken) =>
-        _lifecycle.CompactAsync(topic, config, cancellationToken);
+    public Task<SegmentCleanup> CompactAsync(string topic, TopicConfig config, PartitionStateEntity state, IReadOnlyList<SegmentInfo> segments, CancellationToken cancellationToken) =>
+        _lifecycle.CompactAsync(topic, config, state, segments, cancellationToken);
 
     /// <summary>
     /// The lifecycle deleted or rewrote segments: the segment list is read again, and after a rewrite the tail

@@ -393,10 +393,25 @@ internal sealed class PartitionWriter : IAsyncDisposable
 
             _producers = null;
             _view = new WriterView(last, state, tail);
+            KnowIndexTails(_view, tail);
             return _view;
         }
 
         throw new CloudLogException(ErrorCode.StorageUnavailable, $"Partition {Partition}'s active segment could not be opened.") { RetryAfter = TimeSpan.FromSeconds(1) };
+    }
+
+    /// <summary>
+    /// The sequencer's index as the tail read found it (its entries and the last one's position) is where this
+    /// writer's first index entry goes, at every in-sync copy (the copies' indexes take the same entries): so that
+    /// entry is one append, not a measure first. A copy whose index differs refuses the append (412) and is
+    /// measured then, as before.
+    /// </summary>
+    private static void KnowIndexTails(WriterView view, SegmentTail tail)
+    {
+        foreach (var location in view.State.IsrList)
+        {
+            view.IndexTails.TryAdd(location, (tail.IndexEntries * (long)OffsetIndex.EntrySize, tail.StartPosition));
+        }
     }
 
     private async Task RollWithoutAsync(SegmentInfo segment, PartitionStateEntity state, int location, string why, CancellationToken cancellationToken)

@@ -14,6 +14,9 @@ public sealed class StorageRequestCounter
     private long _blobWrites;
     private long _tableRequests;
     private long _blobBytesRead;
+    private long _indexWrites;
+    private long _indexReads;
+    private long _propertyReads;
 
     /// <summary>GET and HEAD requests to blob storage (data, index and property reads).</summary>
     public long BlobReads => Interlocked.Read(ref _blobReads);
@@ -23,6 +26,15 @@ public sealed class StorageRequestCounter
 
     /// <summary>Bytes of content the answers to blob GET requests carried (data and index reads).</summary>
     public long BlobBytesRead => Interlocked.Read(ref _blobBytesRead);
+
+    /// <summary>Of <see cref="BlobWrites"/>, those to segments' offset index blobs (<c>.index</c>): index appends and creates.</summary>
+    public long IndexWrites => Interlocked.Read(ref _indexWrites);
+
+    /// <summary>Of <see cref="BlobReads"/>, those to segments' offset index blobs: index reads and measures.</summary>
+    public long IndexReads => Interlocked.Read(ref _indexReads);
+
+    /// <summary>Of <see cref="BlobReads"/>, the HEAD requests to other blobs and containers: a data blob's length, block count and seal (a probe), without its bytes.</summary>
+    public long PropertyReads => Interlocked.Read(ref _propertyReads);
 
     /// <summary>Every request to Table storage.</summary>
     public long TableRequests => Interlocked.Read(ref _tableRequests);
@@ -38,13 +50,18 @@ public sealed class StorageRequestCounter
         {
             Interlocked.Increment(ref _tableRequests);
         }
-        else if (request.Method == RequestMethod.Get || request.Method == RequestMethod.Head)
-        {
-            Interlocked.Increment(ref _blobReads);
-        }
         else
         {
-            Interlocked.Increment(ref _blobWrites);
+            var read = request.Method == RequestMethod.Get || request.Method == RequestMethod.Head;
+            Interlocked.Increment(ref read ? ref _blobReads : ref _blobWrites);
+            if (request.Uri.Path.EndsWith(".index", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref read ? ref _indexReads : ref _indexWrites);
+            }
+            else if (request.Method == RequestMethod.Head)
+            {
+                Interlocked.Increment(ref _propertyReads);
+            }
         }
     }
 

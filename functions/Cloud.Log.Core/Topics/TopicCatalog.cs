@@ -18,6 +18,9 @@ internal sealed class TopicCatalog(MetadataTables tables, CloudLogEngineOptions 
 
     private readonly ConcurrentDictionary<string, TopicMetadata> _cache = new(StringComparer.Ordinal);
 
+    /// <summary>The reads of a topic's row under way for callers whose cached copy aged out: they share one.</summary>
+    private readonly ConcurrentDictionary<string, Lazy<Task<TopicMetadata>>> _reads = new(StringComparer.Ordinal);
+
     public static void ValidateName(string? topic)
     {
         if (!ResourceNames.IsValid(topic))
@@ -86,6 +89,22 @@ internal sealed class TopicCatalog(MetadataTables tables, CloudLogEngineOptions 
         return result.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// Every topic with its partitions and config, read now in one query (the rows the listing reads hold them
+    /// all), and remembered: what the background jobs go through, so a run costs no read per topic.
+    /// </summary>
+    public async Task<IReadOnlyList<TopicMetadata>> ListMetadataAsync(CancellationToken cancellationToken)
+    {
+        var result = new List<TopicMetadata>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TopicEntity.Partition}");
+        await foreach (var topic in tables.Topics.QueryAsync<TopicEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(Remember(topic));
+        }
+
+        return result.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+    }
+
     /// <summary>The topic, from the cache while it is fresh; UNKNOWN_TOPIC_OR_PARTITION when it does not exist.</summary>
     public async Task<TopicMetadata> GetAsync(string name, CancellationToken cancellationToken, bool refresh = false)
     {
@@ -95,8 +114,27 @@ internal sealed class TopicCatalog(MetadataTables tables, CloudLogEngineOptions 
             return cached;
         }
 
-        var entity = await ReadAsync(name, cancellationToken).ConfigureAwait(false);
-        return Remember(entity);
+        if (refresh)
+        {
+            return Remember(await ReadAsync(name, cancellationToken).ConfigureAwait(false));
+        }
+
+        // Callers that find the copy aged out at once (every produce call of a busy instance) share one read of
+        // the row: it began after their copy aged out, so what they get is as fresh as a read of their own.
+        var read = _reads.GetOrAdd(name, n => new Lazy<Task<TopicMetadata>>(() => ReadSharedAsync(n)));
+        return await read.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TopicMetadata> ReadSharedAsync(string name)
+    {
+        try
+        {
+            return Remember(await ReadAsync(name, CancellationToken.None).ConfigureAwait(false));
+        }
+        finally
+        {
+            _reads.TryRemove(name, out _);
+        }
     }
 
     public async Task<TopicMetadata> AlterConfigsAsync(string name, IReadOnlyDictionary<string, string?> changes, CancellationToken cancellationToken)
