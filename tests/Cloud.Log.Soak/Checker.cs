@@ -13,7 +13,7 @@ namespace Cloud.Log.Soak;
 internal sealed class Checker(History history, TextWriter details)
 {
     /// <summary>The violation kinds, in the order the summary prints them.</summary>
-    public static readonly string[] Kinds = ["lost", "duplicated", "reordered", "inconsistent", "gaps", "stale", "5xx"];
+    public static readonly string[] Kinds = ["lost", "duplicated", "reordered", "inconsistent", "gaps", "stale", "5xx", "unreadable"];
 
     private readonly Dictionary<(string Topic, int Partition), SortedDictionary<long, string>> _stored = [];
 
@@ -34,7 +34,15 @@ internal sealed class Checker(History history, TextWriter details)
             {
                 for (var partition = 0; partition < partitions; partition++)
                 {
-                    await ReadBackAsync(engine, topic, partition).ConfigureAwait(false);
+                    try
+                    {
+                        await ReadBackAsync(engine, topic, partition).ConfigureAwait(false);
+                    }
+                    catch (CloudLogException e)
+                    {
+                        // What could be read is kept: the acknowledged records past it count as lost.
+                        Violation("unreadable", $"{topic}/{partition}: the read-back failed ({e.Code}): {e.Message}");
+                    }
                 }
             }
         }

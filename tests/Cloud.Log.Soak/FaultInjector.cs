@@ -9,9 +9,11 @@ namespace Cloud.Log.Soak;
 /// replica locations refused, hung, slowed, answering 503 or reset through their proxies (for 2 to 10 s;
 /// slow also hits the metadata location), and rollbacks: a replica Azurite killed with SIGKILL and started
 /// again on its data folder, losing what it acknowledged since its last save. Rollbacks spare the location
-/// of the single-replica topic, whose only copy a rollback would lose by design.
+/// of the single-replica topic, whose only copy a rollback would lose by design, and, for the same reason, any
+/// location that holds the only in-sync copy of a partition at the time (read from the state rows): a partition
+/// down to one in-sync copy is a single-replica partition until catch-up brings the others back.
 /// </summary>
-internal sealed class FaultInjector(Cluster cluster, IReadOnlyList<StorageNode> replicas, StorageNode metadata, int spareFromRollback, int seed, TextWriter log)
+internal sealed class FaultInjector(Cluster cluster, IReadOnlyList<StorageNode> replicas, StorageNode metadata, string prefix, int spareFromRollback, int seed, TextWriter log)
 {
     private static readonly (string Kind, int Weight)[] Kinds =
     [
@@ -77,8 +79,16 @@ internal sealed class FaultInjector(Cluster cluster, IReadOnlyList<StorageNode> 
 
             case "rollback":
                 {
-                    var choices = Enumerable.Range(0, replicas.Count).Where(i => i != spareFromRollback).ToList();
-                    var node = replicas[choices[random.Next(choices.Count)]];
+                    var onlyCopies = OnlyInSyncCopies();
+                    var choices = Enumerable.Range(0, replicas.Count).Where(i => i != spareFromRollback && !onlyCopies.Contains(i)).ToList();
+                    var pick = random.Next(replicas.Count); // drawn either way, so the schedule after it stays the seed's
+                    if (choices.Count == 0)
+                    {
+                        Log($"rollback skipped: every location holds a partition's only in-sync copy ({string.Join(',', onlyCopies)})");
+                        break;
+                    }
+
+                    var node = replicas[choices[pick % choices.Count]];
                     Log($"rollback of {node.Name}: kill -9 Azurite, start again on its data folder");
                     await node.RollBackAsync().ConfigureAwait(false);
                     Log($"{node.Name} back");
@@ -123,5 +133,13 @@ internal sealed class FaultInjector(Cluster cluster, IReadOnlyList<StorageNode> 
         {
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss.fff} {SoakRun.Seconds(History.Now()),8:0.000} s  {line}"));
         }
+    }
+    /// <summary>The locations that are the only in-sync replica of some partition, from the state rows as stored now.</summary>
+    private HashSet<int> OnlyInSyncCopies()
+    {
+        var rows = new Azure.Data.Tables.TableClient(metadata.DirectConnectionString, prefix + "partitions");
+        return [.. rows.Query<Azure.Data.Tables.TableEntity>(select: ["Isr"])
+            .Where(r => !r.RowKey.Contains('|', StringComparison.Ordinal) && r.GetString("Isr") is { } isr && !isr.Contains(',', StringComparison.Ordinal) && isr.Length > 0)
+            .Select(r => int.Parse(r.GetString("Isr"), CultureInfo.InvariantCulture))];
     }
 }

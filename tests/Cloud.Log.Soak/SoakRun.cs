@@ -55,7 +55,7 @@ internal static class SoakRun
             using var stopWorkers = new CancellationTokenSource();
             var workers = Workers(cluster, seed).Select(w => Task.Run(() => w(stopWorkers.Token))).ToList();
 
-            var injector = new FaultInjector(cluster, replicas, metadata, singleCopy, seed, faultLog);
+            var injector = new FaultInjector(cluster, replicas, metadata, prefix, singleCopy, seed, faultLog);
             using (var stopFaults = new CancellationTokenSource(TimeSpan.FromMinutes(minutes)))
             {
                 var injecting = faults ? injector.RunAsync(stopFaults.Token) : Task.CompletedTask;
