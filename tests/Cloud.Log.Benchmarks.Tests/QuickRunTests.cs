@@ -45,7 +45,7 @@ public sealed class QuickRunTests
             Assert.All(In(Sections.PartitionScaling), m => Assert.True(m.GetProperty("figures").GetProperty("transactions per 1,000 records").GetDouble() > 0));
             Assert.Contains(byName.Keys, n => n.StartsWith(Sections.RawAppend + ": ", StringComparison.Ordinal) && n.Contains("64 stream(s)", StringComparison.Ordinal)); // 64 partitions against 64 streams
             Assert.Equal(6, In(Sections.HttpProduce).Count()); // 1, 4, 16 producers × binary, JSON
-            Assert.Equal(6, In(Sections.Fetch).Count()); // engine, HttpClient, SDK × 1, 8 partitions
+            Assert.Equal(7, In(Sections.Fetch).Count()); // engine, HttpClient, SDK × 1, 8 partitions, and one HttpClient request for all 8
             Assert.All(In(Sections.HttpProduce).Concat(In(Sections.Fetch).Where(m => m.GetProperty("case").GetString()!.StartsWith("HTTP", StringComparison.Ordinal))), m => Assert.True(m.GetProperty("figures").GetProperty(HttpSection.ServerPeakRss).GetDouble() > 0));
             Assert.Equal(2, In(Sections.Queues).Count(m => m.GetProperty("ratio").ValueKind == JsonValueKind.Number)); // produce / send, fetch / receive
             Assert.True(Assert.Single(In(Sections.Queues), m => m.GetProperty("figures").TryGetProperty(QueueSection.Ceiling, out _)).GetProperty("figures").GetProperty(QueueSection.Ceiling).GetDouble() > 0); // raw append / send: the ceiling, beside the ratios
