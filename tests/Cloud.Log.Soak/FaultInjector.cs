@@ -134,12 +134,13 @@ internal sealed class FaultInjector(Cluster cluster, IReadOnlyList<StorageNode> 
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss.fff} {SoakRun.Seconds(History.Now()),8:0.000} s  {line}"));
         }
     }
+
     /// <summary>The locations that are the only in-sync replica of some partition, from the state rows as stored now.</summary>
     private HashSet<int> OnlyInSyncCopies()
     {
         var rows = new Azure.Data.Tables.TableClient(metadata.DirectConnectionString, prefix + "partitions");
-        return [.. rows.Query<Azure.Data.Tables.TableEntity>(select: ["Isr"])
-            .Where(r => !r.RowKey.Contains('|', StringComparison.Ordinal) && r.GetString("Isr") is { } isr && !isr.Contains(',', StringComparison.Ordinal) && isr.Length > 0)
+        return [.. rows.Query<Azure.Data.Tables.TableEntity>(select: ["RowKey", "Isr"])
+            .Where(r => r.RowKey is { } key && !key.Contains('|', StringComparison.Ordinal) && r.GetString("Isr") is { } isr && !isr.Contains(',', StringComparison.Ordinal) && isr.Length > 0)
             .Select(r => int.Parse(r.GetString("Isr"), CultureInfo.InvariantCulture))];
     }
 }
