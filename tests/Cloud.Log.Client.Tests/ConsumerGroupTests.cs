@@ -167,7 +167,9 @@ public sealed class ConsumerGroupTests(StorageFixture storage) : TestServer(stor
         Member[] survivors = [a, b];
         await WaitUntilAsync(() => Settled(survivors, Partitions), Session + TimeSpan.FromSeconds(5), "the survivors own every partition");
         var moved = silentSince.Elapsed;
-        Assert.True(moved <= Session + TimeSpan.FromMilliseconds(500), $"the silent member's partitions moved after {moved}, its session being {Session}");
+        // Within the session, plus what the survivors need to see it (a heartbeat) and a rebalance's round trips,
+        // which on a 2-core machine busy with other test processes reached 3.7 s.
+        Assert.True(moved <= Session + TimeSpan.FromSeconds(1.5), $"the silent member's partitions moved after {moved}, its session being {Session}");
         Assert.Equal(3, a.Consumer.Assignment.Count);
         Assert.Equal(3, b.Consumer.Assignment.Count);
 
