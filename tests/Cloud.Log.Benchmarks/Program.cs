@@ -15,8 +15,37 @@ return await BenchmarkProgram.RunAsync(args, Console.Out).ConfigureAwait(false);
 /// <summary>The benchmark's steps, callable from a test.</summary>
 internal static class BenchmarkProgram
 {
+    /// <summary>What the program takes; anything else (--help among it) prints this and runs nothing.</summary>
+    public const string Usage = """
+        Usage: ./bench.sh [--quick] [--rounds N] [--only PARTS] [--out DIR] [--results DIR]
+          --quick          every case briefly, in one round (the smoke test's run)
+          --rounds N       each ratio's case and limit in N alternating rounds (default 3)
+          --only PARTS     only these, comma-separated: engine, scaling, fetch, produce, latency, queues, scaleout, coldstart, kafka, cost
+          --out DIR        where results.md and results.json go (default artifacts/benchmarks)
+          --results DIR    where the run's results file goes (default docs/benchmarks for a full run, DIR of --out for a quick one)
+        A full run takes about 25 minutes on 2 cores (docs/benchmarks.md).
+        """;
+
+    private static readonly string[] Flags = ["--quick"];
+
+    private static readonly string[] Options = ["--rounds", "--only", "--out", "--results"];
+
     public static async Task<int> RunAsync(string[] args, TextWriter console)
     {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (Options.Contains(args[i]) && i + 1 < args.Length)
+            {
+                i++;
+            }
+            else if (!Flags.Contains(args[i]))
+            {
+                var help = args[i] is "--help" or "-h";
+                await console.WriteLineAsync(help ? Usage : $"Unknown argument '{args[i]}'.\n{Usage}").ConfigureAwait(false);
+                return help ? 0 : 2;
+            }
+        }
+
         var quick = args.Contains("--quick");
         var outIndex = Array.IndexOf(args, "--out");
         var output = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine(ServerProcess.RepositoryRoot(), "artifacts", "benchmarks");

@@ -45,7 +45,10 @@ internal sealed class PartitionCatchUp(LogContext context, PartitionLog log, Seg
         {
             try
             {
-                await copies.CopySegmentAsync(state.Leader, location, active, leaderLength, seal: false, cancellationToken).ConfigureAwait(false);
+                if (await copies.CopySegmentAsync(state.Leader, location, active, leaderLength, seal: false, replaceDiverged: true, cancellationToken).ConfigureAwait(false) != CopyOutcome.Appended)
+                {
+                    ready.Remove(location);
+                }
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && (SegmentCopies.IsUnavailable(e) || e is Azure.RequestFailedException))
             {
@@ -70,7 +73,7 @@ internal sealed class PartitionCatchUp(LogContext context, PartitionLog log, Seg
         {
             foreach (var segment in segments.Where(s => s.IsClosed && !s.IsEmpty && s.EndOffset > state.LogStartOffset))
             {
-                if (!await copies.CopySegmentAsync(state.Leader, location, segment, segment.SizeBytes!.Value, seal: true, cancellationToken).ConfigureAwait(false))
+                if (await copies.CopySegmentAsync(state.Leader, location, segment, segment.SizeBytes!.Value, seal: true, replaceDiverged: true, cancellationToken).ConfigureAwait(false) != CopyOutcome.Appended)
                 {
                     return false;
                 }

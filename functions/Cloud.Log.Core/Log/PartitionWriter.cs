@@ -348,8 +348,8 @@ internal sealed class PartitionWriter : IAsyncDisposable
 
     /// <summary>
     /// Reads the state row and the active segment, and the sequencer copy's tail from its last index entry:
-    /// where this writer appends next. A sequencer copy shorter than the leader's went back (its storage
-    /// rolled back): it must not sequence anything, so the segment is rolled without it.
+    /// where this writer appends next. A sequencer copy shorter than any other in-sync copy went back (its
+    /// storage rolled back): it must not sequence anything, so the segment is rolled without it.
     /// </summary>
     private async Task<WriterView> OpenViewAsync(CancellationToken cancellationToken)
     {
@@ -364,7 +364,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
             }
 
             var sequencer = WriterView.SequencerOf(state);
-            var leaderMeasure = state.Leader != sequencer ? _copies.MeasureAsync(state.Leader, last.BlobName) : null;
+            var othersMeasured = Task.WhenAll(state.IsrList.Where(l => l != sequencer).Select(l => _copies.MeasureAsync(l, last.BlobName)));
             SegmentTail tail;
             try
             {
@@ -384,9 +384,10 @@ internal sealed class PartitionWriter : IAsyncDisposable
                 continue;
             }
 
-            if (leaderMeasure is not null && await leaderMeasure.ConfigureAwait(false) is { } leader && leader.Length > tail.Position)
+            if ((await othersMeasured.ConfigureAwait(false)).Any(m => m is { } copy && copy.Length > tail.Position))
             {
-                _context.Logger.LogWarning("The sequencer copy of {TopicId}/{Partition} at location {Location} is shorter than the leader's: its storage went back.", TopicId, Partition, sequencer);
+                // Every other copy is written after the sequencer: one longer than it means the sequencer's storage went back.
+                _context.Logger.LogWarning("The sequencer copy of {TopicId}/{Partition} at location {Location} is shorter than another in-sync copy: its storage went back.", TopicId, Partition, sequencer);
                 await RollWithoutAsync(last, state, sequencer, "the sequencer went back", cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -481,10 +482,22 @@ internal sealed class PartitionWriter : IAsyncDisposable
         }
 
         var where = $"{view.Segment.BlobName} at location {view.Sequencer}, byte {view.Position}";
-        var batches = BatchScanner.Parse(read.Data, view.NextOffset, where, out var consumed);
-        if (consumed != read.Data.Length)
+        List<StoredBatch> batches;
+        try
         {
-            throw BatchScanner.Corrupt(where, new RecordBatchFormatException($"{read.Data.Length - consumed} bytes at the tail are not a whole batch."));
+            batches = BatchScanner.Parse(read.Data, view.NextOffset, where, out var consumed);
+            if (consumed != read.Data.Length)
+            {
+                throw BatchScanner.Corrupt(where, new RecordBatchFormatException($"{read.Data.Length - consumed} bytes at the tail are not a whole batch."));
+            }
+        }
+        catch (CloudLogException e) when (e.Code == ErrorCode.CorruptMessage)
+        {
+            // What lies past this writer's position does not follow from what it saw: the sequencer's storage went
+            // back and another writer sequenced other blocks on it (another history). It must not sequence more.
+            _context.Logger.LogWarning(e, "The sequencer copy of {TopicId}/{Partition} at location {Location} does not continue what this writer saw.", TopicId, Partition, view.Sequencer);
+            await RollAsync(view, [view.Sequencer], "the sequencer holds another history", cancellationToken).ConfigureAwait(false);
+            return false;
         }
 
         if (_producers is not null)
@@ -506,7 +519,8 @@ internal sealed class PartitionWriter : IAsyncDisposable
     /// <summary>
     /// Writes the block, which the sequencer holds at <paramref name="position"/>, to the followers (in parallel)
     /// and then to the leader. Answers how many copies hold it, or null when a roll decided instead that the
-    /// closed segment holds it; throws (retriable) when it is not stored.
+    /// closed segment holds it; throws (retriable) when it is not stored, or is not known to be (and always after a
+    /// roll for an empty block, a repeat's).
     /// </summary>
     private async Task<int?> ReplicateAsync(WriterView view, ReadOnlyMemory<byte> block, long position, CancellationToken cancellationToken)
     {
@@ -517,18 +531,18 @@ internal sealed class PartitionWriter : IAsyncDisposable
             var results = await Task.WhenAll(followers.Select(async f => (Location: f, Outcome: await _copies.WriteAsync(f, view, block, position).ConfigureAwait(false)))).ConfigureAwait(false);
             if (results.Any(r => r.Outcome == CopyOutcome.Diverged))
             {
-                return await SettleByRollAsync(view, [view.Sequencer], "copies disagree: the sequencer's storage went back", cancellationToken).ConfigureAwait(false);
+                return await SettleByRollAsync(view, block, position, [view.Sequencer], "copies disagree: the sequencer's storage went back", cancellationToken).ConfigureAwait(false);
             }
 
             if (results.Any(r => r.Outcome == CopyOutcome.Sealed))
             {
-                return await SettleByRollAsync(view, [], "another writer sealed the segment", cancellationToken).ConfigureAwait(false);
+                return await SettleByRollAsync(view, block, position, [], "another writer sealed the segment", cancellationToken).ConfigureAwait(false);
             }
 
             var failed = results.Where(r => r.Outcome != CopyOutcome.Appended).Select(r => r.Location).ToList();
             if (failed.Count > 0 && !await ShrinkIsrAsync(view, failed, cancellationToken).ConfigureAwait(false))
             {
-                return await SettleByRollAsync(view, [], "the segment was rolled meanwhile", cancellationToken).ConfigureAwait(false);
+                return await SettleByRollAsync(view, block, position, [], "the segment was rolled meanwhile", cancellationToken).ConfigureAwait(false);
             }
 
             holders += results.Length - failed.Count;
@@ -542,11 +556,11 @@ internal sealed class PartitionWriter : IAsyncDisposable
                     holders++;
                     break;
                 case CopyOutcome.Sealed:
-                    return await SettleByRollAsync(view, [], "another writer sealed the segment", cancellationToken).ConfigureAwait(false);
+                    return await SettleByRollAsync(view, block, position, [], "another writer sealed the segment", cancellationToken).ConfigureAwait(false);
                 case CopyOutcome.Diverged:
-                    return await SettleByRollAsync(view, [view.Sequencer], "copies disagree: the sequencer's storage went back", cancellationToken).ConfigureAwait(false);
+                    return await SettleByRollAsync(view, block, position, [view.Sequencer], "copies disagree: the sequencer's storage went back", cancellationToken).ConfigureAwait(false);
                 default:
-                    return await SettleByRollAsync(view, [view.Leader], "the leader does not answer", cancellationToken).ConfigureAwait(false);
+                    return await SettleByRollAsync(view, block, position, [view.Leader], "the leader does not answer", cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -555,18 +569,29 @@ internal sealed class PartitionWriter : IAsyncDisposable
 
     /// <summary>
     /// After the block reached the sequencer, the segment had to be rolled: it is stored if the closed segment
-    /// (everything every remaining in-sync copy holds) reaches past it, and not stored otherwise.
+    /// (what every remaining in-sync copy holds) holds the block's own bytes at its position, read back from one
+    /// of those copies, and not stored otherwise. Reaching past the block's offsets is not enough: when the roll
+    /// left out a sequencer whose storage went back, the closed segment holds other records at those offsets.
+    /// A repeat's empty block has nothing to compare: its callers are told to retry.
     /// </summary>
-    private async Task<int?> SettleByRollAsync(WriterView view, IReadOnlyCollection<int> exclude, string why, CancellationToken cancellationToken)
+    private async Task<int?> SettleByRollAsync(WriterView view, ReadOnlyMemory<byte> block, long position, IReadOnlyCollection<int> exclude, string why, CancellationToken cancellationToken)
     {
-        var end = view.NextOffset;
         await RollAsync(view, exclude, why, cancellationToken).ConfigureAwait(false);
-        var segments = await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
-        var closed = segments.FirstOrDefault(s => s.RowKey == view.Segment.RowKey);
-        if (closed?.EndOffset is { } closedAt && closedAt >= end)
+        if (!block.IsEmpty)
         {
-            _log.Committed([], closedAt);
-            return null;
+            var segments = await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
+            var closed = segments.FirstOrDefault(s => s.RowKey == view.Segment.RowKey);
+            if (closed is { EndOffset: { } closedAt, SizeBytes: { } size } && size >= position + block.Length)
+            {
+                var state = await _log.ReadStateAsync(cancellationToken).ConfigureAwait(false);
+                var held = await _copies.HoldsAsync(state.IsrList.OrderBy(l => l != state.Leader), view.Segment.BlobName, block, position).ConfigureAwait(false)
+                    ?? throw new CloudLogException(ErrorCode.StorageUnavailable, $"Partition {Partition} changed replicas during the append ({why}), and whether the batch was stored is not known: no copy of the closed segment answers. An idempotent producer's retry finds out.") { RetryAfter = TimeSpan.FromSeconds(1) };
+                if (held)
+                {
+                    _log.Committed([], closedAt);
+                    return null;
+                }
+            }
         }
 
         throw new CloudLogException(ErrorCode.StorageUnavailable, $"Partition {Partition} changed replicas during the append ({why}); the batch was not stored.") { RetryAfter = TimeSpan.FromMilliseconds(200) };
@@ -686,11 +711,8 @@ internal sealed class PartitionWriter : IAsyncDisposable
                 return;
             }
 
-            var holders = await ReplicateAsync(view, ReadOnlyMemory<byte>.Empty, view.Position, cancellationToken).ConfigureAwait(false);
-            if (holders is not null)
-            {
-                _log.Committed(view.MarkCommitted(), view.NextOffset);
-            }
+            await ReplicateAsync(view, ReadOnlyMemory<byte>.Empty, view.Position, cancellationToken).ConfigureAwait(false); // a roll meanwhile throws: retry
+            _log.Committed(view.MarkCommitted(), view.NextOffset);
         }
 
         await _log.HoldAcknowledgementsAsync().ConfigureAwait(false);

@@ -17,6 +17,12 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
     /// <summary>Bytes copied per read and per append during catch-up: one append blob block at most.</summary>
     private const int CopyChunkBytes = Topics.TopicConfig.MaxBlockBytes;
 
+    /// <summary>
+    /// How much of a copy's end a copy is compared over before more is appended to it, or before it is taken as
+    /// complete (<see cref="CopySegmentAsync"/>): one range read of each copy.
+    /// </summary>
+    private const int AgreementWindowBytes = 64 * 1024;
+
     private const string BlockCountExceedsLimit = "BlockCountExceedsLimit";
 
     private SegmentBlobs Location(int location) => context.Locations[location];
@@ -324,14 +330,23 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
     /// <summary>
     /// Makes <paramref name="target"/>'s copy of <paramref name="segment"/> hold the source's first
     /// <paramref name="end"/> bytes: appends what it lacks in whole, CRC-checked batches, then its index
-    /// entries, and seals it when asked. A copy already longer holds the same bytes up to
-    /// <paramref name="end"/> (the rest is what a failed writer left past the committed end). False when the
-    /// copy is sealed short of the end and can no longer be completed. A copy sealed short of a closed segment's
-    /// end (<paramref name="seal"/>: a roller or a writer sealed it before the segment's last bytes reached it)
-    /// holds a prefix of the committed bytes and nothing else, and no writer can append to it: it is replaced
-    /// by a whole copy, so that the location can hold the segment again.
+    /// entries, and seals it when asked. Answers <see cref="CopyOutcome.Appended"/> when it does.
+    /// <list type="bullet">
+    /// <item>Whatever the copy already holds must be the source's bytes: the last <see cref="AgreementWindowBytes"/>
+    /// before where the two overlap end are compared first. A copy that holds other bytes there holds another
+    /// history (its storage went back and a writer then sequenced other blocks on it). With
+    /// <paramref name="replaceDiverged"/> (catch-up: a copy out of the ISR, which no writer appends to) it is
+    /// deleted, index too, and copied again whole; without (a roll, bringing in-sync copies up) it is left alone
+    /// and answered <see cref="CopyOutcome.Diverged"/>, so that it leaves the ISR.</item>
+    /// <item>A copy already longer than <paramref name="end"/> holds, past it, what a failed writer left beyond the
+    /// committed end.</item>
+    /// <item>A copy sealed short of a closed segment's end (<paramref name="seal"/>: a roller or a writer sealed it
+    /// before the segment's last bytes reached it) holds a prefix of the committed bytes and nothing else, and no
+    /// writer can append to it: it is replaced by a whole copy, so that the location can hold the segment again.
+    /// A copy sealed short that cannot be replaced answers <see cref="CopyOutcome.Sealed"/>.</item>
+    /// </list>
     /// </summary>
-    public async Task<bool> CopySegmentAsync(int source, int target, SegmentInfo segment, long end, bool seal, CancellationToken cancellationToken)
+    public async Task<CopyOutcome> CopySegmentAsync(int source, int target, SegmentInfo segment, long end, bool seal, bool replaceDiverged, CancellationToken cancellationToken)
     {
         var to = Location(target);
         var from = Location(source);
@@ -344,6 +359,17 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
         }
 
         var (position, isSealed) = measured.Value;
+        if (position > 0 && !await AgreeAsync(source, target, segment.BlobName, Math.Min(position, end), cancellationToken).ConfigureAwait(false))
+        {
+            if (!replaceDiverged)
+            {
+                context.Logger.LogWarning("Location {Location}'s copy of {Segment} holds other bytes than location {Source}'s before byte {Position}: it has diverged.", target, segment.BlobName, source, Math.Min(position, end));
+                return CopyOutcome.Diverged;
+            }
+
+            (position, isSealed) = await ReplaceDivergedAsync(source, target, segment.BlobName, Math.Min(position, end), cancellationToken).ConfigureAwait(false);
+        }
+
         if (position < end && isSealed && seal && await SegmentBlobs.DeleteIfSealedShortAsync(blob, end, cancellationToken).ConfigureAwait(false))
         {
             context.Logger.LogWarning("Location {Location}'s copy of {Segment} was sealed at byte {Position}, short of {End}; it is copied again whole.", target, segment.BlobName, position, end);
@@ -354,7 +380,7 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
         if (position < end && isSealed)
         {
             context.Logger.LogError("Location {Location}'s copy of {Segment} is sealed at byte {Position}, short of {End}; it cannot rejoin.", target, segment.BlobName, position, end);
-            return false;
+            return CopyOutcome.Sealed;
         }
 
         while (position < end)
@@ -387,7 +413,33 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
             await SegmentBlobs.SealAsync(blob, cancellationToken).ConfigureAwait(false);
         }
 
-        return true;
+        return CopyOutcome.Appended;
+    }
+
+    /// <summary>
+    /// Whether the two copies hold the same bytes in the <see cref="AgreementWindowBytes"/> before
+    /// <paramref name="upTo"/>. Copies of one history that end at or past it do; a copy of another history (which
+    /// starts where a copy's storage went back, at most a few seconds of writes before its end) does not: its
+    /// batches there carry other records, CRCs and offsets.
+    /// </summary>
+    private async Task<bool> AgreeAsync(int source, int target, string blobName, long upTo, CancellationToken cancellationToken)
+    {
+        var from = Math.Max(0, upTo - AgreementWindowBytes);
+        var reads = await Task.WhenAll(
+            SegmentBlobs.ReadAsync(Location(source).Data(blobName), from, upTo - from, cancellationToken),
+            SegmentBlobs.ReadAsync(Location(target).Data(blobName), from, upTo - from, cancellationToken)).ConfigureAwait(false);
+        return reads[0].Data.Length == upTo - from && reads[0].Data.Span.SequenceEqual(reads[1].Data.Span);
+    }
+
+    /// <summary>Deletes a diverged copy (its data and its index, whose entries point into the other history) and starts it again empty.</summary>
+    private async Task<(long Length, bool Sealed)> ReplaceDivergedAsync(int source, int target, string blobName, long before, CancellationToken cancellationToken)
+    {
+        context.Logger.LogWarning("Location {Location}'s copy of {Segment} holds other bytes than location {Source}'s before byte {Position} (another history): it is copied again whole.", target, blobName, source, before);
+        var to = Location(target);
+        await to.Data(blobName).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await to.Index(blobName).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await to.CreateSegmentAsync(blobName, cancellationToken).ConfigureAwait(false);
+        return (await SegmentBlobs.MeasureAsync(to.Data(blobName), cancellationToken).ConfigureAwait(false)) ?? (0, false);
     }
 
     /// <summary>Creates a segment's blobs at one location within the replica lag limit; false when it does not answer.</summary>
@@ -434,6 +486,29 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
         {
             // Another copier wrote them: the index is a hint either way.
         }
+    }
+
+    /// <summary>
+    /// Whether the copies at <paramref name="locations"/> (asked in order until one answers) hold exactly
+    /// <paramref name="block"/> at <paramref name="position"/>: the first answer, or null when none answers.
+    /// </summary>
+    public async Task<bool?> HoldsAsync(IEnumerable<int> locations, string blobName, ReadOnlyMemory<byte> block, long position)
+    {
+        foreach (var location in locations)
+        {
+            using var timeout = new CancellationTokenSource(context.Options.ReplicaLagTimeMax);
+            try
+            {
+                var read = await SegmentBlobs.ReadAsync(Location(location).Data(blobName), position, block.Length, timeout.Token).ConfigureAwait(false);
+                return read.Data.Span.SequenceEqual(block.Span);
+            }
+            catch (Exception e) when (IsUnavailable(e) || e is RequestFailedException { Status: 404 })
+            {
+                context.Logger.LogInformation(e, "Location {Location} did not answer whether it holds a block of {Segment}.", location, blobName);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Whether the copy holds exactly <paramref name="block"/> at <paramref name="position"/>.</summary>

@@ -16,7 +16,11 @@ namespace Cloud.Log.Core.Log;
 /// <item>Every other in-sync copy is brought up to the sequencer's bytes (or, when the sequencer does not
 /// answer, to the longest copy's), then sealed. In-sync copies are prefixes of one another, so nothing any of
 /// them holds is cut: an acknowledged block is on the leader and so on every in-sync copy, and a block that
-/// only reached the sequencer is kept (as Kafka keeps an unacknowledged record a new leader has).</item>
+/// only reached the sequencer is kept (as Kafka keeps an unacknowledged record a new leader has). That is
+/// checked, not assumed (<see cref="SegmentCopies.CopySegmentAsync"/> compares the copies' ends first): a copy
+/// holding another history (its storage went back and a writer sequenced other blocks on it before anyone
+/// noticed) leaves the ISR, and when the leader's copy is the one that disagrees with the source, the source
+/// is left out instead.</item>
 /// <item>Copies that end short of the longest, or do not answer, leave the ISR; copies excluded by the caller
 /// (a sequencer that went back, a leader that failed) too; copies included by catch-up are completed and join.</item>
 /// <item>One transaction under the state row's ETag closes the old row at the committed end, adds the new
@@ -38,6 +42,7 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
     /// </summary>
     public async Task<bool> RollAsync(SegmentInfo segment, IReadOnlyCollection<int> exclude, IReadOnlyCollection<int> include, string why, CancellationToken cancellationToken)
     {
+        var excluded = exclude.ToList();
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
             var (state, segments) = await log.ReadStateAndSegmentsAsync(cancellationToken).ConfigureAwait(false);
@@ -47,14 +52,22 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
             }
 
             await (context.Options.BeforeRollSeals?.Invoke(cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
-            var othersSealed = SealOthersAsync(segment, state, exclude, cancellationToken);
-            var closed = await SealAsync(segment, state, exclude, cancellationToken).ConfigureAwait(false);
+            var othersSealed = SealOthersAsync(segment, state, excluded, cancellationToken);
+            var (closed, wentBack) = await SealAsync(segment, state, excluded, cancellationToken).ConfigureAwait(false);
+            if (closed is null)
+            {
+                // The leader's copy holds another history than the source's: the source's storage went back.
+                context.Logger.LogWarning("{TopicId}/{Partition}: the leader's copy of {Segment} disagrees with location {Location}'s; the roll goes on without {Location}.", log.TopicId, log.Partition, segment.BlobName, wentBack, wentBack);
+                excluded.Add(wentBack);
+                continue;
+            }
+
             var joined = new List<int>();
-            foreach (var location in include.Where(l => !closed.InSync.Contains(l) && !exclude.Contains(l)))
+            foreach (var location in include.Where(l => !closed.InSync.Contains(l) && !excluded.Contains(l)))
             {
                 try
                 {
-                    if (await copies.CopySegmentAsync(closed.Source, location, segment, closed.Length, seal: true, cancellationToken).ConfigureAwait(false))
+                    if (await copies.CopySegmentAsync(closed.Source, location, segment, closed.Length, seal: true, replaceDiverged: true, cancellationToken).ConfigureAwait(false) == CopyOutcome.Appended)
                     {
                         joined.Add(location);
                     }
@@ -72,7 +85,7 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
                 context.Logger.LogWarning("{TopicId}/{Partition}: the copies of {Segment} at {Open} could not be sealed; acknowledgements in the next segment wait out the reader view lease.", log.TopicId, log.Partition, segment.BlobName, string.Join(',', open));
             }
 
-            if (await StartAsync(state, closed.Tail.NextOffset, isr, PreferredLeader(state, isr, exclude), (segment, closed, open.Count > 0), why, cancellationToken).ConfigureAwait(false))
+            if (await StartAsync(state, closed.Tail.NextOffset, isr, PreferredLeader(state, isr, excluded), (segment, closed, open.Count > 0), why, cancellationToken).ConfigureAwait(false))
             {
                 return true;
             }
@@ -123,8 +136,14 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
     private static int PreferredLeader(PartitionStateEntity state, List<int> isr, IReadOnlyCollection<int> exclude) =>
         isr.Contains(state.Leader) && !exclude.Contains(state.Leader) ? state.Leader : isr.Count > 0 ? isr[0] : state.Leader;
 
-    /// <summary>Seals the segment's copies as the class summary describes; answers where it ends and which copies hold all of it.</summary>
-    private async Task<ClosedSegment> SealAsync(SegmentInfo segment, PartitionStateEntity state, IReadOnlyCollection<int> exclude, CancellationToken cancellationToken)
+    /// <summary>
+    /// Seals the segment's copies as the class summary describes; answers where it ends and which copies hold all
+    /// of it. A copy found holding another history than the source's leaves the ISR; when that copy is the
+    /// leader's, the source is the one that went back instead (every acknowledged block is on the leader, and the
+    /// leader is only ever written with bytes the sequencer held at the time): no segment then, and the source to
+    /// leave out.
+    /// </summary>
+    private async Task<(ClosedSegment? Closed, int Source)> SealAsync(SegmentInfo segment, PartitionStateEntity state, IReadOnlyCollection<int> exclude, CancellationToken cancellationToken)
     {
         var sequencer = WriterView.SequencerOf(state);
         var candidates = state.IsrList.Where(l => !exclude.Contains(l)).ToList();
@@ -156,18 +175,25 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
         var target = lengths[source.Value];
         var brought = await Task.WhenAll(others.Select(async location =>
         {
+            var diverged = false;
             try
             {
-                await copies.CopySegmentAsync(source.Value, location, segment, target, seal: false, cancellationToken).ConfigureAwait(false);
+                diverged = await copies.CopySegmentAsync(source.Value, location, segment, target, seal: false, replaceDiverged: false, cancellationToken).ConfigureAwait(false) == CopyOutcome.Diverged;
             }
             catch (Exception e) when (SegmentCopies.IsUnavailable(e) || e is Azure.RequestFailedException)
             {
                 context.Logger.LogWarning(e, "Location {Location} was not brought up to byte {Length} of {Segment}.", location, target, segment.BlobName);
             }
 
-            return (Location: location, Length: await copies.SealAndMeasureAsync(location, segment.BlobName, cancellationToken).ConfigureAwait(false));
+            var length = await copies.SealAndMeasureAsync(location, segment.BlobName, cancellationToken).ConfigureAwait(false); // sealed either way: no writer appends to it again
+            return (Location: location, Length: diverged ? null : length, Diverged: diverged);
         })).ConfigureAwait(false);
-        foreach (var (location, length) in brought)
+        if (brought.Any(b => b.Diverged && b.Location == state.Leader))
+        {
+            return (null, source.Value);
+        }
+
+        foreach (var (location, length, _) in brought)
         {
             if (length is { } l)
             {
@@ -179,7 +205,7 @@ internal sealed class SegmentRoller(LogContext context, PartitionLog log, Segmen
         var holder = lengths.First(kv => kv.Value == end).Key;
         var inSync = lengths.Where(kv => kv.Value == end).Select(kv => kv.Key).ToList();
         var tail = await copies.ReadTailAsync(holder, segment, end, cancellationToken).ConfigureAwait(false);
-        return new ClosedSegment(end, holder, inSync, [.. lengths.Keys], tail);
+        return (new ClosedSegment(end, holder, inSync, [.. lengths.Keys], tail), source.Value);
     }
 
     /// <summary>

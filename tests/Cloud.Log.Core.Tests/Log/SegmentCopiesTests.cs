@@ -73,9 +73,58 @@ public class SegmentCopiesTests(StorageFixture storage)
         long end = first.Length + second.Length;
         var segment = new SegmentInfo("00000|s|00000000000000000000-0000000000", 0, 0, BlobName, "0,1", 0, 2, end, 0);
 
-        Assert.True(await copies.CopySegmentAsync(0, 1, segment, end, seal: true, TestContext.Current.CancellationToken));
+        Assert.Equal(CopyOutcome.Appended, await copies.CopySegmentAsync(0, 1, segment, end, seal: true, replaceDiverged: true, TestContext.Current.CancellationToken));
         Assert.Equal(await ContentAsync(locations[0]), await ContentAsync(locations[1]));
         Assert.Equal((end, true), await SegmentBlobs.MeasureAsync(locations[1].Data(BlobName), TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>
+    /// Catch-up of a copy that holds another history: location 1 holds the first batch and then another batch of the
+    /// same size at offset 1 (its storage went back and a writer sequenced other records on it), shorter than the
+    /// closed segment, or longer. It is not taken as a prefix to append to, nor as complete: it is deleted and copied
+    /// again whole, index too, and then holds exactly the source's bytes up to the end, sealed. (Before, the shorter
+    /// one got the source's later batches after its own and the longer one was sealed as it was: both rejoined the
+    /// ISR holding other records at offset 1. The soak run at ebdbc63 met the unaligned kind, which catch-up could
+    /// never complete, so the partition stayed with one in-sync copy.)
+    /// </summary>
+    [Theory(Timeout = 60_000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_copy_holding_another_history_is_copied_again_whole(bool longerThanTheEnd)
+    {
+        var (copies, _, locations) = await CopiesAsync();
+        var (first, ours, later, theirs) = (Batch(0, "first"), Batch(1, "value-A"), Batch(2, "later"), Batch(1, "value-B"));
+        Assert.Equal(ours.Length, theirs.Length);
+        await AppendAsync(locations[0], 0, [.. first, .. ours, .. later]);
+        await AppendAsync(locations[1], 0, longerThanTheEnd ? [.. first, .. theirs, .. Batch(2, "theirs, later"), .. Batch(3, "and more")] : [.. first, .. theirs]);
+        await AppendAsync(locations[1].Index(BlobName), 0, OffsetIndex.Encode(new OffsetIndexEntry(1, first.Length, 0)));
+        long end = first.Length + ours.Length + later.Length;
+        var segment = new SegmentInfo("00000|s|00000000000000000000-0000000000", 0, 0, BlobName, "0,1", 0, 3, end, 0);
+
+        Assert.Equal(CopyOutcome.Appended, await copies.CopySegmentAsync(0, 1, segment, end, seal: true, replaceDiverged: true, TestContext.Current.CancellationToken));
+
+        Assert.Equal(await ContentAsync(locations[0]), await ContentAsync(locations[1]));
+        Assert.Equal((end, true), await SegmentBlobs.MeasureAsync(locations[1].Data(BlobName), TestContext.Current.CancellationToken));
+        Assert.DoesNotContain((await copies.ReadIndexAsync(1, segment, TestContext.Current.CancellationToken)).Entries, e => e.Position == first.Length); // the other history's entry is gone
+    }
+
+    /// <summary>
+    /// A roll bringing in-sync copies up to the source's bytes leaves a copy that holds another history alone and
+    /// answers <see cref="CopyOutcome.Diverged"/> (the roller takes it out of the ISR); nothing is written to it.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task A_roll_leaves_a_copy_holding_another_history_alone()
+    {
+        var (copies, _, locations) = await CopiesAsync();
+        var (first, ours, later, theirs) = (Batch(0, "first"), Batch(1, "value-A"), Batch(2, "later"), Batch(1, "value-B"));
+        await AppendAsync(locations[0], 0, [.. first, .. ours, .. later]);
+        await AppendAsync(locations[1], 0, [.. first, .. theirs]);
+        var before = await ContentAsync(locations[1]);
+        long end = first.Length + ours.Length + later.Length;
+        var segment = new SegmentInfo("00000|s|00000000000000000000-0000000000", 0, 0, BlobName, "0,1", 0, null, null, null);
+
+        Assert.Equal(CopyOutcome.Diverged, await copies.CopySegmentAsync(0, 1, segment, end, seal: false, replaceDiverged: false, TestContext.Current.CancellationToken));
+        Assert.Equal(before, await ContentAsync(locations[1]));
     }
 
     /// <summary>A copy holding other bytes where the block belongs has diverged (the sequencer's storage went back): nothing is written to it.</summary>
@@ -160,7 +209,10 @@ public class SegmentCopiesTests(StorageFixture storage)
     }
 
     private static Task<int> AppendAsync(SegmentBlobs location, long position, byte[] bytes) =>
-        SegmentBlobs.AppendAsync(location.Data(BlobName), bytes, position, TestContext.Current.CancellationToken);
+        AppendAsync(location.Data(BlobName), position, bytes);
+
+    private static Task<int> AppendAsync(Azure.Storage.Blobs.Specialized.AppendBlobClient blob, long position, byte[] bytes) =>
+        SegmentBlobs.AppendAsync(blob, bytes, position, TestContext.Current.CancellationToken);
 
     private static async Task<byte[]> ContentAsync(SegmentBlobs location) =>
         (await SegmentBlobs.ReadAsync(location.Data(BlobName), 0, null, TestContext.Current.CancellationToken)).Data.ToArray();
