@@ -23,6 +23,12 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
     /// </summary>
     private const int AgreementWindowBytes = 64 * 1024;
 
+    /// <summary>
+    /// How much of a lagging copy's end a writer compares with the sequencer's bytes before it brings the copy up
+    /// (<see cref="WriteAsync"/>): a few batches, CRCs among them, in one small range read.
+    /// </summary>
+    private const int EndCheckBytes = 4 * 1024;
+
     private const string BlockCountExceedsLimit = "BlockCountExceedsLimit";
 
     private SegmentBlobs Location(int location) => context.Locations[location];
@@ -112,7 +118,18 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
             long from;
             if (copy.Length < position)
             {
+                var ends = EndsAsTheSequencersAsync(location, view, copy.Length);
                 var missing = view.BytesBetween(copy.Length, position) ?? await ReadSequencerAsync(view, copy.Length, position).ConfigureAwait(false);
+                switch (await ends.ConfigureAwait(false))
+                {
+                    case null:
+                        return CopyOutcome.Unavailable;
+                    case false:
+                        // Its end is not the sequencer's bytes: it holds another history (the sequencer went back and
+                        // took other blocks); bringing it up would splice the two.
+                        return CopyOutcome.Diverged;
+                }
+
                 if (missing is not { } gap)
                 {
                     return CopyOutcome.Unavailable;
@@ -526,13 +543,33 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
         }
     }
 
-    /// <summary>The sequencer's bytes between two positions this writer no longer holds; null when it does not answer.</summary>
-    private async Task<ReadOnlyMemory<byte>?> ReadSequencerAsync(WriterView view, long from, long to)
+    /// <summary>
+    /// Whether the copy at <paramref name="location"/>, <paramref name="length"/> bytes long, ends with the
+    /// sequencer's bytes (its last <see cref="EndCheckBytes"/>, compared with what the view holds of them, or with
+    /// the sequencer's copy): true for a copy of the sequencer's history that lags, false for one that holds another
+    /// history there, null when a location does not answer. An empty copy holds no history yet.
+    /// </summary>
+    private async Task<bool?> EndsAsTheSequencersAsync(int location, WriterView view, long length)
+    {
+        if (length == 0)
+        {
+            return true;
+        }
+
+        var from = Math.Max(0, length - EndCheckBytes);
+        var expected = view.BytesBetween(from, length) is { } held ? Task.FromResult<ReadOnlyMemory<byte>?>(held) : ReadSequencerAsync(view, from, length);
+        var actual = ReadCopyAsync(location, view.Segment.BlobName, from, length);
+        await Task.WhenAll(expected, actual).ConfigureAwait(false);
+        return expected.Result is { } e && actual.Result is { } a ? e.Span.SequenceEqual(a.Span) : null;
+    }
+
+    /// <summary>One copy's bytes between two positions; null when it does not answer or is shorter.</summary>
+    private async Task<ReadOnlyMemory<byte>?> ReadCopyAsync(int location, string blobName, long from, long to)
     {
         using var timeout = new CancellationTokenSource(context.Options.ReplicaLagTimeMax);
         try
         {
-            var read = await SegmentBlobs.ReadAsync(Location(view.Sequencer).Data(view.Segment.BlobName), from, to - from, timeout.Token).ConfigureAwait(false);
+            var read = await SegmentBlobs.ReadAsync(Location(location).Data(blobName), from, to - from, timeout.Token).ConfigureAwait(false);
             return read.Data.Length == to - from ? read.Data : null;
         }
         catch (Exception e) when (IsUnavailable(e) || e is RequestFailedException)
@@ -540,6 +577,9 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
             return null;
         }
     }
+
+    /// <summary>The sequencer's bytes between two positions this writer no longer holds; null when it does not answer.</summary>
+    private Task<ReadOnlyMemory<byte>?> ReadSequencerAsync(WriterView view, long from, long to) => ReadCopyAsync(view.Sequencer, view.Segment.BlobName, from, to);
 
     /// <summary>Two byte ranges as one (the first alone when the second is empty).</summary>
     private static ReadOnlyMemory<byte> Join(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second)

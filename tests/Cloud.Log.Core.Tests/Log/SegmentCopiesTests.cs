@@ -19,8 +19,9 @@ public class SegmentCopiesTests(StorageFixture storage)
 
     /// <summary>
     /// A copy short of the position (another writer's block has not reached it yet) costs the refused append, one
-    /// property read and one append of the missing bytes and the block together — no read of the copy, no second
-    /// append — and ends holding exactly the sequencer's bytes.
+    /// property read, one read of the copy's last few KiB (that they are the sequencer's bytes, here known from the
+    /// view) and one append of the missing bytes and the block together — no second append — and ends holding
+    /// exactly the sequencer's bytes.
     /// </summary>
     [Fact(Timeout = 60_000)]
     public async Task A_lagging_copy_is_brought_up_with_the_block_in_one_append()
@@ -34,7 +35,7 @@ public class SegmentCopiesTests(StorageFixture storage)
         var (reads, writes) = (counter.BlobReads, counter.BlobWrites);
         Assert.Equal(CopyOutcome.Appended, await copies.WriteAsync(1, view, ours, first.Length + others.Length));
 
-        Assert.Equal(1, counter.BlobReads - reads); // the property read: the copy's length
+        Assert.Equal(2, counter.BlobReads - reads); // the property read (the copy's length), and its end
         Assert.Equal(2, counter.BlobWrites - writes); // the refused append, then the missing bytes with the block
         Assert.Equal(await ContentAsync(locations[0]), await ContentAsync(locations[1]));
     }
@@ -124,6 +125,24 @@ public class SegmentCopiesTests(StorageFixture storage)
         var segment = new SegmentInfo("00000|s|00000000000000000000-0000000000", 0, 0, BlobName, "0,1", 0, null, null, null);
 
         Assert.Equal(CopyOutcome.Diverged, await copies.CopySegmentAsync(0, 1, segment, end, seal: false, replaceDiverged: false, TestContext.Current.CancellationToken));
+        Assert.Equal(before, await ContentAsync(locations[1]));
+    }
+
+    /// <summary>
+    /// A copy short of the position whose end holds other bytes than the sequencer's there (it holds another
+    /// history: the sequencer went back and took other blocks) has diverged: the sequencer's bytes after its end
+    /// are not appended to it, which would splice the two histories mid-batch.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task A_lagging_copy_whose_end_holds_another_history_has_diverged()
+    {
+        var (copies, _, locations) = await CopiesAsync();
+        var (first, others, ours, theirs) = (Batch(0, "first"), Batch(1, "a longer batch another writer sequenced"), Batch(2, "ours"), Batch(1, "theirs"));
+        await AppendAsync(locations[0], 0, [.. first, .. others, .. ours]);
+        await AppendAsync(locations[1], 0, [.. first, .. theirs]);
+        var before = await ContentAsync(locations[1]);
+
+        Assert.Equal(CopyOutcome.Diverged, await copies.WriteAsync(1, View(first.Length + others.Length, [.. first, .. others]), ours, first.Length + others.Length));
         Assert.Equal(before, await ContentAsync(locations[1]));
     }
 

@@ -140,6 +140,61 @@ public sealed class RolledBackCopyTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A writer that brings a lagging copy up must not splice two histories. Replication factor 2,
+    /// min.insync.replicas 1, two instances: A writes offset 0, B writes "theirs" at offset 1 to both copies, then
+    /// the sequencer's copy goes back to offset 0 and takes a longer batch at offset 1 (another writer sequenced it
+    /// there and died before it reached the leader). A's next append meets that batch, takes it for another
+    /// writer's and appends after it; the leader, shorter than that, ends with "theirs" where the sequencer holds the
+    /// other batch. Before, A appended the rest of the other batch and its own block to the leader — a leader copy
+    /// that no longer parsed past "theirs" — and acknowledged. The leader's end is compared first: it is another
+    /// history, so A rolls without the sequencer and does not acknowledge that append; its retry lands after
+    /// "theirs". Read back by a fresh engine with caches off: offsets 0, 1, 2 hold "first", "theirs", "ours".
+    /// </summary>
+    [Fact(Timeout = 180_000)]
+    public async Task A_lagging_copy_holding_another_history_is_not_brought_up_with_the_sequencers_bytes()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        var options = new CloudLogEngineOptions { ResourcePrefix = prefix, ReplicaLagTimeMax = TimeSpan.FromSeconds(2), MetadataCacheTtl = TimeSpan.FromMilliseconds(200) };
+        var acknowledged = new Dictionary<long, string>();
+        await using var a = await _storage.CreateEngineAsync(options);
+        await using var b = await _storage.CreateEngineAsync(options);
+        await a.CreateTopicAsync("t", partitions: 1, replicationFactor: 2, configs: new Dictionary<string, string> { ["min.insync.replicas"] = "1" });
+        await ProduceAsync(a, "first", 1, acknowledged);
+        await ProduceAsync(b, "theirs", 1, acknowledged);
+
+        var partition = (await a.DescribeTopicAsync("t")).Partitions[0];
+        var sequencer = partition.Replicas.First(r => r != partition.Leader);
+        var (blob, _) = (await ReplicaCopies.SegmentsAsync(_storage, prefix, "t", 0)).Single();
+        await RewriteAsync(sequencer, prefix, blob, content =>
+        {
+            var kept = FirstBatch(content);
+            return [.. content.AsSpan(0, kept.TotalSize), .. Stamped("a value longer than theirs, never acknowledged", 1, kept)];
+        });
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            try
+            {
+                await ProduceAsync(a, "ours", 1, acknowledged);
+                break;
+            }
+            catch (CloudLogException e) when (e.IsRetriable)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"'ours' was not written within 90 s: {e.Code}: {e.Message}");
+                await Task.Delay(200);
+            }
+        }
+
+        await using var fresh = await _storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0, ReadAheadBytes = 0 });
+        var read = await fresh.FetchAsync("t", 0, 0, maxRecords: 100);
+        Assert.Equal(["first-0", "theirs-0", "ours-0"], read.Records.Select(r => Records.Text(r.Value)));
+        Assert.Equal(acknowledged.OrderBy(x => x.Key).Select(x => x.Value), read.Records.Select(r => Records.Text(r.Value)));
+        await RejoinAsync(a);
+        await ReplicaCopies.AssertSameBatchesAsync(_storage, prefix, "t", 0, partition.Leader, sequencer);
+    }
+
+    /// <summary>
     /// A roll of a segment whose sequencer holds another history, longer than the leader's: its storage went back
     /// after offset 0 and a writer sequenced two other batches on it, then died before they reached the leader,
     /// which holds offset 1 as acknowledged. Replication factor 2, min.insync.replicas 1. An instance with no view
