@@ -97,47 +97,8 @@ public sealed class RolledBackCopyTests : IAsyncLifetime
     /// copy holds another history: it is copied again whole), the two copies hold the same batches.
     /// </summary>
     [Fact(Timeout = 180_000)]
-    public async Task A_block_the_sequencer_took_after_its_storage_went_back_is_not_acknowledged_at_anothers_offset()
-    {
-        var prefix = StorageFixture.NewPrefix();
-        var options = new CloudLogEngineOptions { ResourcePrefix = prefix, ReplicaLagTimeMax = TimeSpan.FromSeconds(2), MetadataCacheTtl = TimeSpan.FromMilliseconds(200) };
-        var acknowledged = new Dictionary<long, string>();
-        await using var a = await _storage.CreateEngineAsync(options);
-        await using var b = await _storage.CreateEngineAsync(options);
-        await a.CreateTopicAsync("t", partitions: 1, replicationFactor: 2, configs: new Dictionary<string, string> { ["min.insync.replicas"] = "1" });
-        await ProduceAsync(a, "first", 1, acknowledged);
-        await ProduceAsync(b, "theirs", 1, acknowledged);
-
-        var partition = (await a.DescribeTopicAsync("t")).Partitions[0];
-        var sequencer = partition.Replicas.First(r => r != partition.Leader);
-        var (blob, _) = (await ReplicaCopies.SegmentsAsync(_storage, prefix, "t", 0)).Single();
-        await RewriteAsync(sequencer, prefix, blob, content => content[..FirstBatch(content).TotalSize]); // the sequencer's storage goes back to before offset 1
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (true)
-        {
-            try
-            {
-                await ProduceAsync(a, "ours", 1, acknowledged);
-                break;
-            }
-            catch (CloudLogException e) when (e.IsRetriable)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"'ours' was not written within 90 s: {e.Code}: {e.Message}");
-                await a.CatchUpReplicasAsync();
-                await Task.Delay(200);
-            }
-        }
-
-        await using var fresh = await _storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0, ReadAheadBytes = 0 });
-        var read = await fresh.FetchAsync("t", 0, 0, maxRecords: 100);
-        Assert.Equal(Enumerable.Range(0, read.Records.Count).Select(i => (long)i), read.Records.Select(r => r.Offset));
-        var stored = read.Records.ToDictionary(r => r.Offset, r => Records.Text(r.Value));
-        Assert.All(acknowledged, ack => Assert.True(stored.TryGetValue(ack.Key, out var value) && value == ack.Value, $"offset {ack.Key} was acknowledged as {ack.Value}, holds {(stored.TryGetValue(ack.Key, out var v) ? v : "nothing")}"));
-        Assert.Equal(["first-0", "theirs-0", "ours-0"], read.Records.Select(r => Records.Text(r.Value)));
-        await RejoinAsync(a);
-        await ReplicaCopies.AssertSameBatchesAsync(_storage, prefix, "t", 0, partition.Leader, sequencer);
-    }
+    public Task A_block_the_sequencer_took_after_its_storage_went_back_is_not_acknowledged_at_anothers_offset() =>
+        AfterTheSequencerWentBackAsync(content => content[..FirstBatch(content).TotalSize]); // back to before offset 1
 
     /// <summary>
     /// A writer that brings a lagging copy up must not splice two histories. Replication factor 2,
@@ -151,48 +112,12 @@ public sealed class RolledBackCopyTests : IAsyncLifetime
     /// "theirs". Read back by a fresh engine with caches off: offsets 0, 1, 2 hold "first", "theirs", "ours".
     /// </summary>
     [Fact(Timeout = 180_000)]
-    public async Task A_lagging_copy_holding_another_history_is_not_brought_up_with_the_sequencers_bytes()
-    {
-        var prefix = StorageFixture.NewPrefix();
-        var options = new CloudLogEngineOptions { ResourcePrefix = prefix, ReplicaLagTimeMax = TimeSpan.FromSeconds(2), MetadataCacheTtl = TimeSpan.FromMilliseconds(200) };
-        var acknowledged = new Dictionary<long, string>();
-        await using var a = await _storage.CreateEngineAsync(options);
-        await using var b = await _storage.CreateEngineAsync(options);
-        await a.CreateTopicAsync("t", partitions: 1, replicationFactor: 2, configs: new Dictionary<string, string> { ["min.insync.replicas"] = "1" });
-        await ProduceAsync(a, "first", 1, acknowledged);
-        await ProduceAsync(b, "theirs", 1, acknowledged);
-
-        var partition = (await a.DescribeTopicAsync("t")).Partitions[0];
-        var sequencer = partition.Replicas.First(r => r != partition.Leader);
-        var (blob, _) = (await ReplicaCopies.SegmentsAsync(_storage, prefix, "t", 0)).Single();
-        await RewriteAsync(sequencer, prefix, blob, content =>
+    public Task A_lagging_copy_holding_another_history_is_not_brought_up_with_the_sequencers_bytes() =>
+        AfterTheSequencerWentBackAsync(content =>
         {
             var kept = FirstBatch(content);
             return [.. content.AsSpan(0, kept.TotalSize), .. Stamped("a value longer than theirs, never acknowledged", 1, kept)];
         });
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (true)
-        {
-            try
-            {
-                await ProduceAsync(a, "ours", 1, acknowledged);
-                break;
-            }
-            catch (CloudLogException e) when (e.IsRetriable)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"'ours' was not written within 90 s: {e.Code}: {e.Message}");
-                await Task.Delay(200);
-            }
-        }
-
-        await using var fresh = await _storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0, ReadAheadBytes = 0 });
-        var read = await fresh.FetchAsync("t", 0, 0, maxRecords: 100);
-        Assert.Equal(["first-0", "theirs-0", "ours-0"], read.Records.Select(r => Records.Text(r.Value)));
-        Assert.Equal(acknowledged.OrderBy(x => x.Key).Select(x => x.Value), read.Records.Select(r => Records.Text(r.Value)));
-        await RejoinAsync(a);
-        await ReplicaCopies.AssertSameBatchesAsync(_storage, prefix, "t", 0, partition.Leader, sequencer);
-    }
 
     /// <summary>
     /// A roll of a segment whose sequencer holds another history, longer than the leader's: its storage went back
@@ -237,6 +162,56 @@ public sealed class RolledBackCopyTests : IAsyncLifetime
         Assert.Equal(acknowledged.OrderBy(a => a.Key).Select(a => a.Value), read.Records.Select(r => Records.Text(r.Value)));
 
         await RejoinAsync(later);
+        await ReplicaCopies.AssertSameBatchesAsync(_storage, prefix, "t", 0, partition.Leader, sequencer);
+    }
+
+    /// <summary>
+    /// The two-instance scenario of the tests above. Replication factor 2, min.insync.replicas 1, acks=all: A writes
+    /// "first", B writes "theirs" at offset 1 to both copies, the sequencer's copy is replaced by what
+    /// <paramref name="goBack"/> makes of it, and A writes "ours", retrying while it is told to (catch-up running
+    /// between tries). Read back by a fresh engine with caches off, offsets 0, 1, 2 hold "first", "theirs", "ours",
+    /// each the one record acknowledged at it; once catch-up brings the sequencer's location back, the two copies
+    /// hold the same batches.
+    /// </summary>
+    private async Task AfterTheSequencerWentBackAsync(Func<byte[], byte[]> goBack)
+    {
+        var prefix = StorageFixture.NewPrefix();
+        var options = new CloudLogEngineOptions { ResourcePrefix = prefix, ReplicaLagTimeMax = TimeSpan.FromSeconds(2), MetadataCacheTtl = TimeSpan.FromMilliseconds(200) };
+        var acknowledged = new Dictionary<long, string>();
+        await using var a = await _storage.CreateEngineAsync(options);
+        await using var b = await _storage.CreateEngineAsync(options);
+        await a.CreateTopicAsync("t", partitions: 1, replicationFactor: 2, configs: new Dictionary<string, string> { ["min.insync.replicas"] = "1" });
+        await ProduceAsync(a, "first", 1, acknowledged);
+        await ProduceAsync(b, "theirs", 1, acknowledged);
+
+        var partition = (await a.DescribeTopicAsync("t")).Partitions[0];
+        var sequencer = partition.Replicas.First(r => r != partition.Leader);
+        var (blob, _) = (await ReplicaCopies.SegmentsAsync(_storage, prefix, "t", 0)).Single();
+        await RewriteAsync(sequencer, prefix, blob, goBack);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            try
+            {
+                await ProduceAsync(a, "ours", 1, acknowledged);
+                break;
+            }
+            catch (CloudLogException e) when (e.IsRetriable)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"'ours' was not written within 90 s: {e.Code}: {e.Message}");
+                await a.CatchUpReplicasAsync();
+                await Task.Delay(200);
+            }
+        }
+
+        await using var fresh = await _storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0, ReadAheadBytes = 0 });
+        var read = await fresh.FetchAsync("t", 0, 0, maxRecords: 100);
+        var stored = read.Records.ToDictionary(r => r.Offset, r => Records.Text(r.Value));
+        Assert.All(acknowledged, ack => Assert.True(stored.TryGetValue(ack.Key, out var value) && value == ack.Value, $"offset {ack.Key} was acknowledged as {ack.Value}, holds {(stored.TryGetValue(ack.Key, out var v) ? v : "nothing")}"));
+        Assert.Equal([0L, 1, 2], read.Records.Select(r => r.Offset));
+        Assert.Equal(["first-0", "theirs-0", "ours-0"], read.Records.Select(r => Records.Text(r.Value)));
+        await RejoinAsync(a);
         await ReplicaCopies.AssertSameBatchesAsync(_storage, prefix, "t", 0, partition.Leader, sequencer);
     }
 
