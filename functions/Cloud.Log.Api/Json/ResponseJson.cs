@@ -189,14 +189,7 @@ internal static class ResponseJson
         w.WriteStartArray("records");
         foreach (var record in fetch.Records)
         {
-            w.WriteStartObject();
-            w.WriteNumber("partition", partition);
-            w.WriteNumber("offset", record.Offset);
-            w.WriteNumber("timestamp", record.Timestamp);
-            WriteBytes(w, "key", record.Key, base64);
-            WriteBytes(w, "value", record.Value, base64);
-            WriteHeaders(w, record.Headers, base64);
-            w.WriteEndObject();
+            WriteRecord(w, partition, record, base64);
         }
 
         w.WriteEndArray();
@@ -219,14 +212,7 @@ internal static class ResponseJson
             w.WriteStartArray("records");
             foreach (var record in p.Records?.Records ?? [])
             {
-                w.WriteStartObject();
-                w.WriteNumber("partition", p.Partition);
-                w.WriteNumber("offset", record.Offset);
-                w.WriteNumber("timestamp", record.Timestamp);
-                WriteBytes(w, "key", record.Key, base64);
-                WriteBytes(w, "value", record.Value, base64);
-                WriteHeaders(w, record.Headers, base64);
-                w.WriteEndObject();
+                WriteRecord(w, p.Partition, record, base64);
             }
 
             w.WriteEndArray();
@@ -242,6 +228,19 @@ internal static class ResponseJson
         }
 
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>One fetched record, as both fetch answers (one partition, several) write it.</summary>
+    private static void WriteRecord(Utf8JsonWriter w, int partition, ConsumerRecord record, bool base64)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("partition", partition);
+        w.WriteNumber("offset", record.Offset);
+        w.WriteNumber("timestamp", record.Timestamp);
+        WriteBytes(w, "key", record.Key, base64);
+        WriteBytes(w, "value", record.Value, base64);
+        WriteHeaders(w, record.Headers, base64);
         w.WriteEndObject();
     }
 
