@@ -84,12 +84,8 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
 
         var copy = (options ?? new CloudLogEngineOptions()).Clone();
         var counter = new StorageRequestCounter();
-        var blobOptions = new BlobClientOptions();
-        ConfigureRetries(blobOptions.Retry);
-        blobOptions.AddPolicy(counter.CreatePolicy(tables: false), Azure.Core.HttpPipelinePosition.PerRetry);
-        var tableOptions = new TableClientOptions();
-        ConfigureRetries(tableOptions.Retry);
-        tableOptions.AddPolicy(counter.CreatePolicy(tables: true), Azure.Core.HttpPipelinePosition.PerRetry);
+        var blobOptions = StorageClientOptions.ForBlobs(counter);
+        var tableOptions = StorageClientOptions.ForTables(counter);
 
         // A replica location that does not answer now must not stop the instance from starting (a restart or a
         // scale-out during one location's outage): its container is created when a segment is first created
@@ -114,19 +110,6 @@ public sealed partial class CloudLogEngine : IAsyncDisposable
         var tables = new MetadataTables((metadataLocation ?? locations[0]).CreateTableServiceClient(tableOptions), copy.ResourcePrefix);
         await tables.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
         return new CloudLogEngine(copy, timeProvider ?? TimeProvider.System, tables, segmentBlobs, locations.Select(l => l.Name).ToList(), counter, logger);
-    }
-
-    /// <summary>
-    /// The SDK's retries, tightened: a location that does not answer should be noticed in about a second,
-    /// so the writer can move on to the other replicas, not after the SDK's default minute.
-    /// </summary>
-    private static void ConfigureRetries(Azure.Core.RetryOptions retry)
-    {
-        retry.Mode = Azure.Core.RetryMode.Exponential;
-        retry.MaxRetries = 3;
-        retry.Delay = TimeSpan.FromMilliseconds(100);
-        retry.MaxDelay = TimeSpan.FromSeconds(1);
-        retry.NetworkTimeout = TimeSpan.FromSeconds(30);
     }
 
     /// <summary>Creates a topic. <paramref name="replicationFactor"/> null takes the configured default.</summary>
