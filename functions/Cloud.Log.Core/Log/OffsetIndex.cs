@@ -82,21 +82,26 @@ internal sealed class OffsetIndex
         return bytes;
     }
 
-    /// <summary>The last entry at or before <paramref name="offset"/>: where a read for it starts.</summary>
-    public OffsetIndexEntry Floor(long offset)
+    /// <summary>
+    /// The last entry at or before <paramref name="offset"/>, and at most how many bytes lie between its position
+    /// and the batch holding the offset: none when the entry is that batch's own, the distance to the next entry
+    /// when there is one (the offset lies before it), else null (not known: at most about an index interval and a
+    /// block past the last entry).
+    /// </summary>
+    public (OffsetIndexEntry Entry, long? BytesBefore) Locate(long offset)
     {
         var found = Start;
         foreach (var entry in _entries)
         {
             if (entry.Offset > offset)
             {
-                break;
+                return (found, found.Offset == offset ? 0 : entry.Position - found.Position);
             }
 
             found = entry;
         }
 
-        return found;
+        return (found, found.Offset == offset ? 0 : null);
     }
 
     /// <summary>

@@ -467,10 +467,15 @@ internal sealed class PartitionReader : IDisposable
         {
             (position, expected, length) = (cursor, offset, Math.Max(maxBytes, MinimumReadBytes));
         }
+        else if (offset == segment.BaseOffset)
+        {
+            (position, expected, length) = (0, offset, Math.Max(maxBytes, MinimumReadBytes)); // the segment's first batch: no index needed
+        }
         else
         {
-            var entry = (await GetIndexAsync(location, segment, cancellationToken).ConfigureAwait(false)).Floor(offset);
-            (position, expected, length) = (entry.Position, entry.Offset, (long)_context.Options.IndexIntervalBytes + Math.Max(maxBytes, MinimumReadBytes));
+            // From the index entry before the offset, as far past it as the batch holding the offset can lie.
+            var (entry, before) = (await GetIndexAsync(location, segment, cancellationToken).ConfigureAwait(false)).Locate(offset);
+            (position, expected, length) = (entry.Position, entry.Offset, (before ?? _context.Options.IndexIntervalBytes) + Math.Max(maxBytes, MinimumReadBytes));
         }
 
         var blob = _context.Locations[location].Data(segment.BlobName);

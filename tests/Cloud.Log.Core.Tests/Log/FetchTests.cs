@@ -123,6 +123,35 @@ public class FetchTests(StorageFixture storage)
     }
 
     /// <summary>
+    /// A fetch that does not go on from an earlier one reads what it answers and at most what can lie before its
+    /// offset, not an index interval more: from a segment's first batch, only its answer's range, and no index; from
+    /// an offset between two index entries, the bytes between them more. The writer indexes every 128 KiB, the
+    /// reader's own interval is the default 4 MiB (more than the whole segment); caches and read-ahead are off, so
+    /// each fetch's reads are its own.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task A_fetch_that_starts_anew_reads_its_answer_and_no_more_than_lies_before_its_offset()
+    {
+        const int IndexInterval = 128 * 1024;
+        const int MaxBytes = 100 * 1024;
+        const int Batch = 31 * 1024; // 30 records of about 1 KiB, framing included
+        var prefix = await FillWithLargeBatchesAsync(partitions: 1, indexIntervalBytes: IndexInterval);
+        await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, ReaderViewLease = CountedLease, TailCacheBytesPerPartition = 0, ReadAheadBytes = 0 });
+
+        await reader.FetchBatchesAsync("t", 0, 1199, maxBytes: 1); // opens the partition's view and reads its index
+
+        var bytes = reader.StorageRequests.BlobBytesRead;
+        var first = await reader.FetchBatchesAsync("t", 0, 0, maxBytes: MaxBytes);
+        Assert.Equal([0L, 30, 60], first.Batches.Select(BaseOffset));
+        Assert.InRange(reader.StorageRequests.BlobBytesRead - bytes, MaxBytes, MaxBytes + 1024); // the range, and a look at the tail
+
+        bytes = reader.StorageRequests.BlobBytesRead;
+        var middle = await reader.FetchBatchesAsync("t", 0, 615, maxBytes: MaxBytes);
+        Assert.Equal(600, BaseOffset(middle.Batches[0])); // the whole batch holding offset 615
+        Assert.InRange(reader.StorageRequests.BlobBytesRead - bytes, MaxBytes, IndexInterval + (2 * Batch) + MaxBytes + 1024);
+    }
+
+    /// <summary>
     /// A reader catching up finds each next range already read: every fetch that goes on from the previous one,
     /// but the first, is served by the read started when the previous one was answered — and the storage is
     /// read exactly once per fetch for its records all the same (nothing read twice, no read-ahead wasted), the
@@ -338,10 +367,13 @@ public class FetchTests(StorageFixture storage)
     }
 
     /// <summary>40 batches of 30 records of about 1 KiB (about 30 KiB each) in each partition of topic t.</summary>
-    private async Task<string> FillWithLargeBatchesAsync(int partitions)
+    private static long BaseOffset(ReadOnlyMemory<byte> batch) =>
+        RecordBatch.TryReadHeader(batch.Span, out var header) ? header.BaseOffset : throw new InvalidDataException("not a record batch");
+
+    private async Task<string> FillWithLargeBatchesAsync(int partitions, int indexIntervalBytes = 4 * 1024 * 1024)
     {
         var prefix = StorageFixture.NewPrefix();
-        await using var writer = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
+        await using var writer = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, IndexIntervalBytes = indexIntervalBytes });
         await writer.CreateTopicAsync("t", partitions);
         for (var i = 0; i < 40; i++)
         {
