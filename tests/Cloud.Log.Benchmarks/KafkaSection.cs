@@ -97,8 +97,12 @@ internal static class KafkaSection
             return new Paired.CaseRound(measurement, () => raw.AppendAsync(blockBytes, Partitions));
         }).ConfigureAwait(false);
 
-        // Fetch: a topic filled once (untimed), read from the start of every partition over and over.
-        var fillBytes = (run.Quick ? 8L : 64L) * 1024 * 1024;
+        // Fetch: a topic filled once (untimed), read from the start of every partition over and over. 32 MiB a
+        // partition: librdkafka queues up to 64 MiB ahead of the application (queued.max.messages.kbytes), so with
+        // 8 MiB a partition it reached each partition's end within a few fetches and fetched it empty until this
+        // loop saw the end and sought back (measured: a fifth of the partitions' answers empty), which no consumer
+        // catching up a backlog does.
+        var fillBytes = (run.Quick ? 8L : 256L) * 1024 * 1024;
         run.Step($"filling {Partitions} partitions with {fillBytes / (1024 * 1024)} MiB over Kafka");
         var fetchTopic = await NewTopicAsync(admin, "kafkafetch").ConfigureAwait(false);
         _ = await stored.NewSinceLastAsync().ConfigureAwait(false);
