@@ -113,6 +113,19 @@ internal static class HttpSection
     }
 
     /// <summary>The server's CPU time per MB of the case, from its CPU in percent of a core; NaN when not watched.</summary>
+    /// <summary>A binary fetch round over plain HttpClient: bytes of stored batches, and records counted from them.</summary>
+    private static Measurement BinaryFetchMeasurement(string label, LoadResult result, ServerProcess server, long blockBytes) => new(Sections.Fetch, label)
+    {
+        MegabytesPerSecond = result.MegabytesPerSecond,
+        RequestsPerSecond = result.OperationsPerSecond,
+        RecordsPerSecond = result.Bytes / (FetchSection.RecordBytes + 20.0) / result.Elapsed.TotalSeconds,
+        Figures = FetchFigures(result, server, blockBytes),
+    };
+
+    /// <summary>What every fetch round reports beside its rate: CPU, the server's peak memory and CPU per MB, the blocks read.</summary>
+    private static Dictionary<string, double> FetchFigures(LoadResult result, ServerProcess server, long blockBytes) =>
+        new(result.CpuFigures()) { [ServerPeakRss] = server.PeakRssMib, [ServerCpuPerMegabyte] = CpuPerMegabyte(result), ["block KiB"] = blockBytes / 1024.0 };
+
     private static double CpuPerMegabyte(LoadResult result) =>
         result.ProcessCpuPercent.TryGetValue("server CPU % of a core", out var percent) && result.MegabytesPerSecond > 0
             ? percent * 10 / result.MegabytesPerSecond
@@ -149,14 +162,7 @@ internal static class HttpSection
                         next[p] = nextOffset >= highWatermark ? 0 : nextOffset;
                         return new Load.Done(0, body.Length);
                     }, processes: run.Processes).ConfigureAwait(false);
-                    var measurement = new Measurement(Sections.Fetch, label)
-                    {
-                        MegabytesPerSecond = result.MegabytesPerSecond,
-                        RequestsPerSecond = result.OperationsPerSecond,
-                        RecordsPerSecond = result.Bytes / (FetchSection.RecordBytes + 20.0) / result.Elapsed.TotalSeconds,
-                        Figures = new(result.CpuFigures()) { [ServerPeakRss] = server.PeakRssMib, [ServerCpuPerMegabyte] = CpuPerMegabyte(result), ["block KiB"] = blockBytes / 1024.0 },
-                    };
-                    return new Paired.CaseRound(measurement, () => raw.RangeReadAsync(readers, 1024 * 1024, blobBytes, blockBytes));
+                    return new Paired.CaseRound(BinaryFetchMeasurement(label, result, server, blockBytes), () => raw.RangeReadAsync(readers, 1024 * 1024, blobBytes, blockBytes));
                 }).ConfigureAwait(false);
             }
         }
@@ -185,14 +191,7 @@ internal static class HttpSection
 
                     return new Load.Done(0, bytes);
                 }, processes: run.Processes).ConfigureAwait(false);
-                var measurement = new Measurement(Sections.Fetch, label)
-                {
-                    MegabytesPerSecond = result.MegabytesPerSecond,
-                    RequestsPerSecond = result.OperationsPerSecond,
-                    RecordsPerSecond = result.Bytes / (FetchSection.RecordBytes + 20.0) / result.Elapsed.TotalSeconds,
-                    Figures = new(result.CpuFigures()) { [ServerPeakRss] = server.PeakRssMib, [ServerCpuPerMegabyte] = CpuPerMegabyte(result), ["block KiB"] = blockBytes / 1024.0 },
-                };
-                return new Paired.CaseRound(measurement, () => raw.RangeReadAsync(partitions, 1024 * 1024, blobBytes, blockBytes));
+                return new Paired.CaseRound(BinaryFetchMeasurement(label, result, server, blockBytes), () => raw.RangeReadAsync(partitions, 1024 * 1024, blobBytes, blockBytes));
             }).ConfigureAwait(false);
         }
 
@@ -234,7 +233,7 @@ internal static class HttpSection
         {
             RecordsPerSecond = result.RecordsPerSecond,
             MegabytesPerSecond = result.MegabytesPerSecond,
-            Figures = new(result.CpuFigures()) { [ServerPeakRss] = server.PeakRssMib, [ServerCpuPerMegabyte] = CpuPerMegabyte(result), ["block KiB"] = blockBytes / 1024.0 },
+            Figures = FetchFigures(result, server, blockBytes),
             Note = "record values only (batch framing not counted)",
         };
         return measurement;

@@ -199,13 +199,7 @@ public class FetchTests(StorageFixture storage)
         var prefix = StorageFixture.NewPrefix();
         await using var writer = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
         await writer.CreateTopicAsync("t");
-        async Task AppendAsync(int batches)
-        {
-            for (var i = 0; i < batches; i++)
-            {
-                await writer.ProduceAsync("t", Enumerable.Range(0, 30).Select(j => Records.Of(null, new string('x', 1000) + $"{i}-{j}", partition: 0)).ToArray());
-            }
-        }
+        Task AppendAsync(int batches) => AppendLargeBatchesAsync(writer, batches);
 
         await AppendAsync(7); // 30 KiB batches: a 100 KiB fetch holds three
         await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0 });
@@ -237,13 +231,7 @@ public class FetchTests(StorageFixture storage)
         var prefix = StorageFixture.NewPrefix();
         await using var writer = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
         await writer.CreateTopicAsync("t");
-        async Task AppendAsync(int batches)
-        {
-            for (var i = 0; i < batches; i++)
-            {
-                await writer.ProduceAsync("t", Enumerable.Range(0, 30).Select(j => Records.Of(null, new string('x', 1000) + $"{i}-{j}", partition: 0)).ToArray());
-            }
-        }
+        Task AppendAsync(int batches) => AppendLargeBatchesAsync(writer, batches);
 
         await AppendAsync(10); // 30 KiB batches: a 100 KiB fetch holds three
         await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0, ReadAheadBytes = 0 });
@@ -275,13 +263,7 @@ public class FetchTests(StorageFixture storage)
         var prefix = StorageFixture.NewPrefix();
         await using var writer = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
         await writer.CreateTopicAsync("t");
-        async Task AppendAsync(int batches)
-        {
-            for (var i = 0; i < batches; i++)
-            {
-                await writer.ProduceAsync("t", Enumerable.Range(0, 30).Select(j => Records.Of(null, new string('x', 1000) + $"{i}-{j}", partition: 0)).ToArray());
-            }
-        }
+        Task AppendAsync(int batches) => AppendLargeBatchesAsync(writer, batches);
 
         await AppendAsync(12);
         await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, TailCacheBytesPerPartition = 0 });
@@ -367,6 +349,15 @@ public class FetchTests(StorageFixture storage)
     }
 
     /// <summary>40 batches of 30 records of about 1 KiB (about 30 KiB each) in each partition of topic t.</summary>
+    /// <summary>Appends batches of 30 records of about 1 KiB (about 30 KiB each) to partition 0 of topic "t", one produce each.</summary>
+    private static async Task AppendLargeBatchesAsync(CloudLogEngine writer, int batches)
+    {
+        for (var i = 0; i < batches; i++)
+        {
+            await writer.ProduceAsync("t", Enumerable.Range(0, 30).Select(j => Records.Of(null, new string('x', 1000) + $"{i}-{j}", partition: 0)).ToArray());
+        }
+    }
+
     private static long BaseOffset(ReadOnlyMemory<byte> batch) =>
         RecordBatch.TryReadHeader(batch.Span, out var header) ? header.BaseOffset : throw new InvalidDataException("not a record batch");
 
