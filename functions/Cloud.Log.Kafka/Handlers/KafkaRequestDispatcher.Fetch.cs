@@ -12,7 +12,7 @@ public sealed partial class KafkaRequestDispatcher
     /// <summary>A partition fetch's record limit: the byte limits are what bound a Kafka fetch.</summary>
     private const int MaxRecordsPerPartition = 1_000_000;
 
-    private async Task<bool> FetchAsync(KafkaReader reader, short version, KafkaWriter writer, ConnectionFetches? connection, CancellationToken cancellationToken)
+    private async Task<bool> FetchAsync(KafkaReader reader, short version, KafkaWriter writer, CancellationToken cancellationToken)
     {
         var request = FetchMessages.ReadRequest(reader, version);
         var wanted = request.Topics.SelectMany(t => t.Partitions.Select(p => (Topic: t.Name, Request: p))).ToList();
@@ -32,12 +32,9 @@ public sealed partial class KafkaRequestDispatcher
             }
         });
 
-        // First every partition at once, without waiting (on a connection, answering those ready while the
-        // stragglers' reads go on for the next Fetch); then, when none had records, a long poll on all of them
-        // until the first has some or max_wait_ms is over.
-        var results = connection is null
-            ? await Task.WhenAll(wanted.Select(w => FetchPartitionAsync(w.Topic, w.Request, TimeSpan.Zero, fetches, cancellationToken))).ConfigureAwait(false)
-            : await FetchReadyAsync(wanted, connection, fetches, cancellationToken).ConfigureAwait(false);
+        // First every partition at once, without waiting; then, when none had records, a long poll on all of
+        // them until the first has some or max_wait_ms is over.
+        var results = await Task.WhenAll(wanted.Select(w => FetchPartitionAsync(w.Topic, w.Request, TimeSpan.Zero, fetches, cancellationToken))).ConfigureAwait(false);
         var maxWait = TimeSpan.FromMilliseconds(Math.Clamp(request.MaxWaitMs, 0, (int)CloudLogEngine.MaxFetchWait.TotalMilliseconds));
         if (maxWait > TimeSpan.Zero && request.MinBytes > 0 && results.Length > 0 && results.All(r => r.Batches.Count == 0) && results.Any(r => r.ErrorCode == KafkaError.None))
         {
@@ -67,70 +64,8 @@ public sealed partial class KafkaRequestDispatcher
             }
         }
 
-        for (var i = 0; connection is not null && i < results.Length; i++)
-        {
-            if (results[i].HighWatermark >= 0)
-            {
-                connection.Answered(wanted[i].Topic, results[i].Partition, results[i].HighWatermark, results[i].LogStartOffset);
-            }
-        }
-
         WriteFetch(writer, version, request, results);
         return true;
-    }
-
-    /// <summary>
-    /// Reads every partition at once (taking the reads an earlier Fetch of the connection left in flight) and
-    /// answers once all are read, or <see cref="Hosting.KafkaListenerOptions.FetchStragglerWait"/> after the first one with
-    /// records: a partition still being read then is answered empty, with the high watermark the connection last
-    /// answered for it, and its read is kept for the connection's next Fetch. A partition the connection has not
-    /// answered a high watermark above the fetch offset for is waited for: an empty answer at its high watermark
-    /// would tell the client it reached the end.
-    /// </summary>
-    private async Task<FetchPartitionResponse[]> FetchReadyAsync(List<(string Topic, FetchPartitionRequest Request)> wanted, ConnectionFetches connection, ConcurrentBag<FetchedBatches> fetches, CancellationToken cancellationToken)
-    {
-        var reads = new Task<FetchedBatches>[wanted.Count];
-        for (var i = 0; i < wanted.Count; i++)
-        {
-            var (topic, partition) = wanted[i];
-            var maxBytes = Math.Max(partition.PartitionMaxBytes, 1);
-            reads[i] = connection.Take(topic, partition.Partition, partition.FetchOffset, maxBytes)
-                ?? _engine.FetchBatchesAsync(topic, partition.Partition, partition.FetchOffset, MaxRecordsPerPartition, maxBytes, TimeSpan.Zero, cancellationToken);
-        }
-
-        var pending = new List<Task>(reads);
-        Task? deadline = null;
-        while (pending.Count > 0)
-        {
-            var done = await Task.WhenAny(deadline is null ? pending : [.. pending, deadline]).ConfigureAwait(false);
-            if (done == deadline)
-            {
-                break;
-            }
-
-            pending.Remove(done);
-            if (deadline is null && done is Task<FetchedBatches> { IsCompletedSuccessfully: true, Result.Batches.Count: > 0 })
-            {
-                deadline = Task.Delay(_options.FetchStragglerWait, cancellationToken);
-            }
-        }
-
-        var results = new FetchPartitionResponse[reads.Length];
-        for (var i = 0; i < reads.Length; i++)
-        {
-            var (topic, partition) = wanted[i];
-            if (!reads[i].IsCompleted && connection.LastAnswered(topic, partition.Partition) is { } last && last.HighWatermark > partition.FetchOffset)
-            {
-                connection.Keep(topic, partition.Partition, partition.FetchOffset, Math.Max(partition.PartitionMaxBytes, 1), reads[i]);
-                results[i] = Empty(partition.Partition, KafkaError.None, last.HighWatermark, last.LogStartOffset);
-            }
-            else
-            {
-                results[i] = await AnswerAsync(reads[i], partition.Partition, fetches, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return results;
     }
 
     private async Task LongPollAsync(List<(string Topic, FetchPartitionRequest Request)> wanted, FetchPartitionResponse[] results, TimeSpan maxWait, ConcurrentBag<FetchedBatches> fetches, CancellationToken cancellationToken)
@@ -173,30 +108,26 @@ public sealed partial class KafkaRequestDispatcher
         }
     }
 
-    private Task<FetchPartitionResponse> FetchPartitionAsync(string topic, FetchPartitionRequest request, TimeSpan maxWait, ConcurrentBag<FetchedBatches> fetches, CancellationToken cancellationToken) =>
-        AnswerAsync(_engine.FetchBatchesAsync(topic, request.Partition, request.FetchOffset, MaxRecordsPerPartition, Math.Max(request.PartitionMaxBytes, 1), maxWait, cancellationToken), request.Partition, fetches, cancellationToken);
-
-    /// <summary>A partition's answer from its read: the batches (their buffers go back once the answer is sent), or the read's error.</summary>
-    private async Task<FetchPartitionResponse> AnswerAsync(Task<FetchedBatches> read, int partition, ConcurrentBag<FetchedBatches> fetches, CancellationToken cancellationToken)
+    private async Task<FetchPartitionResponse> FetchPartitionAsync(string topic, FetchPartitionRequest request, TimeSpan maxWait, ConcurrentBag<FetchedBatches> fetches, CancellationToken cancellationToken)
     {
         try
         {
-            var fetched = await read.ConfigureAwait(false);
+            var fetched = await _engine.FetchBatchesAsync(topic, request.Partition, request.FetchOffset, MaxRecordsPerPartition, Math.Max(request.PartitionMaxBytes, 1), maxWait, cancellationToken).ConfigureAwait(false);
             fetches.Add(fetched);
-            return new FetchPartitionResponse(partition, KafkaError.None, fetched.HighWatermark, fetched.LogStartOffset, fetched.Batches);
+            return new FetchPartitionResponse(request.Partition, KafkaError.None, fetched.HighWatermark, fetched.LogStartOffset, fetched.Batches);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return Empty(partition, KafkaError.None);
+            return Empty(request.Partition, KafkaError.None);
         }
         catch (CloudLogException e)
         {
-            return Empty(partition, KafkaError.From(e.Code), e.HighWatermark ?? -1, e.LogStartOffset ?? -1);
+            return Empty(request.Partition, KafkaError.From(e.Code), e.HighWatermark ?? -1, e.LogStartOffset ?? -1);
         }
         catch (Azure.RequestFailedException e)
         {
             LogFailure(e, "fetch");
-            return Empty(partition, KafkaError.KafkaStorageError);
+            return Empty(request.Partition, KafkaError.KafkaStorageError);
         }
     }
 

@@ -88,7 +88,7 @@ public sealed partial class KafkaRequestDispatcher
     /// request takes no answer. What the writer references is released by <see cref="KafkaWriter.Release"/>;
     /// <paramref name="queued"/> as for <see cref="HandleAsync(ReadOnlyMemory{byte}, string?, KafkaSession?, Action?, CancellationToken)"/>.
     /// </summary>
-    internal async Task<bool> HandleAsync(ReadOnlyMemory<byte> frame, string? clientHost, KafkaSession? session, KafkaWriter writer, Action? queued, CancellationToken cancellationToken, ConnectionFetches? connection = null)
+    internal async Task<bool> HandleAsync(ReadOnlyMemory<byte> frame, string? clientHost, KafkaSession? session, KafkaWriter writer, Action? queued, CancellationToken cancellationToken)
     {
         var reader = new KafkaReader(frame);
         var header = RequestHeader.Read(reader);
@@ -119,7 +119,7 @@ public sealed partial class KafkaRequestDispatcher
             ApiKey.SaslAuthenticate => await (session ?? throw NoSession(range.Key)).AuthenticateAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
             ApiKey.Metadata => await MetadataAsync(reader, version, writer, session?.Caller, cancellationToken).ConfigureAwait(false),
             ApiKey.Produce => await ProduceAsync(reader, version, writer, queued, cancellationToken).ConfigureAwait(false),
-            ApiKey.Fetch => await FetchAsync(reader, version, writer, connection, cancellationToken).ConfigureAwait(false),
+            ApiKey.Fetch => await FetchAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
             ApiKey.ListOffsets => await ListOffsetsAsync(reader, version, writer, cancellationToken).ConfigureAwait(false),
             ApiKey.InitProducerId => InitProducerId(reader, version, writer),
             ApiKey.FindCoordinator => FindCoordinator(reader, version, writer),

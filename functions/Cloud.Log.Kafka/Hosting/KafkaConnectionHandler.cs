@@ -55,7 +55,6 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
         var closed = connection.ConnectionClosed;
         var loopback = connection.RemoteEndPoint is not IPEndPoint remote || IPAddress.IsLoopback(remote.Address);
         var session = new KafkaSession(_credentials, loopback);
-        using var fetches = new ConnectionFetches();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(closed);
         var responses = Channel.CreateUnbounded<InFlight>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var slots = new SemaphoreSlim(_options.MaxInFlightProduceRequests);
@@ -72,7 +71,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
             Exception? failure = null;
             try
             {
-                await ReadRequestsAsync(connection, session, fetches, responses.Writer, slots, stop).ConfigureAwait(false);
+                await ReadRequestsAsync(connection, session, responses.Writer, slots, stop).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -131,7 +130,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
     /// free and handed to the writer, and the next is read once its batches are queued (or it is done); any
     /// other request waits until every earlier response is written, then is answered before the next is read.
     /// </summary>
-    private async Task ReadRequestsAsync(ConnectionContext connection, KafkaSession session, ConnectionFetches fetches, ChannelWriter<InFlight> responses, SemaphoreSlim slots, CancellationTokenSource stop)
+    private async Task ReadRequestsAsync(ConnectionContext connection, KafkaSession session, ChannelWriter<InFlight> responses, SemaphoreSlim slots, CancellationTokenSource stop)
     {
         var client = connection.RemoteEndPoint?.ToString();
         var pipelined = _options.MaxInFlightProduceRequests > 1;
@@ -149,7 +148,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
             {
                 await slots.WaitAsync(stop.Token).ConfigureAwait(false);
                 var queued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                var response = AnswerAsync(request.Memory, client, session, fetches, () => queued.TrySetResult(), stop.Token);
+                var response = AnswerAsync(request.Memory, client, session, () => queued.TrySetResult(), stop.Token);
                 responses.TryWrite(new InFlight(response, request, written, Slot: true));
                 lastWritten = written.Task;
                 await Task.WhenAny(queued.Task, response).WaitAsync(stop.Token).ConfigureAwait(false);
@@ -158,7 +157,7 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
 
             // Not pipelined: alone on the connection, as Kafka's brokers serve every request.
             await lastWritten.WaitAsync(stop.Token).ConfigureAwait(false);
-            responses.TryWrite(new InFlight(AnswerAsync(request.Memory, client, session, fetches, queued: null, stop.Token), request, written, Slot: false));
+            responses.TryWrite(new InFlight(AnswerAsync(request.Memory, client, session, queued: null, stop.Token), request, written, Slot: false));
             lastWritten = written.Task;
             await written.Task.WaitAsync(stop.Token).ConfigureAwait(false);
             if (session.CloseAfterResponse)
@@ -216,12 +215,12 @@ public sealed class KafkaConnectionHandler : ConnectionHandler
     /// buffers they lie in straight to the connection and the buffers back to the pool once written: an answer of
     /// many MiB is never copied whole. Null when the request takes no answer.
     /// </summary>
-    private async Task<KafkaWriter?> AnswerAsync(ReadOnlyMemory<byte> frame, string? client, KafkaSession session, ConnectionFetches fetches, Action? queued, CancellationToken cancellationToken)
+    private async Task<KafkaWriter?> AnswerAsync(ReadOnlyMemory<byte> frame, string? client, KafkaSession session, Action? queued, CancellationToken cancellationToken)
     {
         var writer = new KafkaWriter(byReference: true);
         try
         {
-            if (await _dispatcher.HandleAsync(frame, client, session, writer, queued, cancellationToken, fetches).ConfigureAwait(false))
+            if (await _dispatcher.HandleAsync(frame, client, session, writer, queued, cancellationToken).ConfigureAwait(false))
             {
                 return writer;
             }

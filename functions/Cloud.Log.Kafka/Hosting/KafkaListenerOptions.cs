@@ -13,7 +13,6 @@ public sealed class KafkaListenerOptions
     private int _maxRequestBytes = 100 * 1024 * 1024;
     private int _defaultPartitions = 1;
     private int _maxInFlightProduceRequests = 16;
-    private TimeSpan _fetchStragglerWait = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Whether the server listens for Kafka clients. Default false; <c>./run.sh</c> turns it on.</summary>
     public bool Enabled { get; set; }
@@ -71,19 +70,6 @@ public sealed class KafkaListenerOptions
     {
         get => _maxInFlightProduceRequests;
         set => _maxInFlightProduceRequests = value is >= 1 and <= 1024 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "1 to 1024 requests.");
-    }
-
-    /// <summary>
-    /// How long a Fetch of several partitions waits for the others once one has records
-    /// (<see cref="Handlers.ConnectionFetches"/>): a partition still being read then is answered empty and its read
-    /// kept for the connection's next Fetch, so the consumer (one Fetch in flight per connection) is not held by
-    /// its slowest partition. Default 10 ms; <see cref="TimeSpan.Zero"/> answers as soon as one has records; a
-    /// time above the consumer's <c>fetch.wait.max.ms</c> waits for every partition.
-    /// </summary>
-    public TimeSpan FetchStragglerWait
-    {
-        get => _fetchStragglerWait;
-        set => _fetchStragglerWait = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Zero or more.");
     }
 
     /// <summary>How long a connection may stay silent between requests before it is closed (Kafka's <c>connections.max.idle.ms</c>). Default 10 minutes.</summary>
