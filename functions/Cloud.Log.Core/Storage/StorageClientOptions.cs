@@ -8,21 +8,16 @@ namespace Cloud.Log.Core.Storage;
 internal static class StorageClientOptions
 {
     /// <summary>Options for the engine's blob clients, counted by <paramref name="counter"/>.</summary>
-    public static BlobClientOptions ForBlobs(StorageRequestCounter counter)
-    {
-        var options = new BlobClientOptions();
-        ConfigureRetries(options.Retry);
-        options.AddPolicy(counter.CreatePolicy(tables: false), HttpPipelinePosition.PerRetry);
-        options.AddPolicy(TransportFailurePolicy.Shared, HttpPipelinePosition.PerRetry);
-        return options;
-    }
+    public static BlobClientOptions ForBlobs(StorageRequestCounter counter) => Configure(new BlobClientOptions(), counter, tables: false);
 
     /// <summary>Options for the engine's table client, counted by <paramref name="counter"/>.</summary>
-    public static TableClientOptions ForTables(StorageRequestCounter counter)
+    public static TableClientOptions ForTables(StorageRequestCounter counter) => Configure(new TableClientOptions(), counter, tables: true);
+
+    private static T Configure<T>(T options, StorageRequestCounter counter, bool tables)
+        where T : ClientOptions
     {
-        var options = new TableClientOptions();
         ConfigureRetries(options.Retry);
-        options.AddPolicy(counter.CreatePolicy(tables: true), HttpPipelinePosition.PerRetry);
+        options.AddPolicy(counter.CreatePolicy(tables), HttpPipelinePosition.PerRetry);
         options.AddPolicy(TransportFailurePolicy.Shared, HttpPipelinePosition.PerRetry);
         return options;
     }
