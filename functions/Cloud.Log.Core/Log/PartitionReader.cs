@@ -513,7 +513,7 @@ internal sealed class PartitionReader : IDisposable
             var wanted = batches.FindIndex(b => b.NextOffset > offset);
             if (wanted >= 0)
             {
-                if (sequential && read.Data.Length == clipped && ReadAhead(location, segment, position + consumed, clipped.Value) is { } headers)
+                if (sequential && read.Data.Length == clipped && ReadAhead(location, segment, position + consumed, clipped.Value, read.Data.Span[consumed..]) is { } headers)
                 {
                     sighting?.Saw(segment, location, position + consumed, batches[^1].NextOffset, headers);
                 }
@@ -563,10 +563,14 @@ internal sealed class PartitionReader : IDisposable
 
     /// <summary>
     /// Starts reading the range after a sequential read, as long as the one just read, so the consumer's next fetch
-    /// finds it read or on its way. Nothing is started past a closed segment's committed end. Answers the blob's
-    /// state as that read's headers will tell it, when this call started it (else null).
+    /// finds it read or on its way. The read cut the batch at <paramref name="position"/> after
+    /// <paramref name="carried"/> of its bytes (none when it ended between batches): those go to the head of the
+    /// read ahead, which reads on from where the read ended, so no byte is read from storage twice (a reader of
+    /// batches as large as its reads would otherwise read a third of its bytes twice). Nothing is started past a
+    /// closed segment's committed end. Answers the blob's state as that read's headers will tell it, when this call
+    /// started it (else null).
     /// </summary>
-    private Task<BlobState?>? ReadAhead(int location, SegmentInfo segment, long position, long length)
+    private Task<BlobState?>? ReadAhead(int location, SegmentInfo segment, long position, long length, ReadOnlySpan<byte> carried)
     {
         var clipped = Clip(segment, position, length) ?? length;
         if (clipped <= 0 || _context.Options.ReadAheadBytes <= 0)
@@ -575,7 +579,23 @@ internal sealed class PartitionReader : IDisposable
         }
 
         var headers = new TaskCompletionSource<BlobState?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var started = _context.ReadAheads.Start(location, segment.BlobName, position, clipped, token => SegmentBlobs.ReadAsync(_context.Locations[location].Data(segment.BlobName), position, clipped, token, pooled: true, headers));
+        var data = _context.Locations[location].Data(segment.BlobName);
+        bool started;
+        if (carried.Length > 0 && carried.Length < clipped)
+        {
+            var (after, rest) = (position + carried.Length, clipped - carried.Length);
+            var (buffer, count) = (SegmentBlobs.RentCarrying(carried, rest), carried.Length);
+            started = _context.ReadAheads.Start(location, segment.BlobName, position, clipped, token => SegmentBlobs.ReadAfterAsync(data, buffer, count, after, rest, headers, token));
+            if (!started)
+            {
+                SegmentBlobs.Return(buffer);
+            }
+        }
+        else
+        {
+            started = _context.ReadAheads.Start(location, segment.BlobName, position, clipped, token => SegmentBlobs.ReadAsync(data, position, clipped, token, pooled: true, headers));
+        }
+
         return started ? headers.Task : null;
     }
 

@@ -186,6 +186,63 @@ internal sealed class SegmentBlobs(BlobContainerClient container)
         }
     }
 
+    /// <summary>
+    /// Takes a pooled buffer for a read that continues bytes already read: <paramref name="carried"/> (the start of a
+    /// batch a read cut, say) is copied to its head, and <paramref name="length"/> bytes after it are left for
+    /// <see cref="ReadAfterAsync"/>. The caller owns the buffer until it hands it to that read.
+    /// </summary>
+    public static byte[] RentCarrying(ReadOnlySpan<byte> carried, long length)
+    {
+        var buffer = ReadPool.Rent(checked(carried.Length + (int)length));
+        carried.CopyTo(buffer);
+        return buffer;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="length"/> bytes at <paramref name="position"/> into <paramref name="buffer"/> (from
+    /// <see cref="RentCarrying"/>) after the <paramref name="carried"/> bytes at its head, which lie just before
+    /// <paramref name="position"/> in the blob: the read answers both as one range, so a batch cut by the read before
+    /// is not read from storage twice. The buffer belongs to the answer (or goes back to the pool if the read fails).
+    /// Nothing at or past the position answers the carried bytes alone.
+    /// </summary>
+    public static async Task<BlobRead> ReadAfterAsync(AppendBlobClient blob, byte[] buffer, int carried, long position, long length, TaskCompletionSource<BlobState?>? headers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            long blobLength;
+            bool isSealed;
+            int blocks;
+            var size = 0;
+            try
+            {
+                var result = await blob.DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(position, length) }, cancellationToken).ConfigureAwait(false);
+                var details = result.Value.Details;
+                size = checked((int)details.ContentLength);
+                (blobLength, isSealed, blocks) = (TotalLength(details.ContentRange, position + size), details.IsSealed, details.BlobCommittedBlockCount);
+                headers?.TrySetResult(new BlobState(blobLength, isSealed));
+                var content = result.Value.Content;
+                await using (content.ConfigureAwait(false))
+                {
+                    await content.ReadExactlyAsync(buffer.AsMemory(carried, size), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (RequestFailedException e) when (e.Status == 416)
+            {
+                var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                (blobLength, isSealed, blocks) = (properties.Value.ContentLength, properties.Value.IsSealed, properties.Value.BlobCommittedBlockCount);
+                headers?.TrySetResult(new BlobState(blobLength, isSealed));
+            }
+
+            return new BlobRead(buffer.AsMemory(0, carried + size), blobLength, isSealed, blocks, buffer);
+        }
+        catch
+        {
+            headers?.TrySetResult(null);
+            ReadPool.Return(buffer);
+            throw;
+        }
+    }
+
     /// <summary>Gives a buffer of a pooled read back to the pool; nothing may read its bytes afterwards.</summary>
     public static void Return(byte[]? pooled)
     {

@@ -189,6 +189,36 @@ public class FetchTests(StorageFixture storage)
     }
 
     /// <summary>
+    /// A reader catching up whose every read cuts a batch reads each stored byte once: the bytes of the cut batch,
+    /// read already, go to the head of the range read ahead, which reads on from where the read ended. An 80 KiB
+    /// fetch answers two batches of about 31 KiB and its read holds 18 KiB of the third; read again from the
+    /// cursor, a quarter of the bytes would come from storage twice.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task A_reader_catching_up_reads_no_stored_byte_twice_when_its_reads_cut_batches()
+    {
+        var prefix = await FillWithLargeBatchesAsync(partitions: 1);
+        await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, ReaderViewLease = CountedLease, TailCacheBytesPerPartition = 0 });
+        const int MaxBytes = 80 * 1024;
+        var fetched = await reader.FetchBatchesAsync("t", 0, 0, maxBytes: MaxBytes);
+        var bytesRead = reader.StorageRequests.BlobBytesRead;
+        var (answered, fetches) = (0L, 0);
+        var offsets = new List<long>();
+        while (fetched.NextOffset < 1200)
+        {
+            fetched = await reader.FetchBatchesAsync("t", 0, fetched.NextOffset, maxBytes: MaxBytes);
+            Assert.InRange(fetched.Batches.Count, 1, 2);
+            answered += fetched.Batches.Sum(b => (long)b.Length);
+            offsets.AddRange(fetched.Batches.SelectMany(b => RecordBatch.DecodeRecords(b)).Select(r => r.Offset));
+            fetches++;
+        }
+
+        Assert.Equal(Enumerable.Range(60, 1140).Select(o => (long)o), offsets);
+        Assert.Equal(fetches - 1, reader.ReadAheads.Served);
+        Assert.InRange(reader.StorageRequests.BlobBytesRead - bytesRead, answered, answered + MaxBytes); // the first read's cut batch, read once more
+    }
+
+    /// <summary>
     /// A range read ahead when the segment ended inside it is not served once more was appended: the fetch reads
     /// the range again, at once (one read, no index read), and answers the records appended since; that read
     /// reached the copy's end, so it tells the high watermark too, with no look at the tail.
