@@ -126,65 +126,8 @@ internal sealed class SegmentBlobs(BlobContainerClient container)
     /// With <paramref name="headers"/>, the blob's state is told as soon as the response's headers are in, before
     /// its bytes (null when the read fails).
     /// </summary>
-    public static async Task<BlobRead> ReadAsync(AppendBlobClient blob, long position, long? length, CancellationToken cancellationToken, bool pooled = false, TaskCompletionSource<BlobState?>? headers = null)
-    {
-        try
-        {
-            var read = await ReadCoreAsync(blob, position, length, headers, pooled, cancellationToken).ConfigureAwait(false);
-            headers?.TrySetResult(new BlobState(read.BlobLength, read.IsSealed));
-            return read;
-        }
-        catch
-        {
-            headers?.TrySetResult(null);
-            throw;
-        }
-    }
-
-    private static async Task<BlobRead> ReadCoreAsync(AppendBlobClient blob, long position, long? length, TaskCompletionSource<BlobState?>? headers, bool pooled, CancellationToken cancellationToken)
-    {
-        if (length == 0)
-        {
-            // An empty range is no range at all (the SDK refuses it): answer the blob's state only.
-            var state = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new BlobRead(ReadOnlyMemory<byte>.Empty, state.Value.ContentLength, state.Value.IsSealed, state.Value.BlobCommittedBlockCount);
-        }
-
-        try
-        {
-            // A read to the end starts one byte early: at a tail with nothing new, the storage then answers that
-            // byte rather than 416 (an exception, and a second request for the blob's state, on every idle poll).
-            var skip = length is null && position > 0 ? 1 : 0;
-            var options = new BlobDownloadOptions { Range = new HttpRange(position - skip, length) };
-
-            // Streamed into one array of the range's length (or a pooled one at least as long): no growing buffer
-            // and copy per read.
-            var result = await blob.DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
-            var details = result.Value.Details;
-            if (TotalLength(details.ContentRange, -1) is var total and >= 0)
-            {
-                headers?.TrySetResult(new BlobState(total, details.IsSealed));
-            }
-
-            var size = checked((int)details.ContentLength);
-            var rented = pooled && size > 0 ? ReadPool.Rent(size) : null;
-            var data = rented ?? new byte[size];
-            var content = result.Value.Content;
-            await using (content.ConfigureAwait(false))
-            {
-                await content.ReadExactlyAsync(data.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
-            }
-
-            var read = data.AsMemory(skip, size - skip);
-            return new BlobRead(read, TotalLength(details.ContentRange, position + read.Length), details.IsSealed, details.BlobCommittedBlockCount, rented);
-        }
-        catch (RequestFailedException e) when (e.Status == 416)
-        {
-            // Nothing at or past the position: ask for the blob's state instead.
-            var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new BlobRead(ReadOnlyMemory<byte>.Empty, properties.Value.ContentLength, properties.Value.IsSealed, properties.Value.BlobCommittedBlockCount);
-        }
-    }
+    public static Task<BlobRead> ReadAsync(AppendBlobClient blob, long position, long? length, CancellationToken cancellationToken, bool pooled = false, TaskCompletionSource<BlobState?>? headers = null) =>
+        ReadTellingAsync(blob, position, length, headers, pooled, null, cancellationToken);
 
     /// <summary>
     /// Takes a pooled buffer for a read that continues bytes already read: <paramref name="carried"/> (the start of a
@@ -199,49 +142,90 @@ internal sealed class SegmentBlobs(BlobContainerClient container)
     }
 
     /// <summary>
-    /// Reads <paramref name="length"/> bytes at <paramref name="position"/> into <paramref name="buffer"/> (from
-    /// <see cref="RentCarrying"/>) after the <paramref name="carried"/> bytes at its head, which lie just before
-    /// <paramref name="position"/> in the blob: the read answers both as one range, so a batch cut by the read before
-    /// is not read from storage twice. The buffer belongs to the answer (or goes back to the pool if the read fails).
-    /// Nothing at or past the position answers the carried bytes alone.
+    /// <see cref="ReadAsync"/> of <paramref name="length"/> bytes at <paramref name="position"/>, into
+    /// <paramref name="buffer"/> (from <see cref="RentCarrying"/>) after the <paramref name="carried"/> bytes at its
+    /// head, which lie just before <paramref name="position"/> in the blob: the read answers both as one range, so a
+    /// batch cut by the read before is not read from storage twice. The buffer belongs to the answer, or goes back
+    /// to the pool when the read fails. Nothing at or past the position answers the carried bytes alone.
     /// </summary>
     public static async Task<BlobRead> ReadAfterAsync(AppendBlobClient blob, byte[] buffer, int carried, long position, long length, TaskCompletionSource<BlobState?>? headers, CancellationToken cancellationToken)
     {
         try
         {
-            long blobLength;
-            bool isSealed;
-            int blocks;
-            var size = 0;
-            try
-            {
-                var result = await blob.DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(position, length) }, cancellationToken).ConfigureAwait(false);
-                var details = result.Value.Details;
-                size = checked((int)details.ContentLength);
-                (blobLength, isSealed, blocks) = (TotalLength(details.ContentRange, position + size), details.IsSealed, details.BlobCommittedBlockCount);
-                headers?.TrySetResult(new BlobState(blobLength, isSealed));
-                var content = result.Value.Content;
-                await using (content.ConfigureAwait(false))
-                {
-                    await content.ReadExactlyAsync(buffer.AsMemory(carried, size), cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (RequestFailedException e) when (e.Status == 416)
-            {
-                var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                (blobLength, isSealed, blocks) = (properties.Value.ContentLength, properties.Value.IsSealed, properties.Value.BlobCommittedBlockCount);
-                headers?.TrySetResult(new BlobState(blobLength, isSealed));
-            }
-
-            return new BlobRead(buffer.AsMemory(0, carried + size), blobLength, isSealed, blocks, buffer);
+            return await ReadTellingAsync(blob, position, length, headers, pooled: true, new Carried(buffer, carried), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            headers?.TrySetResult(null);
             ReadPool.Return(buffer);
             throw;
         }
     }
+
+    private static async Task<BlobRead> ReadTellingAsync(AppendBlobClient blob, long position, long? length, TaskCompletionSource<BlobState?>? headers, bool pooled, Carried? carried, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var read = await ReadCoreAsync(blob, position, length, headers, pooled, carried, cancellationToken).ConfigureAwait(false);
+            headers?.TrySetResult(new BlobState(read.BlobLength, read.IsSealed));
+            return read;
+        }
+        catch
+        {
+            headers?.TrySetResult(null);
+            throw;
+        }
+    }
+
+    private static async Task<BlobRead> ReadCoreAsync(AppendBlobClient blob, long position, long? length, TaskCompletionSource<BlobState?>? headers, bool pooled, Carried? carried, CancellationToken cancellationToken)
+    {
+        // What the answer holds before the bytes read now: the carried bytes, when there are any.
+        var head = carried?.Buffer.AsMemory(0, carried.Value.Count) ?? ReadOnlyMemory<byte>.Empty;
+        if (length == 0)
+        {
+            // An empty range is no range at all (the SDK refuses it): answer the blob's state only.
+            var state = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new BlobRead(head, state.Value.ContentLength, state.Value.IsSealed, state.Value.BlobCommittedBlockCount, carried?.Buffer);
+        }
+
+        try
+        {
+            // A read to the end starts one byte early: at a tail with nothing new, the storage then answers that
+            // byte rather than 416 (an exception, and a second request for the blob's state, on every idle poll).
+            var skip = length is null && position > 0 && carried is null ? 1 : 0;
+            var options = new BlobDownloadOptions { Range = new HttpRange(position - skip, length) };
+
+            // Streamed into one array of the range's length (or a pooled one at least as long, or the carried bytes'
+            // buffer after them): no growing buffer and copy per read.
+            var result = await blob.DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
+            var details = result.Value.Details;
+            if (TotalLength(details.ContentRange, -1) is var total and >= 0)
+            {
+                headers?.TrySetResult(new BlobState(total, details.IsSealed));
+            }
+
+            var size = checked((int)details.ContentLength);
+            var offset = head.Length;
+            var rented = carried?.Buffer ?? (pooled && size > 0 ? ReadPool.Rent(size) : null);
+            var data = rented ?? new byte[size];
+            var content = result.Value.Content;
+            await using (content.ConfigureAwait(false))
+            {
+                await content.ReadExactlyAsync(data.AsMemory(offset, size), cancellationToken).ConfigureAwait(false);
+            }
+
+            var read = data.AsMemory(skip, offset + size - skip);
+            return new BlobRead(read, TotalLength(details.ContentRange, position + size - skip), details.IsSealed, details.BlobCommittedBlockCount, rented);
+        }
+        catch (RequestFailedException e) when (e.Status == 416)
+        {
+            // Nothing at or past the position: ask for the blob's state instead.
+            var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new BlobRead(head, properties.Value.ContentLength, properties.Value.IsSealed, properties.Value.BlobCommittedBlockCount, carried?.Buffer);
+        }
+    }
+
+    /// <summary>A read's pooled buffer whose first <paramref name="Count"/> bytes were read before.</summary>
+    private readonly record struct Carried(byte[] Buffer, int Count);
 
     /// <summary>Gives a buffer of a pooled read back to the pool; nothing may read its bytes afterwards.</summary>
     public static void Return(byte[]? pooled)
