@@ -579,21 +579,16 @@ internal sealed class PartitionReader : IDisposable
         }
 
         var headers = new TaskCompletionSource<BlobState?>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // The read came back full and held a whole batch, so fewer bytes than it read are carried: what is left to
+        // read starts where it ended.
         var data = _context.Locations[location].Data(segment.BlobName);
-        bool started;
-        if (carried.Length > 0 && carried.Length < clipped)
+        var (after, rest, count) = (position + carried.Length, clipped - carried.Length, carried.Length);
+        var buffer = SegmentBlobs.RentCarrying(carried, rest);
+        var started = _context.ReadAheads.Start(location, segment.BlobName, position, clipped, token => SegmentBlobs.ReadAfterAsync(data, buffer, count, after, rest, headers, token));
+        if (!started)
         {
-            var (after, rest) = (position + carried.Length, clipped - carried.Length);
-            var (buffer, count) = (SegmentBlobs.RentCarrying(carried, rest), carried.Length);
-            started = _context.ReadAheads.Start(location, segment.BlobName, position, clipped, token => SegmentBlobs.ReadAfterAsync(data, buffer, count, after, rest, headers, token));
-            if (!started)
-            {
-                SegmentBlobs.Return(buffer);
-            }
-        }
-        else
-        {
-            started = _context.ReadAheads.Start(location, segment.BlobName, position, clipped, token => SegmentBlobs.ReadAsync(data, position, clipped, token, pooled: true, headers));
+            SegmentBlobs.Return(buffer);
         }
 
         return started ? headers.Task : null;
