@@ -143,6 +143,7 @@ internal static class EngineSection
                 ["block KiB"] = blockBytes / 1024.0,
                 ["index appends per data block"] = written.IndexAppendsPerDataBlock,
                 ["machine CPU busy %"] = result.MachineCpuPercent,
+                [MachineCpu.StolenFigure] = result.MachineStolenPercent,
                 ["failed operations"] = result.Failures,
                 ["transactions per 1,000 records"] = result.AllRecords == 0 ? double.NaN : (after.Total - start.Total) * 1000.0 / result.AllRecords,
             },

@@ -106,6 +106,7 @@ internal static class HttpSection
                     ["block KiB"] = blockBytes / 1024.0,
                     ["index appends per data block"] = written.IndexAppendsPerDataBlock,
                     ["machine CPU busy %"] = result.MachineCpuPercent,
+                    [MachineCpu.StolenFigure] = result.MachineStolenPercent,
                     ["failed operations"] = result.Failures,
                 },
         };

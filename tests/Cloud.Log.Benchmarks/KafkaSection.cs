@@ -87,6 +87,7 @@ internal static class KafkaSection
                     ["server CPU ms per 1,000 records"] = result.Records == 0 ? double.NaN : cpu.TotalMilliseconds * 1000 / result.Records,
                     ["block KiB"] = blockBytes / 1024.0,
                     ["machine CPU busy %"] = result.MachineCpuPercent,
+                    [MachineCpu.StolenFigure] = result.MachineStolenPercent,
                     ["failed operations"] = result.Failures,
                     ["Produce requests/s"] = statistics.ProduceRequestsPerSecond,
                     ["KiB per Produce request"] = statistics.KibPerProduceRequest,

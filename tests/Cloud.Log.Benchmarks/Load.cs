@@ -103,12 +103,13 @@ internal static class Load
 
         var to = clock.Elapsed;
         Volatile.Write(ref windowEnd, to.Ticks);
-        var busy = MachineCpu.Read().BusyPercentSince(cpu);
+        var machine = MachineCpu.Read();
         var processPercent = processCpu.PercentOfACore();
         await Task.WhenAll(tasks).ConfigureAwait(false);
         return new LoadResult(operations, records, bytes, to - from, [.. latencies])
         {
-            MachineCpuPercent = busy,
+            MachineCpuPercent = machine.BusyPercentSince(cpu),
+            MachineStolenPercent = machine.StolenPercentSince(cpu),
             ProcessCpuPercent = processPercent,
             Failures = failures,
             AllRecords = Interlocked.Read(ref allRecords),

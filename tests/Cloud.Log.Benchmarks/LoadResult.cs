@@ -6,6 +6,9 @@ internal sealed record LoadResult(long Operations, long Records, long Bytes, Tim
     /// <summary>How busy the machine's cores were while counting (every process), in percent.</summary>
     public double MachineCpuPercent { get; init; } = double.NaN;
 
+    /// <summary>Of all cores' time while counting, the percent the host took from this machine (steal; in <see cref="MachineCpuPercent"/> too).</summary>
+    public double MachineStolenPercent { get; init; } = double.NaN;
+
     /// <summary>Figures "{process} CPU % of a core" for the processes the run was asked to watch.</summary>
     public IReadOnlyDictionary<string, double> ProcessCpuPercent { get; init; } = new Dictionary<string, double>();
 
@@ -20,7 +23,10 @@ internal sealed record LoadResult(long Operations, long Records, long Bytes, Tim
 
     /// <summary>The machine's and the watched processes' CPU, and the failed operations, as a measurement's figures.</summary>
     public Dictionary<string, double> CpuFigures() =>
-        new(ProcessCpuPercent.Prepend(new KeyValuePair<string, double>("machine CPU busy %", MachineCpuPercent)).Append(new KeyValuePair<string, double>("failed operations", Failures)));
+        new(ProcessCpuPercent
+            .Prepend(new KeyValuePair<string, double>(MachineCpu.StolenFigure, MachineStolenPercent))
+            .Prepend(new KeyValuePair<string, double>("machine CPU busy %", MachineCpuPercent))
+            .Append(new KeyValuePair<string, double>("failed operations", Failures)));
 
     public double OperationsPerSecond => Operations / Elapsed.TotalSeconds;
 

@@ -61,7 +61,7 @@ internal static class QueueSection
             RecordsPerSecond = send.RecordsPerSecond,
             MegabytesPerSecond = send.MegabytesPerSecond,
             RequestsPerSecond = send.OperationsPerSecond,
-            Figures = { ["machine CPU busy %"] = send.MachineCpuPercent, ["failed operations"] = send.Failures },
+            Figures = { ["machine CPU busy %"] = send.MachineCpuPercent, [MachineCpu.StolenFigure] = send.MachineStolenPercent, ["failed operations"] = send.Failures },
         };
     }
 

@@ -54,7 +54,7 @@ internal sealed class RawStorage(BenchmarkRun run, IReadOnlyList<BlobContainerCl
         {
             MegabytesPerSecond = result.MegabytesPerSecond,
             RequestsPerSecond = result.OperationsPerSecond * locationCount,
-            Figures = { ["block KiB"] = kib, ["machine CPU busy %"] = result.MachineCpuPercent, ["failed operations"] = result.Failures },
+            Figures = { ["block KiB"] = kib, ["machine CPU busy %"] = result.MachineCpuPercent, [MachineCpu.StolenFigure] = result.MachineStolenPercent, ["failed operations"] = result.Failures },
         };
     }
 
