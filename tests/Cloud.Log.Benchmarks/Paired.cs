@@ -28,8 +28,9 @@ internal static class Paired
         var cases = new List<Measurement>();
         var limits = new List<Measurement>();
         var repeats = 0;
-        for (var r = 0; r < run.Rounds; r++)
+        while (cases.Count < run.Rounds)
         {
+            var r = cases.Count;
             run.Step(string.Create(CultureInfo.InvariantCulture, $"{section}: {label}, round {r + 1} of {run.Rounds}"));
             var caseStarted = run.Now;
             var (measured, limit) = await round(r).ConfigureAwait(false);
@@ -45,7 +46,6 @@ internal static class Paired
             {
                 repeats++;
                 run.Step(string.Create(CultureInfo.InvariantCulture, $"          the host took {stolen:0.#}% of the machine's CPU in this round: measured again"));
-                r--;
                 continue;
             }
 
