@@ -141,7 +141,7 @@ internal sealed class PartitionReader : IDisposable
             {
                 var (batches, skipTo, _) = _tail.Cache.From(offset) is { } cached
                     ? (cached, offset, false)
-                    : await ReadBatchesFromStorageAsync(offset, ProducerScanReadBytes, to, buffers, null, cancellationToken).ConfigureAwait(false);
+                    : await ReadBatchesFromStorageAsync(offset, new AnswerBudget(to, int.MaxValue, ProducerScanReadBytes), buffers, null, cancellationToken).ConfigureAwait(false);
                 if (batches.Count == 0)
                 {
                     if (skipTo > offset)
@@ -352,26 +352,24 @@ internal sealed class PartitionReader : IDisposable
     private async Task<(List<StoredBatch> Batches, long Next)> ReadStoredBatchesAsync(long from, long highWatermark, int maxRecords, int maxBytes, FetchBuffers? buffers, TailSighting? sighting, CancellationToken cancellationToken)
     {
         var result = new List<StoredBatch>();
-        long bytes = 0;
-        long records = 0;
+        var budget = new AnswerBudget(highWatermark, maxRecords, maxBytes);
         var offset = from;
-        while (offset < highWatermark && records < maxRecords)
+        while (budget.WantsMore(offset))
         {
             var (batches, skipTo, cut) = _tail.Cache.From(offset) is { } cached
                 ? (cached, offset, false)
-                : await ReadBatchesFromStorageAsync(offset, (int)Math.Max(1, maxBytes - bytes), highWatermark, buffers, sighting, cancellationToken).ConfigureAwait(false);
+                : await ReadBatchesFromStorageAsync(offset, budget, buffers, sighting, cancellationToken).ConfigureAwait(false);
             var progressed = false;
             foreach (var batch in batches.Where(b => b.NextOffset > offset))
             {
-                if (batch.BaseOffset >= highWatermark || (result.Count > 0 && (bytes + batch.Bytes.Length > maxBytes || records >= maxRecords)))
+                if (budget.StopsBefore(batch))
                 {
                     RememberWhereReadingStopped(result);
                     return (result, offset);
                 }
 
                 result.Add(batch);
-                bytes += batch.Bytes.Length;
-                records += batch.Header.RecordCount;
+                budget = budget.Take(batch);
                 offset = Math.Min(batch.NextOffset, highWatermark);
                 progressed = true;
             }
@@ -403,7 +401,7 @@ internal sealed class PartitionReader : IDisposable
     /// segment's end, where reading goes on. A segment blob that disappeared (compaction replaced it) sends
     /// the read back to the segment list once.
     /// </summary>
-    private async Task<(List<StoredBatch> Batches, long SkipTo, bool Cut)> ReadBatchesFromStorageAsync(long offset, int maxBytes, long highWatermark, FetchBuffers? buffers, TailSighting? sighting, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, long SkipTo, bool Cut)> ReadBatchesFromStorageAsync(long offset, AnswerBudget budget, FetchBuffers? buffers, TailSighting? sighting, CancellationToken cancellationToken)
     {
         var segments = _log.KnownSegments ?? await _log.LoadSegmentsAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 0; attempt < 3; attempt++)
@@ -424,7 +422,7 @@ internal sealed class PartitionReader : IDisposable
             bool cut;
             try
             {
-                (batches, cut) = await OnSomeCopyAsync((location, token) => ReadFromSegmentAsync(location, segment, offset, maxBytes, highWatermark, buffers, sighting, token), cancellationToken).ConfigureAwait(false);
+                (batches, cut) = await OnSomeCopyAsync((location, token) => ReadFromSegmentAsync(location, segment, offset, budget, buffers, sighting, token), cancellationToken).ConfigureAwait(false);
             }
             catch (RequestFailedException e) when (e.Status == 404 && attempt < 2)
             {
@@ -457,8 +455,9 @@ internal sealed class PartitionReader : IDisposable
     /// a pooled read whose bytes are not answered goes back at once. What each read made here (not one read
     /// ahead for an earlier fetch) told of the copy goes to <paramref name="sighting"/>.
     /// </summary>
-    private async Task<(List<StoredBatch> Batches, bool Cut)> ReadFromSegmentAsync(int location, SegmentInfo segment, long offset, int maxBytes, long highWatermark, FetchBuffers? buffers, TailSighting? sighting, CancellationToken cancellationToken)
+    private async Task<(List<StoredBatch> Batches, bool Cut)> ReadFromSegmentAsync(int location, SegmentInfo segment, long offset, AnswerBudget budget, FetchBuffers? buffers, TailSighting? sighting, CancellationToken cancellationToken)
     {
+        var (maxBytes, highWatermark) = (budget.BytesLeft, budget.HighWatermark);
         long position;
         long? expected;
         long? length;
@@ -513,7 +512,10 @@ internal sealed class PartitionReader : IDisposable
             var wanted = batches.FindIndex(b => b.NextOffset > offset);
             if (wanted >= 0)
             {
-                if (sequential && read.Data.Length == clipped && ReadAhead(location, segment, position + consumed, clipped.Value, read.Data.Span[consumed..]) is { } headers)
+                // The next range is read from where this fetch's answer will end (which is before the read's end when
+                // the fetch's records or bytes run out first), carrying what this read holds past it.
+                var answered = budget.AnsweredBytes(batches, wanted);
+                if (sequential && read.Data.Length == clipped && ReadAhead(location, segment, position + answered, clipped.Value, read.Data.Span[answered..]) is { } headers)
                 {
                     sighting?.Saw(segment, location, position + consumed, batches[^1].NextOffset, headers);
                 }
@@ -562,26 +564,26 @@ internal sealed class PartitionReader : IDisposable
     }
 
     /// <summary>
-    /// Starts reading the range after a sequential read, as long as the one just read, so the consumer's next fetch
-    /// finds it read or on its way. The read cut the batch at <paramref name="position"/> after
-    /// <paramref name="carried"/> of its bytes (none when it ended between batches): those go to the head of the
-    /// read ahead, which reads on from where the read ended, so no byte is read from storage twice (a reader of
-    /// batches as large as its reads would otherwise read a third of its bytes twice). Nothing is started past a
-    /// closed segment's committed end. Answers the blob's state as that read's headers will tell it, when this call
-    /// started it (else null).
+    /// Starts reading the range after a sequential read's answer, as long as the read just made, so the consumer's
+    /// next fetch finds it read or on its way. <paramref name="carried"/> is what the read holds from
+    /// <paramref name="position"/> (where the fetch's answer ends) on: the batches the fetch leaves for the next one,
+    /// when its records or bytes ran out first, and the start of a batch the read cut. Those bytes go to the head of
+    /// the read ahead, which reads on from where the read ended, so no byte is read from storage twice (a reader of
+    /// batches as large as its reads would otherwise read a third of its bytes twice, and a reader of fewer records
+    /// than a read holds would read most of them again). Nothing is started past a closed segment's committed end.
+    /// Answers the blob's state as that read's headers will tell it, when this call started it (else null).
     /// </summary>
     private Task<BlobState?>? ReadAhead(int location, SegmentInfo segment, long position, long length, ReadOnlySpan<byte> carried)
     {
         var clipped = Clip(segment, position, length) ?? length;
-        if (clipped <= 0 || _context.Options.ReadAheadBytes <= 0)
+        if (clipped <= carried.Length || _context.Options.ReadAheadBytes <= 0)
         {
-            return null;
+            return null; // nothing left to read here (the read reached the closed segment's end), or no reading ahead
         }
 
         var headers = new TaskCompletionSource<BlobState?>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        // The read came back full and held a whole batch, so fewer bytes than it read are carried: what is left to
-        // read starts where it ended.
+        // What is left to read starts where the read ended.
         var data = _context.Locations[location].Data(segment.BlobName);
         var (after, rest, count) = (position + carried.Length, clipped - carried.Length, carried.Length);
         var buffer = SegmentBlobs.RentCarrying(carried, rest);

@@ -219,6 +219,37 @@ public class FetchTests(StorageFixture storage)
     }
 
     /// <summary>
+    /// A reader that asks for fewer records than a read holds (REST's default of 500, with small records) reads each
+    /// stored byte once, with one read per fetch: the range read ahead starts where the fetch's answer ends,
+    /// carrying the batches it left for the next fetch. Started after them instead, each read ahead would read
+    /// again what the fetches before it left (here three times the bytes answered).
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task A_reader_of_fewer_records_than_a_read_holds_reads_each_stored_byte_once()
+    {
+        var prefix = await FillWithLargeBatchesAsync(partitions: 1);
+        await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, ReaderViewLease = CountedLease, TailCacheBytesPerPartition = 0 });
+        const int MaxBytes = 100 * 1024; // a read holds three batches and cuts the fourth
+        const int MaxRecords = 30; // the answer holds one
+        var fetched = await reader.FetchBatchesAsync("t", 0, 0, MaxRecords, MaxBytes);
+        var (bytesRead, reads) = (reader.StorageRequests.BlobBytesRead, reader.StorageRequests.BlobReads);
+        var (answered, fetches) = (0L, 0);
+        var offsets = new List<long>();
+        while (fetched.NextOffset < 1200)
+        {
+            fetched = await reader.FetchBatchesAsync("t", 0, fetched.NextOffset, MaxRecords, MaxBytes);
+            Assert.Single(fetched.Batches);
+            answered += fetched.Batches.Sum(b => (long)b.Length);
+            offsets.AddRange(fetched.Batches.SelectMany(b => RecordBatch.DecodeRecords(b)).Select(r => r.Offset));
+            fetches++;
+        }
+
+        Assert.Equal(Enumerable.Range(30, 1170).Select(o => (long)o), offsets);
+        Assert.InRange(reader.StorageRequests.BlobBytesRead - bytesRead, answered, answered + MaxBytes); // the first read's batches, read once more
+        Assert.InRange(reader.StorageRequests.BlobReads - reads, fetches, fetches + 1); // one read a fetch, and one more at the blob's end
+    }
+
+    /// <summary>
     /// A range read ahead when the segment ended inside it is not served once more was appended: the fetch reads
     /// the range again, at once (one read, no index read), and answers the records appended since; that read
     /// reached the copy's end, so it tells the high watermark too, with no look at the tail.
