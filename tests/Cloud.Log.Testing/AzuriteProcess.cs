@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 
 namespace Cloud.Log.Testing;
 
@@ -17,15 +18,16 @@ public sealed class AzuriteProcess : IAsyncDisposable
     public const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly string _dataFolder;
+    private readonly StringBuilder _errors = new(); // what the running process wrote to stderr, for a failed start's message
     private Process _process;
 
-    private AzuriteProcess(Process process, string dataFolder, int blobPort, int queuePort, int tablePort)
+    private AzuriteProcess(string dataFolder, int blobPort, int queuePort, int tablePort)
     {
-        _process = process;
         _dataFolder = dataFolder;
         BlobPort = blobPort;
         QueuePort = queuePort;
         TablePort = tablePort;
+        _process = Launch();
     }
 
     /// <summary>The node process serving this Azurite (it changes on a restart).</summary>
@@ -49,10 +51,12 @@ public sealed class AzuriteProcess : IAsyncDisposable
     {
         for (var attempt = 0; ; attempt++)
         {
-            var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
+            // Ports below the ephemeral range: a restart binds them again, and while this Azurite is down no
+            // outgoing connection on the machine can take one as its local port.
+            var (blob, queue, table) = (LoopbackPorts.BelowEphemeralRange(), LoopbackPorts.BelowEphemeralRange(), LoopbackPorts.BelowEphemeralRange());
             var folder = Path.Combine(Path.GetTempPath(), "cloudlog-azurite-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(folder);
-            var azurite = new AzuriteProcess(Launch(folder, blob, queue, table), folder, blob, queue, table);
+            var azurite = new AzuriteProcess(folder, blob, queue, table);
             if (await azurite.WaitUntilListeningAsync(TimeSpan.FromSeconds(90), cancellationToken).ConfigureAwait(false)) // a machine busy with builds can take tens of seconds to start four
             {
                 return azurite;
@@ -67,14 +71,31 @@ public sealed class AzuriteProcess : IAsyncDisposable
     }
 
     /// <summary>Starts this Azurite again on the same ports with the data it had when it stopped.</summary>
+    /// <remarks>
+    /// A launch that exits at once (a port still held by a socket that is closing) is tried again, within the
+    /// 90 s a start may take on a busy machine.
+    /// </remarks>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
-        await KillAsync().ConfigureAwait(false);
-        _process.Dispose();
-        _process = Launch(_dataFolder, BlobPort, QueuePort, TablePort);
-        if (!await WaitUntilListeningAsync(TimeSpan.FromSeconds(90), cancellationToken).ConfigureAwait(false)) // as long as a start may take on a busy machine
+        var started = DateTime.UtcNow;
+        var deadline = started + TimeSpan.FromSeconds(90);
+        for (var attempt = 1; ; attempt++)
         {
-            throw new InvalidOperationException("Azurite did not come back within 90 s.");
+            await KillAsync().ConfigureAwait(false);
+            _process.Dispose();
+            _process = Launch();
+            if (await WaitUntilListeningAsync(deadline - DateTime.UtcNow, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow >= deadline || attempt >= 5)
+            {
+                throw new InvalidOperationException(
+                    $"Azurite did not come back: {attempt} launches in {(DateTime.UtcNow - started).TotalSeconds:0} s; its last words: {LastErrors()}");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -113,8 +134,13 @@ public sealed class AzuriteProcess : IAsyncDisposable
         await kill.WaitForExitAsync().ConfigureAwait(false);
     }
 
-    private static Process Launch(string folder, int blob, int queue, int table)
+    private Process Launch()
     {
+        lock (_errors)
+        {
+            _errors.Clear();
+        }
+
         var info = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
@@ -124,10 +150,10 @@ public sealed class AzuriteProcess : IAsyncDisposable
         foreach (var argument in new[]
         {
             FindAzuriteScript(), "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
-            "--location", folder,
-            "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--tableHost", "127.0.0.1", "--tablePort", table.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--location", _dataFolder,
+            "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         })
         {
             info.ArgumentList.Add(argument);
@@ -135,7 +161,16 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start node.");
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) =>
+        {
+            lock (_errors)
+            {
+                if (line.Data is not null && _errors.Length < 4096)
+                {
+                    _errors.AppendLine(line.Data);
+                }
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
@@ -182,11 +217,12 @@ public sealed class AzuriteProcess : IAsyncDisposable
         throw new InvalidOperationException("Azurite is not installed: run 'npm ci' at the repository root (./test.sh does).");
     }
 
-    private static int FreePort()
+    private string LastErrors()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (_errors)
+        {
+            return _errors.Length == 0 ? "(nothing on stderr)" : _errors.ToString().Trim();
+        }
     }
 
     private async Task<bool> WaitUntilListeningAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -214,7 +250,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
             }
         }
 
-        // A port taken by another process between FreePort and the bind also accepts connections, while this
+        // A port taken by another process between its choice and the bind also accepts connections, while this
         // Azurite exits on the failed bind: make sure it is still the one running.
         await Task.Delay(250, cancellationToken).ConfigureAwait(false);
         return !_process.HasExited;

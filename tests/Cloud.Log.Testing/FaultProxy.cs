@@ -65,10 +65,7 @@ public sealed class FaultProxy : IDisposable
     /// <summary>A proxy on a free loopback port to <paramref name="targetPort"/>, forwarding.</summary>
     public static FaultProxy Create(int targetPort)
     {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var port = LoopbackPorts.BelowEphemeralRange(); // it listens again on this port after a fault
         var proxy = new FaultProxy(port, targetPort);
         proxy.Listen();
         return proxy;

@@ -29,10 +29,7 @@ public sealed class TcpRelay : IDisposable
     /// <summary>A relay on a free loopback port to <paramref name="targetPort"/>; it starts up unless <paramref name="up"/> is false.</summary>
     public static TcpRelay Create(int targetPort, bool up = true)
     {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var port = LoopbackPorts.BelowEphemeralRange(); // it listens again on this port after a fault
         var relay = new TcpRelay(port, targetPort);
         if (up)
         {
