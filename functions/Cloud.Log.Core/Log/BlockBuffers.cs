@@ -1,4 +1,5 @@
 using System.Buffers;
+using Cloud.Log.Core.Storage;
 using Cloud.Log.Protocol.Batches;
 
 namespace Cloud.Log.Core.Log;
@@ -14,9 +15,10 @@ internal sealed class BlockBuffers
 {
     /// <summary>
     /// The arrays all engines' blocks are built in: arrays of up to 8 MiB (a block is at most 4 MiB) in power-of-two
-    /// sizes, up to 8 of each size kept for reuse (as many as partitions appending at once; more are made and dropped).
+    /// sizes, with at most 16 MiB of idle ones kept for reuse, all sizes together (eight partitions' 2 MiB blocks; more
+    /// are made when more partitions append at once, and left to the garbage collector when they come back).
     /// </summary>
-    private static readonly ArrayPool<byte> SharedPool = ArrayPool<byte>.Create(maxArrayLength: 8 * 1024 * 1024, maxArraysPerBucket: 8);
+    private static readonly ArrayPool<byte> SharedPool = new BoundedArrayPool(maxArrayLength: 8 * 1024 * 1024, maxIdleBytes: 16L * 1024 * 1024);
 
     private readonly ArrayPool<byte> _pool;
     private long _outstanding;

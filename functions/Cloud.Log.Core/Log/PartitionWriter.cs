@@ -128,12 +128,15 @@ internal sealed class PartitionWriter : IAsyncDisposable
         var group = new List<PendingAppend>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            group.Clear();
             TakeMore(group);
             if (group.Count > 0)
             {
                 await AppendGroupAsync(group).ConfigureAwait(false);
             }
+
+            // Let go of the group before waiting: a partition gone quiet would keep its last block's batches (up
+            // to MaxBlockBytes) for as long as it stays quiet.
+            group.Clear();
         }
 
         await FlushProducersAsync().ConfigureAwait(false);

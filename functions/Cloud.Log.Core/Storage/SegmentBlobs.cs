@@ -18,9 +18,10 @@ internal sealed class SegmentBlobs(BlobContainerClient container)
     /// <summary>
     /// The buffers fetches read into, returned once their bytes are in the HTTP response: a fetch reads 1 MiB (or 1 MiB
     /// and an index interval) at a time, and a fresh array each time is a large-object-heap allocation and, soon, a
-    /// full collection. Bounded: at most 16 arrays of each size are kept; a buffer never returned is only garbage.
+    /// full collection. Bounded: at most 32 MiB of idle arrays are kept, all sizes together (sixteen reads of 1 MiB and
+    /// an index interval); a buffer never returned is only garbage.
     /// </summary>
-    private static readonly ArrayPool<byte> ReadPool = ArrayPool<byte>.Create(maxArrayLength: 8 * 1024 * 1024, maxArraysPerBucket: 16);
+    private static readonly BoundedArrayPool ReadPool = new(maxArrayLength: 8 * 1024 * 1024, maxIdleBytes: 32L * 1024 * 1024);
 
     public BlobContainerClient Container { get; } = container;
 
