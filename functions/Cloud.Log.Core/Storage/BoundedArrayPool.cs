@@ -10,8 +10,9 @@ namespace Cloud.Log.Core.Storage;
 /// power of two up to 8 MiB) and never lets an array go, so a process that once used many sizes keeps the
 /// largest count of each for good: the server's block and read pools held about 150 MiB of idle arrays after
 /// a Kafka produce and fetch run (docs/memory.md). Here an array given back when the idle ones already add up
-/// to the budget is left to the garbage collector, and a rent reuses an idle array of its size when there is
-/// one. Sizes are powers of two, from <see cref="MinArrayLength"/> to <see cref="MaxArrayLength"/>; a longer
+/// to the budget takes the place of an idle array of another size (the largest), so the budget follows the sizes
+/// in use; when only arrays of its own size are idle, it is left to the garbage collector. A rent reuses an idle
+/// array of its size when there is one. Sizes are powers of two, from <see cref="MinArrayLength"/> to <see cref="MaxArrayLength"/>; a longer
 /// rent gets an array of its exact length that is never kept. Thread-safe.
 /// </summary>
 internal sealed class BoundedArrayPool : ArrayPool<byte>
@@ -73,10 +74,10 @@ internal sealed class BoundedArrayPool : ArrayPool<byte>
             return; // not one of this pool's sizes: only garbage now
         }
 
-        if (Interlocked.Add(ref _idleBytes, array.Length) > MaxIdleBytes)
+        var index = SizeIndex(array.Length);
+        if (!TryCount(array.Length) && !(EvictOtherSize(index) && TryCount(array.Length)))
         {
-            Interlocked.Add(ref _idleBytes, -array.Length); // the budget is full: the collector takes it
-            return;
+            return; // the budget is full of arrays of this size: the collector takes this one
         }
 
         if (clearArray)
@@ -84,7 +85,37 @@ internal sealed class BoundedArrayPool : ArrayPool<byte>
             Array.Clear(array);
         }
 
-        _idle[SizeIndex(array.Length)].Add(array);
+        _idle[index].Add(array);
+    }
+
+    /// <summary>Counts <paramref name="length"/> idle bytes more, unless that would pass the budget.</summary>
+    private bool TryCount(int length)
+    {
+        if (Interlocked.Add(ref _idleBytes, length) <= MaxIdleBytes)
+        {
+            return true;
+        }
+
+        Interlocked.Add(ref _idleBytes, -length);
+        return false;
+    }
+
+    /// <summary>
+    /// Drops one idle array of another size, the largest there is, so that the budget follows the sizes in use
+    /// now: idle arrays of a size no longer rented would otherwise fill it for good.
+    /// </summary>
+    private bool EvictOtherSize(int keep)
+    {
+        for (var i = _idle.Length - 1; i >= 0; i--)
+        {
+            if (i != keep && _idle[i].TryTake(out var evicted))
+            {
+                Interlocked.Add(ref _idleBytes, -evicted.Length);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int SizeIndex(int length) =>

@@ -34,23 +34,43 @@ public class BoundedArrayPoolTests
     }
 
     [Fact]
-    public void Arrays_given_back_past_the_budget_are_not_kept_whatever_their_size()
+    public void Arrays_given_back_past_the_budget_are_not_kept_when_only_their_size_is_idle()
     {
         var pool = new BoundedArrayPool(maxArrayLength: 8 * Mib, maxIdleBytes: 10 * Mib);
-        var arrays = new[] { pool.Rent(4 * Mib), pool.Rent(4 * Mib), pool.Rent(4 * Mib), pool.Rent(2 * Mib), pool.Rent(Mib) };
+        var arrays = new[] { pool.Rent(4 * Mib), pool.Rent(4 * Mib), pool.Rent(4 * Mib) };
         foreach (var array in arrays)
         {
             pool.Return(array);
         }
 
-        // 4 + 4 fit, the third 4 does not, 2 fits (10), 1 does not.
-        Assert.Equal(10 * Mib, pool.IdleBytes);
-        Assert.Same(arrays[3], pool.Rent(2 * Mib));
+        // 4 + 4 fit, the third 4 does not, and only 4 MiB arrays are idle to give way.
+        Assert.Equal(8 * Mib, pool.IdleBytes);
         var kept = new[] { pool.Rent(4 * Mib), pool.Rent(4 * Mib) };
         Assert.Contains(kept, k => ReferenceEquals(k, arrays[0])); // by reference: the arrays are alike byte for byte
         Assert.Contains(kept, k => ReferenceEquals(k, arrays[1]));
         Assert.DoesNotContain(kept, k => ReferenceEquals(k, arrays[2]));
-        Assert.NotSame(arrays[4], pool.Rent(Mib));
+        Assert.Equal(0, pool.IdleBytes);
+    }
+
+    [Fact]
+    public void An_array_of_a_size_in_use_takes_the_place_of_an_idle_larger_one_past_the_budget()
+    {
+        var pool = new BoundedArrayPool(maxArrayLength: 8 * Mib, maxIdleBytes: 10 * Mib);
+        var large = new[] { pool.Rent(4 * Mib), pool.Rent(4 * Mib) };
+        var small = new[] { pool.Rent(2 * Mib), pool.Rent(2 * Mib), pool.Rent(2 * Mib) };
+        pool.Return(large[0]);
+        pool.Return(large[1]);
+        foreach (var array in small)
+        {
+            pool.Return(array);
+        }
+
+        // 4 + 4 + 2 fill the budget; the next 2 MiB array takes a 4 MiB one's place, and the last fits: 4 + 2 + 2 + 2.
+        Assert.Equal(10 * Mib, pool.IdleBytes);
+        var rented = new[] { pool.Rent(2 * Mib), pool.Rent(2 * Mib), pool.Rent(2 * Mib) };
+        Assert.All(small, s => Assert.Contains(rented, r => ReferenceEquals(r, s)));
+        var left = pool.Rent(4 * Mib);
+        Assert.Contains(large, l => ReferenceEquals(l, left));
         Assert.Equal(0, pool.IdleBytes);
     }
 
