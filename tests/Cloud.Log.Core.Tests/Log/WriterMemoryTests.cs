@@ -23,7 +23,7 @@ public class WriterMemoryTests(StorageFixture storage)
     /// partitions once (a topic filled, then only read) kept about a block per partition for good, 84 of Kafka
     /// producers' 1 MB batches in the benchmark's server. Here the live heap after the acknowledgements must have
     /// grown by less than half of what the eight last groups hold (14.7 MB): it grew by 14.6–16.6 MB with the writers
-    /// holding them, and by about 2 MB (the storage clients' connections and buffers) without.
+    /// holding them, and by about 2 MB without.
     /// </summary>
     [Fact(Timeout = 120_000)]
     public async Task A_partition_gone_quiet_keeps_none_of_its_acknowledged_batches()
