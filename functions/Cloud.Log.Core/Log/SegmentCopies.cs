@@ -27,7 +27,7 @@ internal sealed class SegmentCopies(LogContext context, string topicId, int part
     /// How much of a lagging copy's end a writer compares with the sequencer's bytes before it brings the copy up
     /// (<see cref="WriteAsync"/>): a few batches, CRCs among them, in one small range read.
     /// </summary>
-    private const int EndCheckBytes = 4 * 1024;
+    internal const int EndCheckBytes = 4 * 1024;
 
     private const string BlockCountExceedsLimit = "BlockCountExceedsLimit";
 

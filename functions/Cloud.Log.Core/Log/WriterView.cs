@@ -14,6 +14,8 @@ internal sealed class WriterView
     /// <summary>
     /// How many recently seen bytes (other writers' blocks, read off the sequencer) are kept for bringing lagging
     /// copies up: two of the largest blocks. A copy lagging further is brought up from a read of the sequencer.
+    /// What every in-sync copy holds is let go at each commit but for the end a lagging copy's check compares
+    /// (<see cref="SegmentCopies.EndCheckBytes"/>), so a partition's view holds bytes only while a copy may lag.
     /// </summary>
     private const long RecentBytesLimit = 2L * Topics.TopicConfig.MaxBlockBytes;
 
@@ -129,6 +131,7 @@ internal sealed class WriterView
     {
         CommittedPosition = Position;
         CommittedOffset = NextOffset;
+        Forget(CommittedPosition - SegmentCopies.EndCheckBytes);
         var committed = new List<StoredBatch>(Uncommitted);
         Uncommitted.Clear();
         return committed;
@@ -208,6 +211,16 @@ internal sealed class WriterView
         while (_recentBytes > RecentBytesLimit && _recent.Count > 1)
         {
             _recentBytes -= _recent.First!.Value.Bytes.Length;
+            _recent.RemoveFirst();
+        }
+    }
+
+    /// <summary>Lets go of the kept bytes that end at or before <paramref name="position"/>: no lagging copy needs them.</summary>
+    private void Forget(long position)
+    {
+        while (_recent.First is { Value: var (start, bytes) } && start + bytes.Length <= position)
+        {
+            _recentBytes -= bytes.Length;
             _recent.RemoveFirst();
         }
     }
