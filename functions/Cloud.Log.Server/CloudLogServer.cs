@@ -31,7 +31,10 @@ public static class CloudLogServer
     /// <summary>Builds the app; <paramref name="configure"/> may add configuration or services (tests do).</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The content root is the server's own directory, not the one it is started from: its appsettings.json is
+        // read wherever ./run.sh or a user starts it, and the configuration's change watch covers that directory
+        // only (from a repository's root it would watch every directory below, node_modules among them).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var configuration = builder.Configuration;
         if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(configuration["http_ports"]))

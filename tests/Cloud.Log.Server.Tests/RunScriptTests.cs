@@ -11,7 +11,7 @@ namespace Cloud.Log.Server.Tests;
 /// </summary>
 public sealed class RunScriptTests
 {
-    /// <summary>run.sh serves the API, answers a produce and a fetch, and SIGINT stops the server and Azurite.</summary>
+    /// <summary>run.sh serves the API with the server's own settings, answers a produce and a fetch, and SIGINT stops the server and Azurite.</summary>
     [Fact(Timeout = 240_000)]
     public async Task Run_script_serves_the_api_and_stops_on_ctrl_c()
     {
@@ -84,6 +84,10 @@ public sealed class RunScriptTests
             lock (output)
             {
                 Assert.Contains("Cloud.Log stopped.", output.ToString(), StringComparison.Ordinal);
+
+                // The server's appsettings.json is read though run.sh starts it from the repository's root: it keeps
+                // ASP.NET Core's lines per request (information) out of the console.
+                Assert.DoesNotContain("Microsoft.AspNetCore.Hosting.Diagnostics", output.ToString(), StringComparison.Ordinal);
             }
 
             foreach (var port in ports)
