@@ -220,6 +220,12 @@ internal static class HttpSection
         }
 
         consumer.Assign(assigned);
+        await WaitForFirstRecordsAsync(consumer).ConfigureAwait(false); // the round measures reading, not the consumer's first fetch
+        foreach (var partition in assigned)
+        {
+            consumer.Seek(partition);
+        }
+
         var result = await Load.RunAsync(run.Duration, 1, async _ =>
         {
             var records = await consumer.PollAsync(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
@@ -238,6 +244,18 @@ internal static class HttpSection
             Note = "record values only (batch framing not counted)",
         };
         return measurement;
+    }
+
+    private static async Task WaitForFirstRecordsAsync(CloudLogConsumerClient consumer)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await consumer.PollAsync(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false)).Count == 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The SDK consumer read nothing in 30 s.");
+            }
+        }
     }
 
     /// <summary>
