@@ -14,8 +14,9 @@ internal sealed class WriterView
     /// <summary>
     /// How many recently seen bytes (other writers' blocks, read off the sequencer) are kept for bringing lagging
     /// copies up: two of the largest blocks. A copy lagging further is brought up from a read of the sequencer.
-    /// What every in-sync copy holds is let go at each commit but for the end a lagging copy's check compares
-    /// (<see cref="SegmentCopies.EndCheckBytes"/>), so a partition's view holds bytes only while a copy may lag.
+    /// At each commit, what every in-sync copy holds is let go but the block in its last
+    /// <see cref="SegmentCopies.EndCheckBytes"/> (what a lagging copy's end is compared with), so a quiet
+    /// partition's view holds at most that one block.
     /// </summary>
     private const long RecentBytesLimit = 2L * Topics.TopicConfig.MaxBlockBytes;
 

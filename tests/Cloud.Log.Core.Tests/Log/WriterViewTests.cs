@@ -12,10 +12,7 @@ public class WriterViewTests
     [Fact]
     public void Bytes_seen_before_a_commit_are_held_for_a_lagging_copy()
     {
-        var first = Block(0, 16);
-        var view = View(first);
-        var second = Block(16, 16);
-        view.Advance(second, BatchScanner.Parse(second, 16, "test", out _), blockCount: 2);
+        var (view, first, second) = ViewThatSawTwoBlocks();
 
         var held = view.BytesBetween(0, first.Length + second.Length);
 
@@ -26,10 +23,7 @@ public class WriterViewTests
     [Fact]
     public void A_commit_lets_go_of_what_every_copy_holds_but_the_end_a_lagging_copy_is_checked_against()
     {
-        var first = Block(0, 16);
-        var view = View(first);
-        var second = Block(16, 16);
-        view.Advance(second, BatchScanner.Parse(second, 16, "test", out _), blockCount: 2);
+        var (view, first, second) = ViewThatSawTwoBlocks();
         var end = first.Length + second.Length;
 
         view.MarkCommitted();
@@ -53,6 +47,16 @@ public class WriterViewTests
 
         Assert.NotNull(held);
         Assert.Equal(second, held.Value.ToArray());
+    }
+
+    /// <summary>A view that saw a first block (from the segment's tail) and then a second (another writer's), neither committed.</summary>
+    private static (WriterView View, byte[] First, byte[] Second) ViewThatSawTwoBlocks()
+    {
+        var first = Block(0, 16);
+        var view = View(first);
+        var second = Block(16, 16);
+        view.Advance(second, BatchScanner.Parse(second, 16, "test", out _), blockCount: 2);
+        return (view, first, second);
     }
 
     /// <summary><paramref name="records"/> batches of one 1 KiB record each, from <paramref name="offset"/> on.</summary>
