@@ -228,7 +228,9 @@ internal static class HttpSection
 
         var result = await Load.RunAsync(run.Duration, 1, async _ =>
         {
-            var records = await consumer.PollAsync(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
+            // A poll returns as soon as it has a record; the long wait is for a fetch that takes longer on a loaded
+            // machine (after a seek to the start), so that no counted poll comes back empty.
+            var records = await consumer.PollAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             foreach (var partition in assigned.Where(p => consumer.Position(p.TopicPartition) >= ends[p.TopicPartition]))
             {
                 consumer.Seek(partition); // at the end: read it all again
