@@ -396,7 +396,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
             }
 
             _producers = null;
-            _view = new WriterView(last, state, tail);
+            _view = new WriterView(last, state, tail, _context.Options.TailCacheBytesPerPartition);
             KnowIndexTails(_view, tail);
             return _view;
         }
@@ -514,6 +514,13 @@ internal sealed class PartitionWriter : IAsyncDisposable
 
         _othersSinceOwn += read.CommittedBlockCount > view.BlockCount ? read.CommittedBlockCount - view.BlockCount : 1;
         view.Advance(read.Data, batches, read.CommittedBlockCount);
+        if (view.Sequencer == view.Leader)
+        {
+            // The sequencer is the only in-sync copy: what it holds is committed. Published now, the batches go to
+            // the tail cache (and the view lets go of them) without waiting for this writer to win a race.
+            _log.Committed(view.MarkCommitted(), view.NextOffset, new TailProbe(view.Segment, view.Position, view.NextOffset));
+        }
+
         _metOthersAt = System.Diagnostics.Stopwatch.GetTimestamp();
         _appendsSinceYield = 0;
         return false;

@@ -21,10 +21,20 @@ internal sealed class WriterView
     private const long RecentBytesLimit = 2L * Topics.TopicConfig.MaxBlockBytes;
 
     private readonly LinkedList<(long Position, ReadOnlyMemory<byte> Bytes)> _recent = new();
+    private readonly long _uncommittedBytesLimit;
     private long _recentBytes;
+    private long _uncommittedBytes;
 
-    public WriterView(SegmentInfo segment, PartitionStateEntity state, SegmentTail tail)
+    /// <param name="segment">The active segment.</param>
+    /// <param name="state">The partition's state row as read with it.</param>
+    /// <param name="tail">The sequencer's tail, from its last index entry on.</param>
+    /// <param name="uncommittedBytesLimit">
+    /// How many bytes of the newest <see cref="Uncommitted"/> batches are kept: what the partition's tail cache can
+    /// hold (<see cref="CloudLogEngineOptions.TailCacheBytesPerPartition"/>); older ones could not be cached anyway.
+    /// </param>
+    public WriterView(SegmentInfo segment, PartitionStateEntity state, SegmentTail tail, long uncommittedBytesLimit)
     {
+        _uncommittedBytesLimit = uncommittedBytesLimit;
         Segment = segment;
         State = state;
         Epoch = Math.Max(segment.Epoch, state.Epoch);
@@ -83,7 +93,11 @@ internal sealed class WriterView
     /// </summary>
     public System.Collections.Concurrent.ConcurrentDictionary<int, (long Length, long LastPosition)> IndexTails { get; } = new();
 
-    /// <summary>Batches seen on the sequencer past what is committed, for the tail cache once they are.</summary>
+    /// <summary>
+    /// Batches seen on the sequencer past what is committed, for the tail cache once they are: the newest of them,
+    /// up to the limit the view was made with. Each holds the array it was read into, so a writer that loses race
+    /// after race (and reads each block it lost to) would otherwise keep every one of those arrays until it wins.
+    /// </summary>
     public List<StoredBatch> Uncommitted { get; } = [];
 
     /// <summary>
@@ -135,6 +149,7 @@ internal sealed class WriterView
         Forget(CommittedPosition - SegmentCopies.EndCheckBytes);
         var committed = new List<StoredBatch>(Uncommitted);
         Uncommitted.Clear();
+        _uncommittedBytes = 0;
         return committed;
     }
 
@@ -201,7 +216,22 @@ internal sealed class WriterView
             }
         }
 
-        Uncommitted.AddRange(batches.Where(b => b.NextOffset > CommittedOffset));
+        foreach (var batch in batches)
+        {
+            if (batch.NextOffset > CommittedOffset)
+            {
+                Uncommitted.Add(batch);
+                _uncommittedBytes += batch.Bytes.Length;
+            }
+        }
+
+        var dropped = 0;
+        while (_uncommittedBytes > _uncommittedBytesLimit && dropped < Uncommitted.Count)
+        {
+            _uncommittedBytes -= Uncommitted[dropped++].Bytes.Length; // the tail cache starts its run again after the gap
+        }
+
+        Uncommitted.RemoveRange(0, dropped);
         if (bytes.IsEmpty)
         {
             return;

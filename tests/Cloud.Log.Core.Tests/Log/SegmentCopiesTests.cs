@@ -203,7 +203,7 @@ public class SegmentCopiesTests(StorageFixture storage)
         var segment = new SegmentInfo("00000|s|00000000000000000000-0000000000", 0, 0, BlobName, "0,1,2", 0, null, null, null);
         var state = new PartitionStateEntity { Replicas = "0,1,2", Isr = "0,1,2", Leader = 2 };
         var tail = new SegmentTail(0, 0, position, batches[^1].NextOffset, 1, 0, 0, seen, batches, Sealed: false);
-        return new WriterView(segment, state, tail);
+        return new WriterView(segment, state, tail, uncommittedBytesLimit: 8 << 20);
     }
 
     private async Task<(SegmentCopies Copies, StorageRequestCounter Counter, List<SegmentBlobs> Locations)> CopiesAsync()
