@@ -21,6 +21,7 @@ internal sealed class WriterView
     private const long RecentBytesLimit = 2L * Topics.TopicConfig.MaxBlockBytes;
 
     private readonly LinkedList<(long Position, ReadOnlyMemory<byte> Bytes)> _recent = new();
+    private readonly List<StoredBatch> _uncommitted = [];
     private readonly long _uncommittedBytesLimit;
     private long _recentBytes;
     private long _uncommittedBytes;
@@ -98,7 +99,7 @@ internal sealed class WriterView
     /// up to the limit the view was made with. Each holds the array it was read into, so a writer that loses race
     /// after race (and reads each block it lost to) would otherwise keep every one of those arrays until it wins.
     /// </summary>
-    public List<StoredBatch> Uncommitted { get; } = [];
+    public IReadOnlyList<StoredBatch> Uncommitted => _uncommitted;
 
     /// <summary>
     /// The sequencer copy's first copy, with the leader alone: the first in-sync copy in the partition's replica
@@ -147,8 +148,8 @@ internal sealed class WriterView
         CommittedPosition = Position;
         CommittedOffset = NextOffset;
         Forget(CommittedPosition - SegmentCopies.EndCheckBytes);
-        var committed = new List<StoredBatch>(Uncommitted);
-        Uncommitted.Clear();
+        var committed = new List<StoredBatch>(_uncommitted);
+        _uncommitted.Clear();
         _uncommittedBytes = 0;
         return committed;
     }
@@ -220,18 +221,18 @@ internal sealed class WriterView
         {
             if (batch.NextOffset > CommittedOffset)
             {
-                Uncommitted.Add(batch);
+                _uncommitted.Add(batch);
                 _uncommittedBytes += batch.Bytes.Length;
             }
         }
 
         var dropped = 0;
-        while (_uncommittedBytes > _uncommittedBytesLimit && dropped < Uncommitted.Count)
+        while (_uncommittedBytes > _uncommittedBytesLimit && dropped < _uncommitted.Count)
         {
-            _uncommittedBytes -= Uncommitted[dropped++].Bytes.Length; // the tail cache starts its run again after the gap
+            _uncommittedBytes -= _uncommitted[dropped++].Bytes.Length; // the tail cache starts its run again after the gap
         }
 
-        Uncommitted.RemoveRange(0, dropped);
+        _uncommitted.RemoveRange(0, dropped);
         if (bytes.IsEmpty)
         {
             return;
