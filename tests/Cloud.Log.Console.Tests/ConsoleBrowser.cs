@@ -29,6 +29,9 @@ public sealed class ConsoleBrowser : IAsyncLifetime
             return;
         }
 
+        // Expect's assertions have a timeout of their own (5 s unless set): a page under a loaded CI machine
+        // can take longer than that for its first API answer, so they wait as long as the pages' actions do.
+        Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -38,7 +41,7 @@ public sealed class ConsoleBrowser : IAsyncLifetime
         });
     }
 
-    /// <summary>A page in a context of its own (its own sessionStorage), 1280 by 860, with a 20 s default timeout.</summary>
+    /// <summary>A page in a context of its own (its own sessionStorage), 1280 by 860, with a 20 s default timeout (the same as Expect's, set once for the assembly).</summary>
     public async Task<IPage> NewPageAsync()
     {
         Assert.SkipUnless(Available, Missing);
