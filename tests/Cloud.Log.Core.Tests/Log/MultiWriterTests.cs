@@ -1,4 +1,7 @@
+using Cloud.Log.Core.Producers;
+using Cloud.Log.Protocol;
 using Cloud.Log.Protocol.Batches;
+using Cloud.Log.Protocol.Errors;
 using Cloud.Log.Testing;
 
 namespace Cloud.Log.Core.Tests.Log;
@@ -216,5 +219,43 @@ public class MultiWriterTests(StorageFixture storage)
         Assert.Equal([0L, 1L], all.Records.Select(r => r.Offset));
         Assert.Equal("second", Records.Text(all.Records.Single(r => r.Offset == written.Offset).Value));
         Assert.Equal(1, (await fresh.DescribeTopicAsync("t", includeSizes: true)).Partitions[0].SegmentCount);
+    }
+
+    /// <summary>
+    /// With one in-sync copy, what a writer reads after a lost race is committed: it goes to that instance's tail
+    /// cache at once, even when the writer then appends nothing. Here the writer's batch comes from a producer
+    /// epoch the other instance's batch fenced, so it is refused after the read; the other's ~600 KB batch
+    /// is held in the cache beside the writer's own, and a fetch of it is served from memory.
+    /// </summary>
+    [Fact(Timeout = 90_000)]
+    public async Task A_writer_refused_after_reading_what_it_missed_caches_what_it_read()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        CloudLogEngineOptions Cached()
+        {
+            var options = Options(prefix);
+            options.TailCacheBytesPerPartition = 4 << 20;
+            options.ReadAheadBytes = 0;
+            return options;
+        }
+
+        await using var a = await storage.CreateEngineAsync(Cached());
+        await using var b = await storage.CreateEngineAsync(Cached());
+        await a.CreateTopicAsync("t");
+        ProducerIdempotence Producer(short epoch, int sequence) => new(42, epoch, new Dictionary<int, int> { [0] = sequence });
+        ProduceRecord[] Large(string text) => [Records.Of(null, text + new string('x', 600_000), partition: 0)];
+
+        await b.ProduceAsync("t", Large("b"), Acks.All, Producer(0, 0));
+        await a.ProduceAsync("t", Large("a"), Acks.All, Producer(1, 0)); // epoch 1 fences epoch 0; b has not seen it
+        var cached = b.TailCacheBytes; // b's own batch
+
+        var fenced = await Assert.ThrowsAsync<CloudLogException>(() => b.ProduceAsync("t", Records.Values(1), Acks.All, Producer(0, 1)));
+        Assert.Equal(ErrorCode.InvalidProducerEpoch, fenced.Code);
+        Assert.InRange(b.TailCacheBytes - cached, 600_000, 2 << 20); // and now a's
+
+        var reads = b.StorageRequests.BlobReads;
+        var fetched = await b.FetchAsync("t", 0, 1);
+        Assert.Equal((2, "a"), (fetched.HighWatermark, Records.Text(fetched.Records.Single().Value)![..1]));
+        Assert.InRange(b.StorageRequests.BlobReads - reads, 0, 1); // at most the look at the tail: the records come from memory
     }
 }
