@@ -204,6 +204,48 @@ public sealed class ConsumerGroupTests(StorageFixture storage) : TestServer(stor
         });
     }
 
+    /// <summary>
+    /// A partition taken away while the application still holds the last record it was handed waits for the
+    /// application's next consume call (Kafka revokes inside <c>poll()</c>): that record is then committed as finished
+    /// and the next owner starts after it. Were the partition committed and released at once, its commit would leave
+    /// the held record out and the next owner would read it again.
+    /// </summary>
+    [Fact(Timeout = 60_000)]
+    public async Task A_revoked_partition_waits_for_the_next_consume_call_so_the_held_record_is_not_read_again()
+    {
+        var topic = await CreateTopicAsync(2);
+        var group = NewGroup();
+        var producer = Producer();
+        await producer.ProduceAsync(new TopicPartition(topic, 1), Message(null, "held"));
+        CloudLogConsumerClientOptions Options() => new()
+        {
+            GroupId = group,
+            SessionTimeout = TimeSpan.FromSeconds(9), // a heartbeat every 3 s, and a revocation waits up to 3 s
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            FetchMaxWait = TimeSpan.FromMilliseconds(300),
+        };
+
+        var a = Consumer(Options());
+        a.Subscribe(topic);
+        var held = await a.ConsumeAsync(TimeSpan.FromSeconds(20));
+        Assert.NotNull(held);
+        Assert.Equal((1, 0L), (held.Partition, held.Offset.Value));
+
+        // b joins. The assignment is sticky: a keeps partition 0, the first it holds, and partition 1 moves to b.
+        // Once a stops reading partition 1 (its revocation began), a finishes with the held record by calling again.
+        var b = Consumer(Options());
+        b.Subscribe(topic);
+        await WaitUntilAsync(() => a.Assignment.Count == 1, TimeSpan.FromSeconds(20), "a's revocation of one partition began");
+        Assert.Equal(0, Assert.Single(a.Assignment).Partition);
+        Assert.Null(await a.ConsumeAsync(TimeSpan.FromMilliseconds(100)));
+
+        await producer.ProduceAsync(new TopicPartition(topic, 1), Message(null, "next"));
+        var first = await b.ConsumeAsync(TimeSpan.FromSeconds(20));
+        Assert.NotNull(first);
+        Assert.Equal((1, 1L, "next"), (first.Partition, first.Offset.Value, first.Value?.ToString()));
+        Assert.Equal(1, (await Admin().GetConsumerGroupOffsetsAsync(group, topic).ToListAsync()).Single(o => o.Partition == 1).Offset.Value);
+    }
+
     /// <summary>A member that leaves hands its partitions over at once (well inside the session timeout), and with its commit nothing is read twice.</summary>
     [Fact(Timeout = 60_000)]
     public async Task A_member_that_leaves_hands_over_at_once_with_nothing_read_twice()

@@ -7,12 +7,32 @@ namespace Cloud.Log.Client;
 
 /// <summary>
 /// Group membership: join, heartbeats, and the cooperative rebalance the service's assignment asks for —
-/// a partition taken away stops being handed out, is committed, and only then is released to its next owner.
+/// a partition taken away stops being handed out, waits for the application to finish with the records it was
+/// handed (its next consume call, as Kafka's consumer revokes inside <c>poll()</c>; at most
+/// <see cref="RevocationWait"/>), is committed, and only then is released to its next owner. Commits are sent one
+/// at a time, each with positions read when its turn comes, so an older position never lands after a newer one.
 /// </summary>
 public partial class CloudLogConsumerClient
 {
     private readonly List<TopicPartition> _released = [];
+
+    /// <summary>Partitions taken away and no longer handed out, whose last handed-out records the application may still hold. Under the lock.</summary>
+    private readonly List<PartitionState> _revoking = [];
+
+    /// <summary>One commit at a time (see the type's summary).</summary>
+    private readonly SemaphoreSlim _commitTurn = new(1, 1);
+
+    /// <summary>Completed by the application's next consume call while partitions are being revoked. Under the lock.</summary>
+    private TaskCompletionSource _consumeCalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private CancellationTokenSource? _stopMember;
+
+    /// <summary>
+    /// How long a revocation waits for the application's next consume call: a heartbeat interval (a third of the
+    /// session timeout), so the member's session never runs out meanwhile. An application that takes longer has
+    /// the records it still holds delivered again to the partition's next owner (at-least-once).
+    /// </summary>
+    private TimeSpan RevocationWait => _options.SessionTimeout / 3;
 
     private async Task MemberLoopAsync(IReadOnlyList<string> topics, CancellationToken cancellationToken)
     {
@@ -122,19 +142,26 @@ public partial class CloudLogConsumerClient
 
         if (revoked.Count > 0)
         {
+            lock (_lock)
+            {
+                foreach (var state in revoked)
+                {
+                    RemovePartition(state);
+                    _revoking.Add(state);
+                }
+            }
+
+            await AwaitApplicationAsync(revoked, cancellationToken).ConfigureAwait(false);
             List<(TopicPartition, Offset)> finished;
             lock (_lock)
             {
                 finished = [.. revoked.Select(s => (s.TopicPartition, s.Consumed))];
-                foreach (var state in revoked)
-                {
-                    RemovePartition(state);
-                }
+                _revoking.RemoveAll(revoked.Contains);
             }
 
             if (_options.EnableAutoCommit)
             {
-                await CommitQuietlyAsync(finished, cancellationToken).ConfigureAwait(false);
+                await CommitQuietlyAsync(() => finished, cancellationToken).ConfigureAwait(false);
             }
 
             var partitions = revoked.Select(s => s.TopicPartition).ToList();
@@ -181,10 +208,54 @@ public partial class CloudLogConsumerClient
             if (partitions is null)
             {
                 _released.Clear();
+                _revoking.Clear();
             }
         }
 
         await RaiseAsync(PartitionsLost, lost, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until the application has finished with every record of <paramref name="revoked"/> it was handed (it
+    /// called consume again, which moves <see cref="PartitionState.Consumed"/> up to the position), at most
+    /// <see cref="RevocationWait"/>.
+    /// </summary>
+    private async Task AwaitApplicationAsync(List<PartitionState> revoked, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            Task called;
+            lock (_lock)
+            {
+                if (revoked.All(s => s.Position.IsSpecial || s.Consumed == s.Position))
+                {
+                    return;
+                }
+
+                if (_consumeCalled.Task.IsCompleted)
+                {
+                    _consumeCalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+
+                called = _consumeCalled.Task;
+            }
+
+            var left = RevocationWait - Stopwatch.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            try
+            {
+                await called.WaitAsync(left, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return;
+            }
+        }
     }
 
     private void StartAutoCommit()
@@ -211,23 +282,18 @@ public partial class CloudLogConsumerClient
         }
     }
 
-    /// <summary>Commits, for every partition read, the position after the records the application finished with.</summary>
-    private async Task CommitConsumedAsync(CancellationToken cancellationToken)
-    {
-        List<(TopicPartition, Offset)> finished;
-        lock (_lock)
-        {
-            finished = [.. _partitions.Values.Select(s => (s.TopicPartition, s.Consumed))];
-        }
-
-        await CommitQuietlyAsync(finished, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>
+    /// Commits, for every partition read (and every one being revoked), the position after the records the
+    /// application finished with, read when the commit's turn comes.
+    /// </summary>
+    private Task CommitConsumedAsync(CancellationToken cancellationToken) =>
+        CommitQuietlyAsync(() => [.. _partitions.Values.Concat(_revoking).Select(s => (s.TopicPartition, s.Consumed))], cancellationToken);
 
     /// <summary>
     /// A commit the consumer makes by itself: a failure is not the application's to handle (the next commit, or
     /// the partition's next owner re-reading a little, covers it), so it is swallowed rather than thrown.
     /// </summary>
-    private async Task CommitQuietlyAsync(List<(TopicPartition Partition, Offset Offset)> positions, CancellationToken cancellationToken)
+    private async Task CommitQuietlyAsync(Func<List<(TopicPartition Partition, Offset Offset)>> positions, CancellationToken cancellationToken)
     {
         try
         {
@@ -239,32 +305,43 @@ public partial class CloudLogConsumerClient
         }
     }
 
-    /// <summary>Commits positions that are real and changed since their last commit; records what was committed.</summary>
-    private async Task CommitPositionsAsync(List<(TopicPartition Partition, Offset Offset)> positions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Commits, in its turn, the positions <paramref name="positions"/> answers then (called under the lock) that
+    /// are real and changed since their last commit; records what was committed.
+    /// </summary>
+    private async Task CommitPositionsAsync(Func<List<(TopicPartition Partition, Offset Offset)>> positions, CancellationToken cancellationToken)
     {
-        List<TopicPartitionOffset> changed;
-        lock (_lock)
+        await _commitTurn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            changed = [.. positions
-                .Where(p => !p.Offset.IsSpecial && !(_partitions.TryGetValue(p.Partition, out var s) && s.Committed == p.Offset))
-                .Select(p => new TopicPartitionOffset(p.Partition, p.Offset))];
-        }
-
-        if (changed.Count == 0 || _options.GroupId is not { } group)
-        {
-            return;
-        }
-
-        await _rest.CommitAsync(group, changed, cancellationToken).ConfigureAwait(false);
-        lock (_lock)
-        {
-            foreach (var offset in changed)
+            List<TopicPartitionOffset> changed;
+            lock (_lock)
             {
-                if (_partitions.TryGetValue(offset.TopicPartition, out var state))
+                changed = [.. positions()
+                    .Where(p => !p.Offset.IsSpecial && !(_partitions.TryGetValue(p.Partition, out var s) && s.Committed == p.Offset))
+                    .Select(p => new TopicPartitionOffset(p.Partition, p.Offset))];
+            }
+
+            if (changed.Count == 0 || _options.GroupId is not { } group)
+            {
+                return;
+            }
+
+            await _rest.CommitAsync(group, changed, cancellationToken).ConfigureAwait(false);
+            lock (_lock)
+            {
+                foreach (var offset in changed)
                 {
-                    state.Committed = offset.Offset;
+                    if (_partitions.TryGetValue(offset.TopicPartition, out var state))
+                    {
+                        state.Committed = offset.Offset;
+                    }
                 }
             }
+        }
+        finally
+        {
+            _commitTurn.Release();
         }
     }
 }

@@ -11,18 +11,17 @@ public partial class CloudLogConsumerClient
     public virtual async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         RequireGroup();
-        List<(TopicPartition, Offset)> positions;
-        lock (_lock)
-        {
-            foreach (var state in _partitions.Values.Where(s => !s.Position.IsSpecial))
+        await CommitPositionsAsync(
+            () =>
             {
-                state.Consumed = state.Position;
-            }
+                foreach (var state in _partitions.Values.Where(s => !s.Position.IsSpecial))
+                {
+                    state.Consumed = state.Position;
+                }
 
-            positions = [.. _partitions.Values.Select(s => (s.TopicPartition, s.Position))];
-        }
-
-        await CommitPositionsAsync(positions, cancellationToken).ConfigureAwait(false);
+                return [.. _partitions.Values.Select(s => (s.TopicPartition, s.Position))];
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Commits the position after <paramref name="result"/> in its partition.</summary>
@@ -47,7 +46,7 @@ public partial class CloudLogConsumerClient
             throw new ArgumentException("Commit real offsets (0 or more), not logical ones.", nameof(offsets));
         }
 
-        await CommitPositionsAsync([.. list.Select(o => (o.TopicPartition, o.Offset))], cancellationToken).ConfigureAwait(false);
+        await CommitPositionsAsync(() => [.. list.Select(o => (o.TopicPartition, o.Offset))], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The group's committed offsets of <paramref name="partitions"/>; <see cref="Offset.Unset"/> where it committed none.</summary>

@@ -309,6 +309,7 @@ public partial class CloudLogConsumerClient : IAsyncDisposable
     {
         await CloseAsync().ConfigureAwait(false);
         _closing.Dispose();
+        _commitTurn.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -394,17 +395,22 @@ public partial class CloudLogConsumerClient : IAsyncDisposable
         return true;
     }
 
-    /// <summary>The application called again: it is done with every record handed out so far.</summary>
+    /// <summary>The application called again: it is done with every record handed out so far, of partitions being revoked too.</summary>
     private void MarkConsumed()
     {
         lock (_lock)
         {
-            foreach (var state in _partitions.Values)
+            foreach (var state in _partitions.Values.Concat(_revoking))
             {
                 if (!state.Position.IsSpecial)
                 {
                     state.Consumed = state.Position;
                 }
+            }
+
+            if (_revoking.Count > 0)
+            {
+                _consumeCalled.TrySetResult();
             }
         }
     }
@@ -455,6 +461,7 @@ public partial class CloudLogConsumerClient : IAsyncDisposable
                 RemovePartition(state);
             }
 
+            _revoking.Clear(); // a revocation the stop cut short: committed above, released by the leave
             _current = null;
             _subscription = [];
             memberId = MemberId;

@@ -26,7 +26,9 @@ public class CloudLogConsumerClientOptions : CloudLogClientOptions
     /// <summary>
     /// Whether the consumer commits by itself (<c>enable.auto.commit</c>): every <see cref="AutoCommitInterval"/>,
     /// when a partition is taken away, and on close, it commits the position after the records the application
-    /// finished with — those returned before its latest consume call. At-least-once: a crash re-delivers at most
+    /// finished with — those returned before its latest consume call. A partition taken away waits for that call
+    /// (at most a third of <see cref="SessionTimeout"/>) before it is committed and released, so a rebalance
+    /// delivers nothing twice to an application that keeps consuming. At-least-once: a crash re-delivers at most
     /// what was returned since the last commit. Default true.
     /// </summary>
     public bool EnableAutoCommit { get; set; } = true;
