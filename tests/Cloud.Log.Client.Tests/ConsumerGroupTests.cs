@@ -168,8 +168,9 @@ public sealed class ConsumerGroupTests(StorageFixture storage) : TestServer(stor
         await WaitUntilAsync(() => Settled(survivors, Partitions), Session + TimeSpan.FromSeconds(5), "the survivors own every partition");
         var moved = silentSince.Elapsed;
         // Within the session, plus what the survivors need to see it (a heartbeat) and a rebalance's round trips,
-        // which on a 2-core machine busy with other test processes reached 3.7 s.
-        Assert.True(moved <= Session + TimeSpan.FromSeconds(1.5), $"the silent member's partitions moved after {moved}, its session being {Session}");
+        // which on a 2-core machine busy with other test processes reached 3.7 s, and once 4.6 s. Under two
+        // sessions (6 s), which a move that waited for a second expiry would take.
+        Assert.True(moved <= Session + TimeSpan.FromSeconds(2.5), $"the silent member's partitions moved after {moved}, its session being {Session}");
         Assert.Equal(3, a.Consumer.Assignment.Count);
         Assert.Equal(3, b.Consumer.Assignment.Count);
 
