@@ -122,8 +122,7 @@ internal static class EngineSection
         var before = start;
         var result = await Load.RunAsync(run.Duration, partitions * callersPerPartition, async worker =>
         {
-            // Retried while the storage answers retriably, as a producer does (a loaded machine's timeouts): a quick
-            // round on a busy machine once failed every operation of the 64-partition case and measured nothing.
+            // Retried while the storage answers retriably, as a producer does (a loaded machine's timeouts).
             await ProduceRetryingAsync(() => engine.ProduceAsync(topic, calls[worker % partitions], acks)).ConfigureAwait(false);
             return new Load.Done(perCall, (long)perCall * size);
         }, countingStarts: () => before = Snapshot(engine)).ConfigureAwait(false);

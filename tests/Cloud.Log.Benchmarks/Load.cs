@@ -83,7 +83,10 @@ internal static class Load
             }
         })).ToList();
 
-        var limit = duration * 50; // a stuck case ends, with what it did
+        // A stuck case ends, with what it did: the warm-up and the window each wait at most this long, each from its
+        // own start. (One limit from the warm-up's start ended a window at once when the warm-up had used it up, as
+        // a quick run on a loaded machine did: its window saw no operation start and measured nothing.)
+        var limit = duration * 50;
         await Task.Delay(duration / 5).ConfigureAwait(false);
         while (Interlocked.Read(ref warmedWorkers) < workers && clock.Elapsed < limit)
         {
@@ -96,7 +99,7 @@ internal static class Load
         var from = clock.Elapsed;
         Volatile.Write(ref windowStart, from.Ticks);
         await Task.Delay(duration).ConfigureAwait(false);
-        while (Interlocked.Read(ref startedInWindow) < workers && clock.Elapsed < limit)
+        while (Interlocked.Read(ref startedInWindow) < workers && clock.Elapsed - from < limit)
         {
             await Task.Delay(5).ConfigureAwait(false);
         }
