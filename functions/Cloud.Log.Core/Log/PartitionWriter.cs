@@ -260,7 +260,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
                 }
 
                 await AnswerDuplicatesAsync(_view ?? view, plan, cancellationToken).ConfigureAwait(false);
-                await TakeTurnsAsync().ConfigureAwait(false);
+                await TakeTurnsAsync(started).ConfigureAwait(false);
                 return;
             }
             catch (CloudLogException e)
@@ -289,14 +289,15 @@ internal sealed class PartitionWriter : IAsyncDisposable
     /// already), and then reads what they appended before its next append: one read instead of a refused append
     /// and a read, and its next block holds what was queued meanwhile. Otherwise the fairness pause below.
     /// </summary>
-    private async Task TakeTurnsAsync()
+    /// <param name="groupStarted">When this group's append began (stopwatch ticks).</param>
+    private async Task TakeTurnsAsync(long groupStarted)
     {
         _othersPerTurn = ((_othersPerTurn * 3) + _othersSinceOwn) / 4;
         _othersSinceOwn = 0;
         var shared = System.Diagnostics.Stopwatch.GetElapsedTime(_metOthersAt) < SharedFor;
         if (!_context.Options.SharedWriterTurns || !shared || _othersPerTurn < 0.5 || _view is null)
         {
-            await YieldIfDueAsync().ConfigureAwait(false);
+            await YieldIfDueAsync(groupStarted).ConfigureAwait(false);
             return;
         }
 
@@ -320,12 +321,16 @@ internal sealed class PartitionWriter : IAsyncDisposable
     /// (it met another instance's bytes lately), and, rarely, when it does not know it is (so that another
     /// instance can get in, and it finds out). What is queued meanwhile makes its next block larger.
     /// </summary>
-    private async Task YieldIfDueAsync()
+    /// <param name="groupStarted">When this group's append began (stopwatch ticks).</param>
+    private async Task YieldIfDueAsync(long groupStarted)
     {
-        // Appends count as "in a row" while each follows the previous one within about one append's time (a busy
-        // writer: queued work, or a caller that sends again at once); a pause longer than that starts the count anew.
+        // Appends count as "in a row" while each group began within about one append's time of the previous one's
+        // end (a busy writer: queued work, or a caller that sends again at once); a longer idle gap starts the count
+        // anew. The gap is the idle time between two groups, not the time from one's end to the next one's end,
+        // which holds the next append itself and so is nearly always longer than an append: measured that way, a
+        // writer fed by one caller at a time never paused, and a second instance could lose every race to it.
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (now - _lastAppendAt > Math.Max(_appendLatency, System.Diagnostics.Stopwatch.Frequency / 1000))
+        if (groupStarted - _lastAppendAt > Math.Max(_appendLatency, System.Diagnostics.Stopwatch.Frequency / 1000))
         {
             _appendsSinceYield = 0;
         }
