@@ -23,7 +23,8 @@ namespace Cloud.Log.Core.Log;
 /// ETag); a sequencer or leader that fails, a sealed copy or copies that disagree lead to a roll
 /// (<see cref="SegmentRoller"/>), after which the block counts as stored if the closed segment holds it.</item>
 /// </list>
-/// All mutable state here (the view, the producer state, the checkpoint counter) is owned by the writer loop.
+/// All mutable state here (the view, the producer state, the checkpoint counter, and through <see cref="WriterTurns"/>
+/// when to step aside for other instances) is owned by the writer loop.
 /// </summary>
 internal sealed class PartitionWriter : IAsyncDisposable
 {
@@ -32,14 +33,6 @@ internal sealed class PartitionWriter : IAsyncDisposable
 
     /// <summary>How long one group is tried before it is failed as retriable.</summary>
     private static readonly TimeSpan GroupDeadline = TimeSpan.FromSeconds(20);
-
-    /// <summary>How long after this writer last met another instance's bytes it counts the partition as shared.</summary>
-    private static readonly TimeSpan SharedFor = TimeSpan.FromSeconds(5);
-
-    /// <summary>Appends in a row after which a writer with more queued leaves the sequencer to others for a moment: while shared, and (to find out) when not.</summary>
-    private const int AppendsBeforeYieldShared = 4;
-
-    private const int AppendsBeforeYieldAlone = 32;
 
     private readonly LogContext _context;
     private readonly PartitionLog _log;
@@ -57,25 +50,8 @@ internal sealed class PartitionWriter : IAsyncDisposable
 
     private long _bytesSinceCheckpoint;
 
-    /// <summary>A smoothed sequencer append latency, in stopwatch ticks: how long a yield lasts.</summary>
-    private long _appendLatency;
-
-    /// <summary>When this writer last read bytes another instance appended (stopwatch ticks).</summary>
-    private long _metOthersAt = long.MinValue / 2;
-
-    private int _appendsSinceYield;
-
-    /// <summary>When this writer's last group was done (stopwatch ticks).</summary>
-    private long _lastAppendAt;
-
-    /// <summary>Other writers' blocks this writer met (lost races, reads before an append) since its own last append.</summary>
-    private int _othersSinceOwn;
-
-    /// <summary>Other writers' blocks between two of this writer's appends, smoothed: how many turns the others take.</summary>
-    private double _othersPerTurn;
-
-    /// <summary>Whether the next append reads what others appended first (turn-taking while shared).</summary>
-    private bool _readFirst;
+    /// <summary>When this writer steps aside for the other instances that write the partition.</summary>
+    private readonly WriterTurns _turns;
 
     public PartitionWriter(LogContext context, PartitionLog log, SegmentCopies copies, SegmentRoller roller)
     {
@@ -83,6 +59,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
         _log = log;
         _copies = copies;
         _roller = roller;
+        _turns = new WriterTurns(context.Options.SharedWriterTurns);
     }
 
     private string TopicId => _log.TopicId;
@@ -169,10 +146,9 @@ internal sealed class PartitionWriter : IAsyncDisposable
             try
             {
                 var view = _view ?? await OpenViewAsync(cancellationToken).ConfigureAwait(false);
-                if (_readFirst)
+                if (_turns.TakeReadFirst())
                 {
                     // Our turn after others' (turn-taking): read what they appended rather than meet it with a refused append.
-                    _readFirst = false;
                     var before = view.Position;
                     await ReadMissedAsync(view, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
                     if (!ReferenceEquals(_view, view))
@@ -182,7 +158,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
 
                     if (view.Position == before)
                     {
-                        _othersPerTurn /= 2; // nobody else appended: the others are quieter than we thought
+                        _turns.NothingAppendedMeanwhile();
                     }
 
                     TakeMore(group);
@@ -220,7 +196,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
                 var sent = System.Diagnostics.Stopwatch.GetTimestamp();
                 var (outcome, blockCount) = await _copies.SequenceAsync(view.Sequencer, view.Segment.BlobName, block, position).ConfigureAwait(false);
                 var took = System.Diagnostics.Stopwatch.GetTimestamp() - sent;
-                _appendLatency = _appendLatency == 0 ? took : ((_appendLatency * 7) + took) / 8;
+                _turns.Appended(took);
                 if (outcome != CopyOutcome.Appended)
                 {
                     // Not stored (as far as we know yet): the producer state goes back before it takes what was missed.
@@ -282,70 +258,15 @@ internal sealed class PartitionWriter : IAsyncDisposable
         FailAll(group, new CloudLogException(ErrorCode.StorageUnavailable, $"Partition {Partition} is changing too fast to append to; retry.") { RetryAfter = TimeSpan.FromSeconds(1) });
     }
 
-    /// <summary>
-    /// Turn-taking while the partition is shared (<see cref="CloudLogEngineOptions.SharedWriterTurns"/>): when the
-    /// other writers append about once or more between two of this writer's appends, this writer steps aside for
-    /// about that many appends' time once it has appended (when more is queued: an idle writer is out of the way
-    /// already), and then reads what they appended before its next append: one read instead of a refused append
-    /// and a read, and its next block holds what was queued meanwhile. Otherwise the fairness pause below.
-    /// </summary>
-    /// <param name="groupStarted">When this group's append began (stopwatch ticks).</param>
+    /// <summary>Steps aside for the other writers when <see cref="WriterTurns"/> says so, after a group began at <paramref name="groupStarted"/> is done.</summary>
     private async Task TakeTurnsAsync(long groupStarted)
     {
-        _othersPerTurn = ((_othersPerTurn * 3) + _othersSinceOwn) / 4;
-        _othersSinceOwn = 0;
-        var shared = System.Diagnostics.Stopwatch.GetElapsedTime(_metOthersAt) < SharedFor;
-        if (!_context.Options.SharedWriterTurns || !shared || _othersPerTurn < 0.5 || _view is null)
+        var pause = _turns.AfterGroup(groupStarted, System.Diagnostics.Stopwatch.GetTimestamp(), _view is not null, _queue.Reader.TryPeek(out _));
+        if (pause > TimeSpan.Zero)
         {
-            await YieldIfDueAsync(groupStarted).ConfigureAwait(false);
-            return;
-        }
-
-        _readFirst = true;
-        _appendsSinceYield = 0;
-        if (_queue.Reader.TryPeek(out _))
-        {
-            // Another writer's turn is a read and an append: about one and a half of this writer's append times.
-            var turns = Math.Min(_othersPerTurn, 4);
-            var pause = TimeSpan.FromTicks(Math.Clamp((long)(1.5 * turns * _appendLatency * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency), TimeSpan.TicksPerMillisecond, 50 * TimeSpan.TicksPerMillisecond));
             await Task.Delay(pause).ConfigureAwait(false); // real time: it is about storage round trips, not the engine's clock
+            _turns.Resumed(System.Diagnostics.Stopwatch.GetTimestamp());
         }
-
-        _lastAppendAt = System.Diagnostics.Stopwatch.GetTimestamp();
-    }
-
-    /// <summary>
-    /// Fairness between instances. A writer that just appended sends its next block at once, while one that lost
-    /// the race must first read what it missed: left alone, a busy writer would win every race. So a
-    /// busy writer pauses for about two appends' time after a few appends in a row while the partition is shared
-    /// (it met another instance's bytes lately), and, rarely, when it does not know it is (so that another
-    /// instance can get in, and it finds out). What is queued meanwhile makes its next block larger.
-    /// </summary>
-    /// <param name="groupStarted">When this group's append began (stopwatch ticks).</param>
-    private async Task YieldIfDueAsync(long groupStarted)
-    {
-        // Appends count as "in a row" while each group began within about one append's time of the previous one's
-        // end (a busy writer: queued work, or a caller that sends again at once); a longer idle gap starts the count
-        // anew. The gap is the idle time between two groups, not the time from one's end to the next one's end,
-        // which holds the next append itself and so is nearly always longer than an append: measured that way, a
-        // writer fed by one caller at a time never paused, and a second instance could lose every race to it.
-        var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (groupStarted - _lastAppendAt > Math.Max(_appendLatency, System.Diagnostics.Stopwatch.Frequency / 1000))
-        {
-            _appendsSinceYield = 0;
-        }
-
-        _lastAppendAt = now;
-        var shared = System.Diagnostics.Stopwatch.GetElapsedTime(_metOthersAt) < SharedFor;
-        if (++_appendsSinceYield < (shared ? AppendsBeforeYieldShared : AppendsBeforeYieldAlone))
-        {
-            return;
-        }
-
-        _appendsSinceYield = 0;
-        var pause = TimeSpan.FromTicks(Math.Clamp(2 * _appendLatency * TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency, TimeSpan.TicksPerMillisecond, 50 * TimeSpan.TicksPerMillisecond));
-        await Task.Delay(pause).ConfigureAwait(false); // real time: it is about storage round trips, not the engine's clock
-        _lastAppendAt = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
     private void Forget()
@@ -517,7 +438,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
             }
         }
 
-        _othersSinceOwn += read.CommittedBlockCount > view.BlockCount ? read.CommittedBlockCount - view.BlockCount : 1;
+        var othersBlocks = read.CommittedBlockCount > view.BlockCount ? read.CommittedBlockCount - view.BlockCount : 1;
         view.Advance(read.Data, batches, read.CommittedBlockCount);
         if (view.Sequencer == view.Leader)
         {
@@ -526,8 +447,7 @@ internal sealed class PartitionWriter : IAsyncDisposable
             _log.Committed(view.MarkCommitted(), view.NextOffset, new TailProbe(view.Segment, view.Position, view.NextOffset));
         }
 
-        _metOthersAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        _appendsSinceYield = 0;
+        _turns.MetOthers(othersBlocks, System.Diagnostics.Stopwatch.GetTimestamp());
         return false;
     }
 
