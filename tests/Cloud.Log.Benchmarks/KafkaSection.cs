@@ -32,6 +32,18 @@ internal static class KafkaSection
     /// </summary>
     private const int ProducingWorkers = 32;
 
+    /// <summary>
+    /// The fetch figures: the server's storage requests per second, counted from outside it (its limit's are its
+    /// requests/s), all of them and by kind: range and property reads of data blobs, offset index reads, table requests.
+    /// </summary>
+    private static readonly (RequestKind? Kind, string Figure)[] FetchRequests =
+    [
+        (null, "server storage requests/s"),
+        (RequestKind.DataOther, "server data blob reads/s"),
+        (RequestKind.Index, "server index requests/s"),
+        (RequestKind.Table, "server table requests/s"),
+    ];
+
     /// <summary>The compression figure: the server's CPU time per MiB of record values produced.</summary>
     public const string CpuPerMib = "server CPU ms per MiB";
 
@@ -128,31 +140,44 @@ internal static class KafkaSection
         var fetchBlockBytes = (await stored.NewSinceLastAsync().ConfigureAwait(false)).BlockBytes(fallback: RecordBytes);
         var blobBytes = Math.Min(64L * 1024 * 1024, fillBytes);
         const string FetchLabel = "Confluent.Kafka consumer, 8 partition(s)";
-        await Paired.RunAsync(run, Sections.KafkaFetch, FetchLabel, async round =>
+        var trace = StorageRequestTrace.Start(server.ProcessId); // what the server asks of the storage while it reads
+        await using (trace.ConfigureAwait(false))
         {
-            server.ResetPeak();
-            using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+            await Paired.RunAsync(run, Sections.KafkaFetch, FetchLabel, async round =>
             {
-                BootstrapServers = bootstrap,
-                GroupId = "bench-" + Guid.NewGuid().ToString("N")[..8], // never joined: partitions are assigned, offsets never committed
-                EnableAutoCommit = false,
-                EnablePartitionEof = true,
-                FetchWaitMaxMs = 10,
-                BrokerAddressFamily = BrokerAddressFamily.V4,
-            }).Build();
-            consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(fetchTopic, p, Offset.Beginning)));
-            WaitForFirstRecord(consumer); // connected, offsets listed, fetching: the round measures reading, not librdkafka's start
-            var chunk = run.Quick ? 100 : 2_000; // a quick run's 400 ms must see operations start in it, not one begun in the warm-up
-            var result = await Load.RunAsync(run.Duration, 1, _ => Task.FromResult(ConsumeChunk(consumer, chunk)), processes: run.Processes).ConfigureAwait(false);
-            var measurement = new Measurement(Sections.KafkaFetch, FetchLabel)
-            {
-                RecordsPerSecond = result.RecordsPerSecond,
-                MegabytesPerSecond = result.MegabytesPerSecond,
-                Figures = new(result.CpuFigures()) { [HttpSection.ServerPeakRss] = server.PeakRssMib, ["block KiB"] = fetchBlockBytes / 1024.0 },
-                Note = "record values only (batch framing not counted)",
-            };
-            return new Paired.CaseRound(measurement, () => raw.RangeReadAsync(Partitions, 1024 * 1024, blobBytes, fetchBlockBytes));
-        }).ConfigureAwait(false);
+                server.ResetPeak();
+                using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+                {
+                    BootstrapServers = bootstrap,
+                    GroupId = "bench-" + Guid.NewGuid().ToString("N")[..8], // never joined: partitions are assigned, offsets never committed
+                    EnableAutoCommit = false,
+                    EnablePartitionEof = true,
+                    FetchWaitMaxMs = 10,
+                    BrokerAddressFamily = BrokerAddressFamily.V4,
+                }).Build();
+                consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(fetchTopic, p, Offset.Beginning)));
+                WaitForFirstRecord(consumer); // connected, offsets listed, fetching: the round measures reading, not librdkafka's start
+                var chunk = run.Quick ? 100 : 2_000; // a quick run's 400 ms must see operations start in it, not one begun in the warm-up
+                var from = DateTime.UtcNow;
+                var result = await Load.RunAsync(run.Duration, 1, _ => Task.FromResult(ConsumeChunk(consumer, chunk)), processes: run.Processes).ConfigureAwait(false);
+                var to = DateTime.UtcNow;
+                await trace.WaitUntilSeenAsync(to, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+                var seconds = (to - from).TotalSeconds;
+                var measurement = new Measurement(Sections.KafkaFetch, FetchLabel)
+                {
+                    RecordsPerSecond = result.RecordsPerSecond,
+                    MegabytesPerSecond = result.MegabytesPerSecond,
+                    Figures = new(result.CpuFigures()) { [HttpSection.ServerPeakRss] = server.PeakRssMib, ["block KiB"] = fetchBlockBytes / 1024.0 },
+                    Note = "record values only (batch framing not counted)",
+                };
+                foreach (var (kind, figure) in FetchRequests)
+                {
+                    measurement.Figures[figure] = trace.CountBetween(from, to, kind) / seconds;
+                }
+
+                return new Paired.CaseRound(measurement, () => raw.RangeReadAsync(Partitions, 1024 * 1024, blobBytes, fetchBlockBytes));
+            }).ConfigureAwait(false);
+        }
 
         // Compression: the same compressible records (JSON-like text) with each codec, stored decompressed.
         var records = CompressibleRecords(1_000);
