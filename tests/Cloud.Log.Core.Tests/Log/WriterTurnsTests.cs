@@ -128,6 +128,7 @@ public class WriterTurnsTests
         Assert.Equal([false, false, true, true, true, true], readsFirst);
         Assert.Equal([TimeSpan.Zero, TimeSpan.Zero], pauses.Take(2));
         Assert.All(pauses.Skip(2), p => Assert.InRange(p.TotalMilliseconds, 0.5 * 1.5 * 20, 1.5 * 20));
+        Assert.Equal(TimeSpan.FromTicks((long)(1.5 * 0.578125 * 20 * TimeSpan.TicksPerMillisecond)), pauses[2]); // 1.5 × (0.4375 × 3 + 1) / 4 × 20 ms
         Assert.True(pauses[5] > pauses[2], "the turns grow as the estimate does");
 
         // Nothing queued: no pause (an idle writer is out of the way), but the read first all the same.
@@ -158,6 +159,71 @@ public class WriterTurnsTests
 
         Assert.False(turns.TakeReadFirst()); // back to the fairness rule: no read first
         Assert.Equal(TimeSpan.Zero, pause);
+    }
+
+    /// <summary>
+    /// A turn lasts one and a half of this writer's append times per turn the others take, counted at most four:
+    /// with others taking about five turns between two of its appends and 5 ms appends, 1.5 × 4 × 5 ms.
+    /// </summary>
+    [Fact]
+    public void The_others_turns_count_at_most_four()
+    {
+        var turns = new WriterTurns(sharedTurns: true);
+        var now = 1_000 * Millisecond;
+        turns.Appended(5 * Millisecond);
+        for (var i = 0; i < 40; i++)
+        {
+            turns.MetOthers(5, now); // five blocks of others' between two of ours: the estimate goes to 5
+            _ = turns.AfterGroup(now, now + (5 * Millisecond), knowsSegment: true, moreQueued: false);
+            now += 5 * Millisecond;
+        }
+
+        turns.MetOthers(5, now);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(30), turns.AfterGroup(now, now + (5 * Millisecond), knowsSegment: true, moreQueued: true));
+    }
+
+    /// <summary>Turn-taking needs all it rests on: the option, a shared partition and the writer's view of the segment; without any of them, the fairness rule.</summary>
+    [Theory]
+    [InlineData(false, true, true)]
+    [InlineData(true, false, true)]
+    [InlineData(true, true, false)]
+    public void Without_the_option_a_shared_partition_or_a_view_no_turn_is_taken(bool option, bool shared, bool knowsSegment)
+    {
+        var turns = new WriterTurns(option);
+        var now = 1_000 * Millisecond;
+        turns.Appended(AppendTime);
+        var pauses = new List<TimeSpan>();
+        for (var i = 0; i < WriterTurns.AppendsBeforeYieldShared; i++)
+        {
+            // The others take four turns between two of ours, so a turn would be due; not shared: met 6 s ago.
+            turns.MetOthers(4, shared ? now : now - (6 * Stopwatch.Frequency));
+            pauses.Add(turns.AfterGroup(now, now + AppendTime, knowsSegment, moreQueued: true));
+            now += AppendTime;
+            Assert.False(turns.TakeReadFirst());
+        }
+
+        // The fairness rule alone, whose count each meeting restarts: no pause (a turn would have been 1.5 × 1 × 20 ms or more).
+        Assert.All(pauses, p => Assert.Equal(TimeSpan.Zero, p));
+    }
+
+    /// <summary>The pause follows the smoothed append latency (seven eighths the old, one eighth the new): 10 ms then 50 ms make 15 ms, so two appends' time is 30 ms.</summary>
+    [Fact]
+    public void The_pause_follows_the_smoothed_append_latency()
+    {
+        var turns = new WriterTurns(sharedTurns: false);
+        var now = 1_000 * Millisecond;
+        turns.MetOthers(1, now);
+        turns.Appended(10 * Millisecond);
+        turns.Appended(50 * Millisecond);
+        Assert.Equal(15 * Millisecond, turns.AppendLatency);
+        var pauses = new List<TimeSpan>();
+        for (var i = 0; i < WriterTurns.AppendsBeforeYieldShared; i++)
+        {
+            pauses.Add(turns.AfterGroup(now, now, knowsSegment: true, moreQueued: true));
+        }
+
+        Assert.Equal(TimeSpan.FromMilliseconds(30), pauses[^1]);
     }
 
     /// <summary>Pauses stay between 1 ms and 50 ms whatever the append latency.</summary>
