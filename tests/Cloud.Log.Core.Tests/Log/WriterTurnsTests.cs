@@ -53,7 +53,7 @@ public class WriterTurnsTests
 
         var pauses = Run(turns, ref now, 12, gap: Millisecond / 10);
 
-        var paused = pauses.Select((p, i) => (p, i)).Where(x => x.p > TimeSpan.Zero).Select(x => x.i + 1).ToList();
+        var paused = PausedAt(pauses);
         Assert.Equal([4, 8, 12], paused);
         Assert.All(pauses.Where(p => p > TimeSpan.Zero), p => Assert.Equal(TimeSpan.FromMilliseconds(40), p)); // two appends' time
     }
@@ -82,7 +82,7 @@ public class WriterTurnsTests
 
         var pauses = Run(turns, ref now, 64, gap: 0);
 
-        var paused = pauses.Select((p, i) => (p, i)).Where(x => x.p > TimeSpan.Zero).Select(x => x.i + 1).ToList();
+        var paused = PausedAt(pauses);
         Assert.Equal([WriterTurns.AppendsBeforeYieldAlone, 2 * WriterTurns.AppendsBeforeYieldAlone], paused);
     }
 
@@ -211,37 +211,42 @@ public class WriterTurnsTests
     [Fact]
     public void The_pause_follows_the_smoothed_append_latency()
     {
-        var turns = new WriterTurns(sharedTurns: false);
-        var now = 1_000 * Millisecond;
-        turns.MetOthers(1, now);
-        turns.Appended(10 * Millisecond);
-        turns.Appended(50 * Millisecond);
-        Assert.Equal(15 * Millisecond, turns.AppendLatency);
-        var pauses = new List<TimeSpan>();
-        for (var i = 0; i < WriterTurns.AppendsBeforeYieldShared; i++)
-        {
-            pauses.Add(turns.AfterGroup(now, now, knowsSegment: true, moreQueued: true));
-        }
+        var turns = SharedWriter(10 * Millisecond, 50 * Millisecond);
 
-        Assert.Equal(TimeSpan.FromMilliseconds(30), pauses[^1]);
+        Assert.Equal(15 * Millisecond, turns.AppendLatency);
+        Assert.Equal(TimeSpan.FromMilliseconds(30), FourthBackToBackPause(turns));
     }
 
     /// <summary>Pauses stay between 1 ms and 50 ms whatever the append latency.</summary>
     [Theory]
     [InlineData(0.01, 1)]
     [InlineData(200, 50)]
-    public void Pauses_are_clamped(double appendMs, double expectedMs)
+    public void Pauses_are_clamped(double appendMs, double expectedMs) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), FourthBackToBackPause(SharedWriter((long)(appendMs * Millisecond))));
+
+    /// <summary>A writer that met another one just now, its appends having taken <paramref name="appendTimes"/> (ticks).</summary>
+    private static WriterTurns SharedWriter(params long[] appendTimes)
     {
         var turns = new WriterTurns(sharedTurns: false);
-        var now = 1_000 * Millisecond;
-        turns.MetOthers(1, now);
-        turns.Appended((long)(appendMs * Millisecond));
-        var pauses = new List<TimeSpan>();
-        for (var i = 0; i < WriterTurns.AppendsBeforeYieldShared; i++)
+        turns.MetOthers(1, 1_000 * Millisecond);
+        foreach (var took in appendTimes)
         {
-            pauses.Add(turns.AfterGroup(now, now, knowsSegment: true, moreQueued: true));
+            turns.Appended(took);
         }
 
-        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), pauses[^1]);
+        return turns;
     }
+
+    /// <summary>The pause a shared writer asks for after four groups back to back (the first three ask for none).</summary>
+    private static TimeSpan FourthBackToBackPause(WriterTurns turns)
+    {
+        var now = 1_000 * Millisecond;
+        var pauses = Enumerable.Range(0, WriterTurns.AppendsBeforeYieldShared).Select(_ => turns.AfterGroup(now, now, knowsSegment: true, moreQueued: true)).ToList();
+        Assert.All(pauses[..^1], p => Assert.Equal(TimeSpan.Zero, p));
+        return pauses[^1];
+    }
+
+    /// <summary>Which groups (counted from 1) asked for a pause.</summary>
+    private static List<int> PausedAt(List<TimeSpan> pauses) =>
+        pauses.Select((p, i) => (p, i)).Where(x => x.p > TimeSpan.Zero).Select(x => x.i + 1).ToList();
 }
