@@ -518,7 +518,7 @@ internal sealed class PartitionLifecycle(LogContext context, PartitionLog log, S
 
     /// <summary>A replica view of a state row this job read (in its per-topic query); never a reader's lease.</summary>
     private ReplicaView ToView(PartitionStateEntity state) =>
-        new(state.Leader, state.IsrList, state.ReplicaList, state.LogStartOffset, _context.Time.GetUtcNow(), ReadStartedAt: 0);
+        new(state.Leader, state.IsrList, state.ReplicaList, state.LogStartOffset, _context.Time.GetUtcNow(), ReadStartedAt: 0, state.ETag);
 
     private static IReadOnlyList<ConsumerRecord> Decode(StoredBatch batch)
     {

@@ -159,8 +159,13 @@ internal sealed partial class PartitionLog : IAsyncDisposable
 
     /// <summary>
     /// The replica view and the segment list for a look at the tail: as known when both were read within
-    /// <see cref="CloudLogEngineOptions.ReaderViewLease"/>, else both read again at once (the segment list from
-    /// its last known segment on, so a long list costs no more than a short one).
+    /// <see cref="CloudLogEngineOptions.ReaderViewLease"/>, else read again. When the list was read after a read of
+    /// the state row that found the ETag the row still has, the row alone is read: the list still holds, because every
+    /// change a reader must see in it (a segment started by a roll, the active one closed, a closed one rewritten by
+    /// compaction) commits in one transaction with the state row, which changes its ETag. (Retention deletes rows of
+    /// segments below the log start only after the state row moved the log start, and no fetch reads below it.)
+    /// Otherwise both are read (at once, or the list after the row, so the next renewal may read the row alone), the
+    /// list from its last known segment on, so a long list costs no more than a short one.
     /// </summary>
     public async Task<(ReplicaView View, IReadOnlyList<SegmentInfo> Segments)> GetReadViewAsync(CancellationToken cancellationToken)
     {
@@ -172,9 +177,40 @@ internal sealed partial class PartitionLog : IAsyncDisposable
             return (view, segments.Segments);
         }
 
+        var known = segments is { Segments.Count: > 0 } ? segments : null;
+        if (known?.StateBefore is { } before)
+        {
+            var renewed = await LoadReplicaViewAsync(cancellationToken).ConfigureAwait(false);
+            if (renewed.StateETag == before)
+            {
+                return (renewed, Renew(known, renewed.ReadStartedAt).Segments);
+            }
+
+            return (renewed, (await QuerySegmentsAsync(known, cancellationToken).ConfigureAwait(false)).Segments);
+        }
+
         var viewRead = LoadReplicaViewAsync(cancellationToken);
-        var listed = await QuerySegmentsAsync(segments is { Segments.Count: > 0 } known ? known : null, cancellationToken).ConfigureAwait(false);
+        var listed = await QuerySegmentsAsync(known, cancellationToken).ConfigureAwait(false);
         return (await viewRead.ConfigureAwait(false), listed.Segments);
+    }
+
+    /// <summary>
+    /// The list <paramref name="known"/>, trusted as if read when the read of the state row that found it whole
+    /// started (<paramref name="stateReadStartedAt"/>); kept as the partition's list unless another replaced it
+    /// meanwhile (a newer read, or the lifecycle's <see cref="SegmentsChanged"/>).
+    /// </summary>
+    private SegmentList Renew(SegmentList known, long stateReadStartedAt)
+    {
+        var renewed = known with { ReadStartedAt = stateReadStartedAt };
+        lock (_gate)
+        {
+            if (ReferenceEquals(_segments, known))
+            {
+                _segments = renewed;
+            }
+        }
+
+        return renewed;
     }
 
     /// <summary>
@@ -202,6 +238,7 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     /// </summary>
     private async Task<SegmentList> QuerySegmentsAsync(SegmentList? known, CancellationToken cancellationToken)
     {
+        var stateBefore = _replicaView?.StateETag; // set only once its read (or write) has answered
         var startedAt = Stopwatch.GetTimestamp();
         var (from, to) = SegmentEntity.RowKeyRange(Partition);
         var filter = known is null
@@ -219,7 +256,7 @@ internal sealed partial class PartitionLog : IAsyncDisposable
             segments.InsertRange(0, known.Segments.Take(known.Segments.Count - 1));
         }
 
-        var list = new SegmentList(segments, startedAt);
+        var list = new SegmentList(segments, startedAt, stateBefore);
         lock (_gate)
         {
             if (_segments is null || _segments.ReadStartedAt <= startedAt)
@@ -294,7 +331,7 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     }
 
     private ReplicaView ToView(PartitionStateEntity state, long readStartedAt) =>
-        new(state.Leader, state.IsrList, state.ReplicaList, state.LogStartOffset, _context.Time.GetUtcNow(), readStartedAt);
+        new(state.Leader, state.IsrList, state.ReplicaList, state.LogStartOffset, _context.Time.GetUtcNow(), readStartedAt, state.ETag);
 
     /// <summary>The replica view, read again when <paramref name="refresh"/> or older than the metadata cache's lifetime.</summary>
     public async Task<ReplicaView> GetReplicaViewAsync(CancellationToken cancellationToken, bool refresh = false)

@@ -10,4 +10,8 @@ namespace Cloud.Log.Core.Log;
 /// When the read (or the write) that produced it started, as a <see cref="System.Diagnostics.Stopwatch"/> timestamp:
 /// real time, since <see cref="CloudLogEngineOptions.ReaderViewLease"/> orders it against other instances' rolls.
 /// </param>
-internal sealed record ReplicaView(int Leader, IReadOnlyList<int> Isr, IReadOnlyList<int> Replicas, long LogStartOffset, DateTimeOffset LoadedAt, long ReadStartedAt);
+/// <param name="StateETag">
+/// The state row's ETag as that read (or write) found it: the row held it when the read answered, so a later read
+/// that finds the same ETag proves nothing changed the row in between (ETags are never reused).
+/// </param>
+internal sealed record ReplicaView(int Leader, IReadOnlyList<int> Isr, IReadOnlyList<int> Replicas, long LogStartOffset, DateTimeOffset LoadedAt, long ReadStartedAt, Azure.ETag StateETag);

@@ -439,6 +439,49 @@ public class FetchTests(StorageFixture storage)
         return prefix;
     }
 
+    /// <summary>
+    /// A reader whose view lease ran out renews it with one table request, the state row, while no segment changed
+    /// (its segment list was read after a read of the row that found the ETag the row still has), and reads the
+    /// segment list again once a roll changed the row: then its fetch finds the records of the new segment.
+    /// </summary>
+    [Fact(Timeout = 120_000)]
+    public async Task A_reader_renews_its_view_with_the_state_row_alone_until_a_roll_changes_it()
+    {
+        var prefix = StorageFixture.NewPrefix();
+        var lease = TimeSpan.FromMilliseconds(50);
+        await using var writer = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix });
+        await writer.CreateTopicAsync("t", configs: new Dictionary<string, string> { ["segment.bytes"] = "400" });
+        await writer.ProduceAsync("t", Records.Values(2, "a-"));
+        await using var reader = await storage.CreateEngineAsync(new CloudLogEngineOptions { ResourcePrefix = prefix, ReaderViewLease = lease, MetadataCacheTtl = TimeSpan.FromMinutes(1), TailCacheBytesPerPartition = 0, ReadAheadBytes = 0 });
+        await reader.FetchAsync("t", 0, 0);
+        await Task.Delay(lease * 3);
+        await reader.FetchAsync("t", 0, 0); // a renewal whose list is read after a state read has answered
+
+        for (var i = 0; i < 4; i++)
+        {
+            await Task.Delay(lease * 3);
+            var tables = reader.StorageRequests.TableRequests;
+            var fetched = await reader.FetchAsync("t", 0, 0);
+            Assert.Equal(2, fetched.HighWatermark);
+            Assert.Equal(1, reader.StorageRequests.TableRequests - tables);
+        }
+
+        var segmentsBefore = (await writer.DescribeTopicAsync("t", includeSizes: true)).Partitions[0].SegmentCount;
+        for (var i = 0; i < 4; i++)
+        {
+            await writer.ProduceAsync("t", Records.Values(2, $"b{i}-")); // past segment.bytes: the writer rolls
+        }
+
+        Assert.True((await writer.DescribeTopicAsync("t", includeSizes: true)).Partitions[0].SegmentCount > segmentsBefore, "the writer rolled");
+        await Task.Delay(lease * 3);
+        var renewal = reader.StorageRequests.TableRequests;
+        var after = await reader.FetchAsync("t", 0, 2);
+        Assert.Equal(2, reader.StorageRequests.TableRequests - renewal); // the state row, changed, and the segment list after it
+        Assert.Equal(10, after.HighWatermark);
+        Assert.Equal(2, after.Records[0].Offset);
+        Assert.Equal("b0-0", Records.Text(after.Records[0].Value));
+    }
+
     /// <summary>A fetch at the end on an instance that is not the writer looks at the tail with one read, even when nothing is new.</summary>
     [Fact(Timeout = 60_000)]
     public async Task An_idle_tail_costs_one_read_per_look()
