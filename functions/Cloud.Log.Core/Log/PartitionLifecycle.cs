@@ -195,7 +195,8 @@ internal sealed class PartitionLifecycle(LogContext context, PartitionLog log, S
             state.LogStartOffset = logStart;
             try
             {
-                await _context.Tables.Partitions.UpdateEntityAsync(state, state.ETag, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                var response = await _context.Tables.Partitions.UpdateEntityAsync(state, state.ETag, Azure.Data.Tables.TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                state.ETag = response.Headers.ETag ?? default; // the row's ETag now, for the readers' view (PartitionLog.GetReadViewAsync)
                 _log.StateChanged(state);
                 return logStart;
             }

@@ -122,14 +122,25 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     public void StateChanged(PartitionStateEntity state) => _replicaView = ToView(state, _replicaView?.ReadStartedAt ?? 0); // no longer a lease than the view it replaces
 
     /// <summary>The partition's state row, read now (with its ETag), which also refreshes the replica view.</summary>
-    public async Task<PartitionStateEntity> ReadStateAsync(CancellationToken cancellationToken)
+    public async Task<PartitionStateEntity> ReadStateAsync(CancellationToken cancellationToken) =>
+        (await ReadStateAndViewAsync(cancellationToken).ConfigureAwait(false)).State;
+
+    /// <summary>
+    /// Reads the state row now and answers the replica view made of that read itself (which also becomes the
+    /// partition's), never one another call put in its place meanwhile: a renewal compares this read's ETag.
+    /// </summary>
+    private async Task<ReplicaView> LoadReplicaViewAsync(CancellationToken cancellationToken) =>
+        (await ReadStateAndViewAsync(cancellationToken).ConfigureAwait(false)).View;
+
+    private async Task<(PartitionStateEntity State, ReplicaView View)> ReadStateAndViewAsync(CancellationToken cancellationToken)
     {
         await (_context.Options.BeforeStateRead?.Invoke(cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
         var startedAt = Stopwatch.GetTimestamp();
         var state = await _context.States.GetStateAsync(TopicId, Partition, cancellationToken).ConfigureAwait(false)
             ?? throw new CloudLogException(Protocol.Errors.ErrorCode.UnknownTopicOrPartition, $"Partition {Partition} no longer exists.");
-        _replicaView = ToView(state, startedAt);
-        return state;
+        var view = ToView(state, startedAt);
+        _replicaView = view;
+        return (state, view);
     }
 
     /// <summary>
@@ -161,9 +172,11 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     /// The replica view and the segment list for a look at the tail: as known when both were read within
     /// <see cref="CloudLogEngineOptions.ReaderViewLease"/>, else read again. When the list was read after a read of
     /// the state row that found the ETag the row still has, the row alone is read: the list still holds, because every
-    /// change a reader must see in it (a segment started by a roll, the active one closed, a closed one rewritten by
-    /// compaction) commits in one transaction with the state row, which changes its ETag. (Retention deletes rows of
-    /// segments below the log start only after the state row moved the log start, and no fetch reads below it.)
+    /// change of the rows a renewal reads again (its last known segment on: a roll closing the active segment and
+    /// starting the next) commits in one transaction with the state row, which changes its ETag, and ETags are never
+    /// reused. The renewal compares the ETag of its own read, not of a view another call stored meanwhile. (Rows of
+    /// closed segments are not read again by a renewal either way: retention deletes them below a log start the state
+    /// row moved first, and compaction's rewrite keeps the old blob for a grace period.)
     /// Otherwise both are read (at once, or the list after the row, so the next renewal may read the row alone), the
     /// list from its last known segment on, so a long list costs no more than a short one.
     /// </summary>
@@ -322,13 +335,6 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     }
 
     private SegmentBlobs Location(int location) => _context.Locations[location];
-
-    /// <summary>The replica set and log start from the partition's state row.</summary>
-    private async Task<ReplicaView> LoadReplicaViewAsync(CancellationToken cancellationToken)
-    {
-        await ReadStateAsync(cancellationToken).ConfigureAwait(false);
-        return _replicaView!;
-    }
 
     private ReplicaView ToView(PartitionStateEntity state, long readStartedAt) =>
         new(state.Leader, state.IsrList, state.ReplicaList, state.LogStartOffset, _context.Time.GetUtcNow(), readStartedAt, state.ETag);
