@@ -132,6 +132,7 @@ internal sealed partial class PartitionLog : IAsyncDisposable
     private async Task<ReplicaView> LoadReplicaViewAsync(CancellationToken cancellationToken) =>
         (await ReadStateAndViewAsync(cancellationToken).ConfigureAwait(false)).View;
 
+    /// <summary>One read of the state row: the row, and the replica view made of it (stored as the partition's).</summary>
     private async Task<(PartitionStateEntity State, ReplicaView View)> ReadStateAndViewAsync(CancellationToken cancellationToken)
     {
         await (_context.Options.BeforeStateRead?.Invoke(cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
